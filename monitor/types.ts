@@ -1,0 +1,106 @@
+/** Shared types of the monitor core: streams, probe results and stream states. */
+
+/** The probes StreamPulse has; a stream may force one with `kind:`. */
+export const PROBE_KINDS = ["rtsp", "mjpeg", "snapshot", "hls", "http"] as const;
+
+/** One of {@link PROBE_KINDS}. */
+export type ProbeKind = typeof PROBE_KINDS[number];
+
+/** The legacy (Python project) per-check status: a check either passed or failed. */
+export type CheckStatus = "ok" | "fail";
+
+/**
+ * The state of a stream as users see it:
+ * - `up`: the last check passed;
+ * - `degraded`: reachable, but the picture is wrong (set by media checks);
+ * - `down`: failures confirmed by a re-check;
+ * - `unknown`: not checked yet.
+ */
+export type StreamState = "up" | "degraded" | "down" | "unknown";
+
+/** One stream as configured, after validation and defaults. */
+export interface StreamConfig {
+  /** Unique name, shown everywhere; the key of the status API. */
+  name: string;
+  /** The URL as written in config.yaml, credentials included. Never log or publish it. */
+  url: string;
+  /** False pauses checks without removing history. */
+  enabled: boolean;
+  /** A forced probe kind; otherwise chosen from the URL. */
+  kind?: ProbeKind;
+  /** Seconds between checks (the global heartbeat unless the stream sets its own). */
+  intervalSeconds: number;
+  /** Hard limit for one check, in seconds. */
+  timeoutSeconds: number;
+  /** Free-form labels for filtering. */
+  tags: string[];
+  /** Skip TLS certificate verification (for self-signed cameras). */
+  tlsInsecure: boolean;
+}
+
+/** What one probe run found. Expected failures are results, not exceptions. */
+export interface ProbeResult {
+  /** True when the stream delivered what its probe requires. */
+  ok: boolean;
+  /** Wall time of the check in milliseconds. */
+  latencyMs: number;
+  /** Short human reason, e.g. "RTSP 200, H264 320x240" or "authentication failed". */
+  message: string;
+  /** Probe-specific facts (codec, tracks, HTTP status, media sequence…), JSON-serialisable. */
+  details: Record<string, unknown>;
+}
+
+/** Context given to every probe run. */
+export interface ProbeContext {
+  /** Aborted when the check times out, the stream is removed, or the process stops. */
+  signal: AbortSignal;
+  /** The time budget of this check in milliseconds. */
+  timeoutMs: number;
+  /**
+   * Per-stream memory kept between checks of the same stream (e.g. the last HLS media sequence).
+   * Reset when the stream's config changes.
+   */
+  memory: Record<string, unknown>;
+  /** Current time in ms since the epoch (injectable clock). */
+  now: () => number;
+}
+
+/** A probe checks one kind of stream. One implementation per file in `monitor/probes/`. */
+export interface Probe {
+  /** The kind this probe implements. */
+  readonly kind: ProbeKind;
+  /** Runs one check. Resolves with a result for every expected failure; never hangs past `signal`. */
+  check(stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult>;
+}
+
+/** A probe that can also judge an HTTP response it did not request itself (content-type sniffing). */
+export interface ResponseInspector {
+  /** Content types (lower case, without parameters) this inspector understands. */
+  readonly contentTypes: readonly string[];
+  /** Judges an already-received response; must consume or cancel its body. */
+  inspect(response: Response, stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult>;
+}
+
+/** The state of one stream held in memory and served by the API. */
+export interface StreamStatus {
+  name: string;
+  kind: ProbeKind;
+  state: StreamState;
+  /** Ms since epoch when `state` began. */
+  since: number;
+  /** The last check, or undefined before the first. */
+  last?: CheckRecord;
+  /** Consecutive failed checks (drives the confirm-before-down rule). */
+  failStreak: number;
+}
+
+/** One stored check. */
+export interface CheckRecord {
+  /** Ms since epoch (UTC). */
+  ts: number;
+  ok: boolean;
+  state: StreamState;
+  latencyMs: number;
+  message: string;
+  details: Record<string, unknown>;
+}
