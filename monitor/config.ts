@@ -1,0 +1,196 @@
+/** Parses and validates config.yaml text into a Config (pure: no I/O, no defaults from the env). */
+
+import { parseDocument } from "yaml";
+import { Checker, describe, type YamlMap } from "./config_check.ts";
+import { type MqttConfig, parseMqttConfig } from "./config_mqtt.ts";
+import { isValidTimeZone } from "./time.ts";
+import { PROBE_KINDS, type ProbeKind, type StreamConfig } from "./types.ts";
+
+export type { MqttConfig } from "./config_mqtt.ts";
+
+/** URL schemes a stream may use. */
+export const SUPPORTED_SCHEMES = ["rtsp", "rtsps", "http", "https"] as const;
+
+/** The whole validated configuration. */
+export interface Config {
+  /** Seconds between checks of a stream (legacy `heartbeat_seconds`, default 10). */
+  heartbeatSeconds: number;
+  /** IANA time zone for timestamps in the legacy API fields (default UTC). */
+  timezone: string;
+  /** Days of raw check history to keep (default 30); hourly rollups are kept 400 days. */
+  retentionDays: number;
+  /** Most checks running at the same moment, over all streams. */
+  maxConcurrentChecks: number;
+  api: { host: string; port: number; token?: string };
+  web: { host: string; port: number };
+  streams: StreamConfig[];
+  mqtt: MqttConfig;
+  /** Corrections made while loading (e.g. a value raised to its minimum). */
+  warnings: string[];
+  /** The parsed YAML tree, unknown keys included, for tools that need them. */
+  raw: YamlMap;
+}
+
+/** A config that cannot be used; `problems` lists every issue with its YAML path. */
+export class ConfigError extends Error {
+  /** Each problem as `path: message`. */
+  readonly problems: string[];
+  constructor(problems: string[], source = "config") {
+    super(`Invalid ${source}: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses config.yaml text. Throws {@link ConfigError} naming every problem, e.g.
+ * `streams[2].url: scheme "ftp" is not supported`. Unknown keys are allowed (kept in `raw`).
+ */
+export function parseConfig(text: string): Config {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return `YAML syntax${pos ? ` (line ${pos.line}, column ${pos.col})` : ""}: ${
+        e.message.split("\n")[0]
+      }`;
+    }));
+  }
+  const c = new Checker();
+  const top = doc.toJS() ?? {};
+  const root = c.map(top, "(top level)");
+  const heartbeatSeconds = c.number(root, "heartbeat_seconds", "", {
+    fallback: 10,
+    min: 1,
+    max: 86400,
+  });
+  const timezone = c.string(root, "timezone", "") ?? "UTC";
+  if (!isValidTimeZone(timezone)) c.error("timezone", `unknown time zone "${timezone}"`);
+  const api = c.map(root.api, "api");
+  const web = c.map(root.web, "web");
+  const config: Config = {
+    heartbeatSeconds,
+    timezone,
+    retentionDays: c.number(root, "retention_days", "", { fallback: 30, min: 1, max: 3650 }),
+    maxConcurrentChecks: c.number(root, "max_concurrent_checks", "", {
+      fallback: 256,
+      min: 1,
+      max: 10000,
+      integer: true,
+    }),
+    api: {
+      host: c.string(api, "host", "api") ?? "0.0.0.0",
+      port: c.port(api, "port", "api", 7000),
+      token: c.string(api, "token", "api") || undefined,
+    },
+    web: { host: c.string(web, "host", "web") ?? "0.0.0.0", port: c.port(web, "port", "web", 8000) },
+    streams: parseStreams(root.streams, c, heartbeatSeconds),
+    mqtt: parseMqttConfig(root.mqtt, c),
+    warnings: c.warnings,
+    raw: root,
+  };
+  if (c.errors.length > 0) throw new ConfigError(c.errors);
+  return config;
+}
+
+function parseStreams(value: unknown, c: Checker, heartbeat: number): StreamConfig[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    c.error("streams", `must be a list, got ${describe(value)}`);
+    return [];
+  }
+  const seen = new Map<string, number>();
+  const out: StreamConfig[] = [];
+  value.forEach((item, i) => {
+    const path = `streams[${i}]`;
+    const s = parseStream(item, path, c, heartbeat);
+    if (!s) return;
+    const first = seen.get(s.name);
+    if (first !== undefined) {
+      c.error(`${path}.name`, `duplicate name "${s.name}" (also streams[${first}])`);
+      return;
+    }
+    seen.set(s.name, i);
+    out.push(s);
+  });
+  return out;
+}
+
+/** Validates one stream entry; returns undefined when it has errors (already recorded). */
+function parseStream(
+  item: unknown,
+  path: string,
+  c: Checker,
+  heartbeat: number,
+): StreamConfig | undefined {
+  if (item === null || typeof item !== "object" || Array.isArray(item)) {
+    c.error(path, `must be a mapping with name and url, got ${describe(item)}`);
+    return undefined;
+  }
+  const m = item as YamlMap;
+  const before = c.errors.length;
+  const name = c.string(m, "name", path)?.trim();
+  if (!name) c.error(`${path}.name`, "is required");
+  else if (name.length > 200) c.error(`${path}.name`, "must be at most 200 characters");
+  const url = c.string(m, "url", path)?.trim();
+  if (!url) c.error(`${path}.url`, "is required");
+  else checkUrl(url, `${path}.url`, c);
+  const kind = c.string(m, "kind", path);
+  if (kind !== undefined && !(PROBE_KINDS as readonly string[]).includes(kind)) {
+    c.error(`${path}.kind`, `"${kind}" is not one of ${PROBE_KINDS.join(", ")}`);
+  }
+  const intervalSeconds = c.number(m, "interval_seconds", path, {
+    fallback: heartbeat,
+    min: 1,
+    max: 86400,
+  });
+  const timeoutSeconds = c.number(m, "timeout_seconds", path, {
+    fallback: Math.min(5, intervalSeconds),
+    min: 0.1,
+    max: 300,
+  });
+  const tags = parseTags(m.tags, `${path}.tags`, c);
+  const stream: StreamConfig = {
+    name: name ?? "",
+    url: url ?? "",
+    enabled: c.bool(m, "enabled", path, true),
+    kind: kind as ProbeKind | undefined,
+    intervalSeconds,
+    timeoutSeconds,
+    tags,
+    tlsInsecure: c.bool(m, "tls_insecure", path, false),
+  };
+  if (stream.kind === undefined) delete stream.kind;
+  return c.errors.length === before ? stream : undefined;
+}
+
+function parseTags(value: unknown, path: string, c: Checker): string[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value) && value.every((t) => typeof t === "string" || typeof t === "number")) {
+    return value.map(String);
+  }
+  c.error(path, `must be a list of strings, got ${describe(value)}`);
+  return [];
+}
+
+/** Checks a stream URL: parseable, a supported scheme, a host. Never echoes credentials. */
+export function checkUrl(url: string, path: string, c: Checker): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) {
+    c.error(path, "is not a URL (expected e.g. rtsp://host/path)");
+    return;
+  }
+  if (!(SUPPORTED_SCHEMES as readonly string[]).includes(scheme)) {
+    c.error(path, `scheme "${scheme}" is not supported (use ${SUPPORTED_SCHEMES.join(", ")})`);
+    return;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    c.error(path, "is not a valid URL");
+    return;
+  }
+  if (!parsed.hostname) c.error(path, "has no host");
+}

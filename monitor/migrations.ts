@@ -1,0 +1,164 @@
+/** The store's schema: connection pragmas and numbered migrations tracked with PRAGMA user_version. */
+
+import type { DatabaseSync } from "node:sqlite";
+
+/** One schema step. `version` is its number; `user_version` holds the last one applied. */
+export interface Migration {
+  /** 1, 2, 3 … without gaps; never renumber or edit a released migration, add a new one. */
+  readonly version: number;
+  /** Short description, quoted in logs and errors. */
+  readonly name: string;
+  /** SQL run inside the migration's transaction. */
+  readonly sql: string;
+}
+
+/** Anything with info(); the store passes its logger. */
+export interface MigrationLogger {
+  /** Receives one line per applied migration. */
+  info(msg: string): void;
+}
+
+/**
+ * Every table is prefixed `sp_` so it never clashes with the Python 2.2 tables living in the
+ * same file (`streams`, `users`, `log_*`), which stay untouched so a downgrade still works.
+ * No URL is stored anywhere: URLs carry camera credentials and live only in config.yaml.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial schema",
+    sql: `
+      CREATE TABLE sp_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+      -- One row per stream name ever seen; kept when a stream leaves the config.
+      -- state/state_since/fail_streak make "current state + since" a primary-key lookup.
+      CREATE TABLE sp_stream (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT,
+        created_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'unknown'
+          CHECK (state IN ('up', 'degraded', 'down', 'unknown')),
+        state_since INTEGER,
+        fail_streak INTEGER NOT NULL DEFAULT 0
+      );
+
+      CREATE TABLE sp_check (
+        id INTEGER PRIMARY KEY,
+        stream_id INTEGER NOT NULL REFERENCES sp_stream (id),
+        ts INTEGER NOT NULL,
+        ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+        state TEXT NOT NULL CHECK (state IN ('up', 'degraded', 'down', 'unknown')),
+        latency_ms REAL,
+        message TEXT NOT NULL,
+        details TEXT NOT NULL
+      );
+      -- Serves history, the last check per stream and per-stream batched pruning;
+      -- a separate ts index would cost every insert and is not needed.
+      CREATE INDEX sp_check_stream_ts ON sp_check (stream_id, ts);
+
+      -- A period in a non-up state (down or degraded); ended_at NULL while it lasts.
+      CREATE TABLE sp_incident (
+        id INTEGER PRIMARY KEY,
+        stream_id INTEGER NOT NULL REFERENCES sp_stream (id),
+        state TEXT NOT NULL CHECK (state IN ('down', 'degraded')),
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        cause TEXT NOT NULL,
+        end_cause TEXT
+      );
+      CREATE INDEX sp_incident_stream_start ON sp_incident (stream_id, started_at);
+
+      -- Latency columns aggregate passed checks only: a timeout's latency is the timeout.
+      CREATE TABLE sp_rollup_hour (
+        stream_id INTEGER NOT NULL,
+        hour INTEGER NOT NULL,
+        checks INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        lat_min REAL,
+        lat_sum REAL NOT NULL,
+        lat_max REAL,
+        lat_count INTEGER NOT NULL,
+        PRIMARY KEY (stream_id, hour)
+      ) WITHOUT ROWID;
+
+      -- Same per UTC day, so a 365-day uptime of 1,000 streams reads ~365k rows, not ~9M.
+      CREATE TABLE sp_rollup_day (
+        stream_id INTEGER NOT NULL,
+        day INTEGER NOT NULL,
+        checks INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        lat_min REAL,
+        lat_sum REAL NOT NULL,
+        lat_max REAL,
+        lat_count INTEGER NOT NULL,
+        PRIMARY KEY (stream_id, day)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** The connection settings every store connection uses. */
+export function applyPragmas(db: DatabaseSync, busyTimeoutMs = 5000): string {
+  // WAL lets readers (a second process, the sqlite3 CLI) work while the engine writes;
+  // synchronous=NORMAL is durable across process crashes in WAL mode and skips an fsync per commit.
+  const row = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string };
+  db.exec(`PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${Math.floor(busyTimeoutMs)};`);
+  return row.journal_mode;
+}
+
+/** Reads `PRAGMA user_version`. */
+export function schemaVersion(db: DatabaseSync): number {
+  return (db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+}
+
+/** What {@link migrate} did. */
+export interface MigrateResult {
+  /** user_version before. */
+  from: number;
+  /** user_version after. */
+  to: number;
+  /** Versions applied now (empty when the schema was current). */
+  applied: number[];
+}
+
+/**
+ * Applies every migration newer than `user_version`, each in its own transaction that also bumps
+ * `user_version`, so a failure rolls back that step only and is thrown naming it. Refuses a
+ * database written by a newer StreamPulse rather than guessing at its schema.
+ */
+export function migrate(
+  db: DatabaseSync,
+  opts: { migrations?: readonly Migration[]; logger?: MigrationLogger } = {},
+): MigrateResult {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`Migration "${m.name}" has number ${m.version}, expected ${i + 1}`);
+    }
+  });
+  const from = schemaVersion(db);
+  const latest = migrations.length;
+  if (from > latest) {
+    throw new Error(
+      `Database schema version ${from} is newer than this StreamPulse knows (${latest}); ` +
+        "refusing to open it: upgrade StreamPulse",
+    );
+  }
+  const applied: number[] = [];
+  for (const m of migrations.slice(from)) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(m.sql);
+      db.exec(`PRAGMA user_version = ${m.version}`);
+      db.exec("COMMIT");
+    } catch (err) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(`Migration ${m.version} "${m.name}" failed: ${why}`, { cause: err });
+    }
+    applied.push(m.version);
+    opts.logger?.info(`store: applied migration ${m.version} "${m.name}"`);
+  }
+  return { from, to: schemaVersion(db), applied };
+}

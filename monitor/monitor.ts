@@ -1,0 +1,219 @@
+/** The engine: runs a stream's probe with a hard timeout, applies the state machine, stores, emits. */
+
+import type { Bus } from "./bus.ts";
+import type { Logger } from "./log.ts";
+import { redactText } from "./redact.ts";
+import { createScheduler, type Scheduler, type SchedulerStats } from "./scheduler.ts";
+import { nextState } from "./status.ts";
+import type {
+  CheckRecord,
+  Probe,
+  ProbeResult,
+  StreamConfig,
+  StreamState,
+  StreamStatus,
+} from "./types.ts";
+
+/** What the engine needs from the store (the real one is monitor/store.ts). */
+export interface MonitorStore {
+  ensureStream(name: string, kind: string): number;
+  recordCheck(name: string, record: CheckRecord): void;
+  recordStateChange(
+    change: { name: string; from: StreamState; to: StreamState; ts: number; cause: string },
+  ): void;
+  lastStates(): Map<
+    string,
+    { state: StreamState; since: number; last?: CheckRecord; failStreak?: number }
+  >;
+}
+
+/** Options of {@link createMonitor}. */
+export interface MonitorOptions {
+  store: MonitorStore;
+  bus: Bus;
+  logger: Logger;
+  /** The probe registry's choice for a stream. */
+  selectProbe: (stream: StreamConfig) => Probe;
+  /** Global cap on concurrent checks. */
+  maxConcurrent: number;
+  /** Delay of the confirmation re-check (default 1000 ms). */
+  recheckDelayMs?: number;
+  now?: () => number;
+}
+
+/** The engine's public face: live statuses, config application and the task to run. */
+export interface Monitor {
+  /** Applies the stream list (added, removed and changed streams only). */
+  applyStreams(streams: StreamConfig[]): void;
+  /** Every configured stream (enabled or not), in config order. */
+  streams(): StreamConfig[];
+  /** The live status of a configured stream. */
+  status(name: string): StreamStatus | undefined;
+  /** Live statuses of every configured stream, in config order. */
+  statuses(): StreamStatus[];
+  /** Runs one check now without touching state or history (for "Test now" and the CLI). */
+  probeOnce(stream: StreamConfig, signal?: AbortSignal): Promise<ProbeResult>;
+  /** Scheduler counters. */
+  stats(): SchedulerStats;
+  /** The supervised task: runs the scheduler until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** Secrets of a stream URL (user and password), so messages quoting them can be scrubbed. */
+function urlSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    return [decodeURIComponent(u.password), u.password].filter((s) => s.length >= 3);
+  } catch {
+    return [];
+  }
+}
+
+/** Creates the engine. Nothing runs until `run()`. */
+export function createMonitor(opts: MonitorOptions): Monitor {
+  const now = opts.now ?? Date.now;
+  const { store, bus, logger } = opts;
+  const restored = store.lastStates();
+  let configured: StreamConfig[] = [];
+  const statuses = new Map<string, StreamStatus>();
+  const memory = new Map<string, Record<string, unknown>>();
+
+  const runProbe = async (
+    stream: StreamConfig,
+    probe: Probe,
+    outer: AbortSignal | undefined,
+    mem: Record<string, unknown>,
+  ): Promise<ProbeResult> => {
+    const timeoutMs = stream.timeoutSeconds * 1000;
+    const ctrl = new AbortController();
+    const onOuter = () => ctrl.abort(outer?.reason);
+    outer?.addEventListener("abort", onOuter, { once: true });
+    const start = performance.now();
+    let hardTimer: ReturnType<typeof setTimeout> | undefined;
+    const timer = setTimeout(
+      () => ctrl.abort(new DOMException("check timed out", "TimeoutError")),
+      timeoutMs,
+    );
+    // A probe that ignores its signal still cannot hold the loop: 1 s after the deadline the
+    // check ends as a timeout whatever the probe does.
+    const hard = new Promise<ProbeResult>((resolve) => {
+      hardTimer = setTimeout(() =>
+        resolve({
+          ok: false,
+          latencyMs: Math.round(performance.now() - start),
+          message: "timeout",
+          details: { hardTimeout: true },
+        }), timeoutMs + 1000);
+    });
+    try {
+      return await Promise.race([
+        probe.check(stream, { signal: ctrl.signal, timeoutMs, memory: mem, now }),
+        hard,
+      ]);
+    } catch (err) {
+      logger.warn(`probe ${probe.kind} threw for "${stream.name}": ${String(err)}`);
+      const msg = err instanceof Error ? err.message : String(err);
+      return {
+        ok: false,
+        latencyMs: Math.round(performance.now() - start),
+        message: `probe error: ${msg}`,
+        details: {},
+      };
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(hardTimer);
+      outer?.removeEventListener("abort", onOuter);
+      ctrl.abort();
+    }
+  };
+
+  const check = async (stream: StreamConfig, signal: AbortSignal) => {
+    const probe = opts.selectProbe(stream);
+    let mem = memory.get(stream.name);
+    if (!mem) memory.set(stream.name, mem = {});
+    const res = await runProbe(stream, probe, signal, mem);
+    const current = statuses.get(stream.name);
+    if (signal.aborted || !current) return { recheck: false }; // removed or stopping: discard
+    const ts = now();
+    const t = nextState(current, { ok: res.ok });
+    const message = redactText(res.message, urlSecrets(stream.url));
+    const record: CheckRecord = {
+      ts,
+      ok: res.ok,
+      state: t.state,
+      latencyMs: res.latencyMs,
+      message,
+      details: res.details,
+    };
+    store.recordCheck(stream.name, record);
+    const from = current.state;
+    current.failStreak = t.failStreak;
+    current.last = record;
+    current.kind = probe.kind;
+    if (t.changed) {
+      current.state = t.state;
+      current.since = ts;
+      store.recordStateChange({ name: stream.name, from, to: t.state, ts, cause: message });
+      logger.info(`stream "${stream.name}" ${from} -> ${t.state}: ${message}`);
+      bus.emit("state-change", {
+        name: stream.name,
+        from,
+        to: t.state,
+        ts,
+        cause: message,
+        status: current,
+      });
+    }
+    bus.emit("result", { name: stream.name, record, status: current });
+    return { recheck: t.recheck };
+  };
+
+  const scheduler: Scheduler = createScheduler({
+    runCheck: check,
+    maxConcurrent: opts.maxConcurrent,
+    recheckDelayMs: opts.recheckDelayMs,
+    now,
+    onError: (s, err) => logger.error(`check of "${s.name}" failed unexpectedly: ${String(err)}`),
+  });
+
+  return {
+    applyStreams(streams) {
+      const before = new Map(configured.map((s) => [s.name, s]));
+      configured = streams;
+      const names = new Set(streams.map((s) => s.name));
+      for (const name of statuses.keys()) {
+        if (!names.has(name)) {
+          statuses.delete(name);
+          memory.delete(name);
+        }
+      }
+      for (const s of streams) {
+        const kind = opts.selectProbe(s).kind;
+        const prev = before.get(s.name);
+        if (prev && JSON.stringify(prev) !== JSON.stringify(s)) memory.delete(s.name);
+        const st = statuses.get(s.name);
+        if (st) {
+          st.kind = kind;
+          continue;
+        }
+        store.ensureStream(s.name, kind);
+        const r = restored.get(s.name);
+        statuses.set(s.name, {
+          name: s.name,
+          kind,
+          state: r?.state ?? "unknown",
+          since: r?.since ?? now(),
+          last: r?.last,
+          failStreak: r?.failStreak ?? 0,
+        });
+      }
+      scheduler.reconcile(streams);
+    },
+    streams: () => configured,
+    status: (name) => statuses.get(name),
+    statuses: () => configured.map((s) => statuses.get(s.name)!).filter(Boolean),
+    probeOnce: (stream, signal) => runProbe(stream, opts.selectProbe(stream), signal, {}),
+    stats: () => scheduler.stats(),
+    run: (signal) => scheduler.run(signal),
+  };
+}

@@ -1,0 +1,225 @@
+/** The one HTTP GET of the probes: credentials → Basic auth, redirects, optional insecure TLS. */
+
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { IncomingMessage } from "node:http";
+import { describeError } from "./probe.ts";
+import type { ProbeContext, StreamConfig } from "./probe.ts";
+import { maskUrl } from "../redact.ts";
+
+/** Options of {@link httpGet}. */
+export interface HttpGetOptions {
+  /** Aborts the request and its body (the check's timeout). */
+  signal: AbortSignal;
+  /** Skip TLS certificate verification (self-signed cameras). */
+  tlsInsecure?: boolean;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+const MAX_REDIRECTS = 10;
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Splits `user:pass@` out of a URL: returns the URL without them and the matching Basic
+ * `Authorization` value. Throws a TypeError that does not echo credentials when unparsable.
+ */
+export function splitCredentials(url: string): { url: URL; authorization?: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TypeError(`Cannot parse URL "${maskUrl(url)}"`);
+  }
+  if (!u.username && !u.password) return { url: u };
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = "";
+  u.password = "";
+  return { url: u, authorization: `Basic ${base64(new TextEncoder().encode(pair))}` };
+}
+
+function base64(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+/**
+ * GETs `url`, following redirects. TLS is verified unless `tlsInsecure`: Deno's fetch has no
+ * per-request switch for that (Deno.createHttpClient only adds CA certs), so insecure requests
+ * go through `node:https` with `rejectUnauthorized: false` and are wrapped in a web Response.
+ * Throws on network errors; turn them into text with {@link describeFetchError}.
+ */
+export function httpGet(url: string, opts: HttpGetOptions): Promise<Response> {
+  const { url: target, authorization } = splitCredentials(url);
+  const headers: Record<string, string> = { ...opts.headers };
+  if (authorization) headers["authorization"] = authorization;
+  if (opts.tlsInsecure && target.protocol === "https:") {
+    return nodeGet(target, headers, opts.signal, 0);
+  }
+  return fetch(target, { signal: opts.signal, redirect: "follow", headers });
+}
+
+/**
+ * GETs a stream's URL within its check: resolves with the Response, or with the short error
+ * text (see {@link describeFetchError}) when the request failed.
+ */
+export async function probeGet(stream: StreamConfig, ctx: ProbeContext): Promise<Response | string> {
+  try {
+    return await httpGet(stream.url, { signal: ctx.signal, tlsInsecure: stream.tlsInsecure });
+  } catch (err) {
+    return describeFetchError(err, ctx.signal);
+  }
+}
+
+function nodeGet(
+  url: URL,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  hops: number,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = request(
+      url,
+      { method: "GET", headers, agent: false, rejectUnauthorized: false, signal },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const location = res.headers.location;
+        if (status >= 300 && status < 400 && location && status !== 304) {
+          res.destroy();
+          if (hops >= MAX_REDIRECTS) return reject(new TypeError("too many redirects"));
+          const next = new URL(location, url);
+          const nextHeaders = { ...headers };
+          if (next.origin !== url.origin) delete nextHeaders["authorization"];
+          return resolve(nodeGet(next, nextHeaders, signal, hops + 1));
+        }
+        resolve(toResponse(res, url, signal));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Wraps a node response in a web Response whose body streams, pauses and cancels properly. */
+function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal): Response {
+  const status = res.statusCode ?? 0;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  let body: ReadableStream<Uint8Array> | null = null;
+  if (NULL_BODY.has(status)) res.destroy();
+  else {
+    const onAbort = () => res.destroy(signal.reason);
+    body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        signal.addEventListener("abort", onAbort, { once: true });
+        const done = () => signal.removeEventListener("abort", onAbort);
+        res.on("data", (chunk: Uint8Array) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) res.pause();
+        });
+        res.on("end", () => {
+          done();
+          controller.close();
+        });
+        res.on("error", (err) => {
+          done();
+          controller.error(err);
+        });
+      },
+      pull() {
+        res.resume();
+      },
+      cancel() {
+        signal.removeEventListener("abort", onAbort);
+        res.destroy();
+      },
+    });
+  }
+  const response = new Response(body, { status, statusText: res.statusMessage ?? "", headers });
+  Object.defineProperty(response, "url", { value: url.href });
+  return response;
+}
+
+/**
+ * Turns an error thrown by {@link httpGet} or a body read into the short cause users see
+ * ("timeout", "connection refused", "TLS handshake failed: invalid peer certificate: …"),
+ * unwrapping fetch's "fetch failed" cause and dropping the "error sending request for url"
+ * preamble. Never contains URL credentials.
+ */
+export function describeFetchError(err: unknown, signal?: AbortSignal): string {
+  let e = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  const code = (e as { code?: unknown })?.code;
+  if (!signal?.aborted) {
+    if (code === "ECONNREFUSED") return "connection refused";
+    if (code === "ECONNRESET" || code === "EPIPE") return "connection reset";
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "DNS lookup failed";
+  }
+  if (e instanceof Error && !(e instanceof Deno.errors.ConnectionRefused)) {
+    const msg = e.message
+      .replace(/^error sending request .*?\): /, "")
+      .replace(/^client error \(\w+\): /, "");
+    if (msg !== e.message) e = new Error(msg);
+  }
+  return maskUrl(describeError(e, signal));
+}
+
+/** The media type of a response, lower case, without parameters ("" when absent). */
+export function mediaType(res: Response): string {
+  const ct = res.headers.get("content-type");
+  if (!ct) return "";
+  const semi = ct.indexOf(";");
+  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+}
+
+/** "HTTP 404 Not Found" (or "HTTP 404" when the server sent no reason phrase). */
+export function statusLine(res: Response): string {
+  return res.statusText ? `HTTP ${res.status} ${res.statusText}` : `HTTP ${res.status}`;
+}
+
+/** Cancels a body the caller will not read, ignoring errors (the connection may be gone). */
+export async function discard(res: Response): Promise<void> {
+  try {
+    await res.body?.cancel();
+  } catch {
+    // Already closed or errored: nothing left to release.
+  }
+}
+
+/**
+ * Reads a whole body of at most `limit` bytes. Returns undefined (and cancels the body) when the
+ * declared or actual size exceeds the limit. Read errors (timeouts, resets) are thrown.
+ */
+export async function readLimited(res: Response, limit: number): Promise<Uint8Array | undefined> {
+  if (Number(res.headers.get("content-length")) > limit) {
+    await discard(res);
+    return undefined;
+  }
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}

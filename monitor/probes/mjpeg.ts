@@ -1,0 +1,111 @@
+/** MJPEG probe: ok when one complete JPEG frame arrives from a multipart/x-mixed-replace stream. */
+
+import type {
+  Probe,
+  ProbeContext,
+  ProbeResult,
+  ResponseInspector,
+  StreamConfig,
+} from "./probe.ts";
+import { result } from "./probe.ts";
+import { describeFetchError, discard, mediaType, probeGet, statusLine } from "./http_fetch.ts";
+import { formatBytes, formatLimit, scanJpeg } from "./jpeg.ts";
+
+/** Default byte bound: no frame within this many bytes means the stream is broken. */
+export const MJPEG_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Options of {@link createMjpegProbe}. */
+export interface MjpegProbeOptions {
+  /** Bytes to read before giving up on finding a frame (default {@link MJPEG_MAX_BYTES}). */
+  maxBytes?: number;
+}
+
+/** Creates an MJPEG probe; {@link mjpegProbe} is the default instance. */
+export function createMjpegProbe(opts: MjpegProbeOptions = {}): Probe & ResponseInspector {
+  const maxBytes = opts.maxBytes ?? MJPEG_MAX_BYTES;
+  const limitText = formatLimit(maxBytes);
+
+  async function judge(res: Response, ctx: ProbeContext, start: number): Promise<ProbeResult> {
+    const contentType = mediaType(res);
+    const details: Record<string, unknown> = {
+      httpStatus: res.status,
+      contentType,
+      boundary: boundaryOf(res.headers.get("content-type") ?? ""),
+    };
+    if (!res.ok) {
+      await discard(res);
+      return result(false, start, statusLine(res), details);
+    }
+    if (contentType !== "multipart/x-mixed-replace") {
+      await discard(res);
+      return result(false, start, `unexpected content type ${contentType || "(none)"}`, details);
+    }
+    if (!res.body) return result(false, start, "empty body", details);
+    const reader = res.body.getReader();
+    // Bytes not yet ruled out are kept in `buf[0, len)`; scanJpeg tells what can be dropped.
+    let buf = new Uint8Array(64 * 1024);
+    let len = 0;
+    let total = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return result(false, start, "stream ended before a complete JPEG frame", details);
+        total += value.byteLength;
+        if (len + value.byteLength > buf.length) {
+          const bigger = new Uint8Array(Math.max(buf.length * 2, len + value.byteLength));
+          bigger.set(buf.subarray(0, len));
+          buf = bigger;
+        }
+        buf.set(value, len);
+        len += value.byteLength;
+        let from = 0;
+        for (;;) {
+          const scan = scanJpeg(buf.subarray(0, len), from);
+          if (!scan.found) {
+            buf.copyWithin(0, scan.resumeAt, len);
+            len -= scan.resumeAt;
+            break;
+          }
+          if (scan.width > 0 && scan.height > 0) {
+            const frameBytes = scan.end - scan.start;
+            Object.assign(details, { frameBytes, width: scan.width, height: scan.height });
+            const msg = `MJPEG frame ${scan.width}x${scan.height} (${formatBytes(frameBytes)})`;
+            return result(true, start, msg, details);
+          }
+          from = scan.end; // a complete JPEG without a frame size: keep looking
+        }
+        if (total >= maxBytes) return result(false, start, `no JPEG frame within ${limitText}`, details);
+      }
+    } catch (err) {
+      const msg = ctx.signal.aborted
+        ? "timeout waiting for a frame"
+        : `stream error: ${describeFetchError(err)}`;
+      return result(false, start, msg, details);
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  }
+
+  return {
+    kind: "mjpeg",
+    contentTypes: ["multipart/x-mixed-replace"],
+    async check(stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult> {
+      const start = performance.now();
+      const res = await probeGet(stream, ctx);
+      if (typeof res === "string") return result(false, start, res);
+      return judge(res, ctx, start);
+    },
+    inspect(res: Response, _stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult> {
+      return judge(res, ctx, performance.now());
+    },
+  };
+}
+
+/** The multipart boundary named in a Content-Type header, or null. */
+function boundaryOf(contentType: string): string | null {
+  const m = /;\s*boundary="?([^";]+)"?/i.exec(contentType);
+  return m ? m[1] : null;
+}
+
+/** The MJPEG probe with default bounds. */
+export const mjpegProbe: Probe & ResponseInspector = createMjpegProbe();

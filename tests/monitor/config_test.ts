@@ -1,0 +1,123 @@
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { ConfigError, parseConfig } from "../../monitor/config.ts";
+
+const COMPAT = new URL("../fixtures/compat/v2.2/config.yaml", import.meta.url);
+
+function problems(text: string): string[] {
+  const err = assertThrows(() => parseConfig(text), ConfigError);
+  return (err as ConfigError).problems;
+}
+
+Deno.test("parseConfig() loads the Python release's config.yaml unchanged", async () => {
+  const c = parseConfig(await Deno.readTextFile(COMPAT));
+  assertEquals(c.heartbeatSeconds, 20);
+  assertEquals(c.timezone, "Asia/Calcutta");
+  assertEquals(c.streams.map((s) => [s.name, s.url, s.intervalSeconds]), [
+    ["Testing streams", "http://158.58.130.148/mjpg/video.mjpg", 20],
+  ]);
+  assertEquals(c.mqtt.topic, "stream_monitor/status");
+  assertEquals(c.mqtt.wsPort, 8000);
+  assertEquals(c.mqtt.tlsWsPort, 8884);
+  assertEquals(c.mqtt.enabled, false);
+  assertEquals(c.raw.mqtt && (c.raw.mqtt as Record<string, unknown>).api_status_url,
+    "http://localhost:7000/api/status");
+});
+
+Deno.test("parseConfig() applies defaults to an empty file", () => {
+  const c = parseConfig("");
+  assertEquals(c.heartbeatSeconds, 10);
+  assertEquals(c.timezone, "UTC");
+  assertEquals(c.retentionDays, 30);
+  assertEquals(c.api.port, 7000);
+  assertEquals(c.streams, []);
+});
+
+Deno.test("parseConfig() keeps unknown keys", () => {
+  const c = parseConfig("future_key: {a: 1}\nstreams:\n- name: a\n  url: rtsp://h/p\n  note: x\n");
+  assertEquals(c.raw.future_key, { a: 1 });
+  assertEquals((c.raw.streams as Record<string, unknown>[])[0].note, "x");
+});
+
+Deno.test("parseConfig() reads the new per-stream keys", () => {
+  const c = parseConfig(`heartbeat_seconds: 15
+streams:
+- name: cam
+  url: rtsps://h/p
+  enabled: false
+  interval_seconds: 30
+  timeout_seconds: 2.5
+  kind: rtsp
+  tags: [garden, outside]
+  tls_insecure: true
+`);
+  assertEquals(c.streams[0], {
+    name: "cam",
+    url: "rtsps://h/p",
+    enabled: false,
+    intervalSeconds: 30,
+    timeoutSeconds: 2.5,
+    kind: "rtsp",
+    tags: ["garden", "outside"],
+    tlsInsecure: true,
+  });
+});
+
+Deno.test("parseConfig() names the YAML path of every problem", () => {
+  const p = problems(`heartbeat_seconds: fast
+timezone: Mars/Olympus
+streams:
+- name: ok
+  url: rtsp://h/1
+- name: bad scheme
+  url: ftp://h/file
+- name: ok
+  url: rtsp://h/2
+- url: rtsp://h/3
+- name: weird
+  url: rtsp://h/4
+  kind: telnet
+  timeout_seconds: -1
+- just a string
+api:
+  port: 70000
+mqtt:
+  qos: 3
+`);
+  assertEquals(p, [
+    'heartbeat_seconds: must be a number, got "fast"',
+    'timezone: unknown time zone "Mars/Olympus"',
+    'api.port: must be at most 65535, got 70000',
+    'streams[1].url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
+    'streams[2].name: duplicate name "ok" (also streams[0])',
+    "streams[3].name: is required",
+    'streams[4].kind: "telnet" is not one of rtsp, mjpeg, snapshot, hls, http',
+    "streams[4].timeout_seconds: must be at least 0.1, got -1",
+    'streams[5]: must be a mapping with name and url, got "just a string"',
+    "mqtt.qos: must be at most 2, got 3",
+  ]);
+});
+
+Deno.test("parseConfig() reports YAML syntax errors with their line", () => {
+  const [p] = problems("heartbeat_seconds: 10\nstreams: [\n  - name: x\n");
+  assert(p.startsWith("YAML syntax"), p);
+  assert(/line \d+/.test(p), p);
+});
+
+Deno.test("parseConfig() rejects duplicate keys and non-list streams", () => {
+  assert(problems("a: 1\na: 2\n")[0].startsWith("YAML syntax"));
+  assertEquals(problems("streams: {name: x}"), ["streams: must be a list, got a mapping"]);
+});
+
+Deno.test("parseConfig() raises a low mqtt.interval_seconds to 5 with a warning", () => {
+  const c = parseConfig("mqtt:\n  interval_seconds: 1\n");
+  assertEquals(c.mqtt.intervalSeconds, 5);
+  assertEquals(c.warnings, ["mqtt.interval_seconds: 1 is below the minimum, using 5"]);
+});
+
+Deno.test("parseConfig() never echoes URL credentials in its messages", () => {
+  const err = assertThrows(
+    () => parseConfig("streams:\n- name: a\n  url: ftp://admin:s3cret@h/x\n"),
+    ConfigError,
+  );
+  assert(!err.message.includes("s3cret"), err.message);
+});
