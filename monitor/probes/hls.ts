@@ -1,20 +1,8 @@
 /** HLS probe: parses the playlist (master → first variant) and checks that a live one advances. */
 
-import type {
-  Probe,
-  ProbeContext,
-  ProbeResult,
-  ResponseInspector,
-  StreamConfig,
-} from "./probe.ts";
+import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig } from "./probe.ts";
 import { result } from "./probe.ts";
-import {
-  describeFetchError,
-  discard,
-  probeGet,
-  readLimited,
-  statusLine,
-} from "./http_fetch.ts";
+import { describeFetchError, discard, probeGet, readLimited, statusLine } from "./http_fetch.ts";
 import { formatLimit } from "./jpeg.ts";
 import { maskUrl } from "../redact.ts";
 
@@ -93,7 +81,11 @@ interface Progress {
  * EVENT playlists whose media sequence stays put) and returns for how many ms it has been
  * unchanged: 0 when it moved (either way, e.g. an encoder restart) or was first seen.
  */
-export function trackProgress(memory: Record<string, unknown>, sequence: number, now: number): number {
+export function trackProgress(
+  memory: Record<string, unknown>,
+  sequence: number,
+  now: number,
+): number {
   const prev = memory.hls as Progress | undefined;
   if (prev && prev.sequence === sequence && typeof prev.seenAt === "number") {
     return Math.max(0, now - prev.seenAt);
@@ -112,7 +104,7 @@ async function readPlaylist(res: Response, ctx: ProbeContext): Promise<Playlist 
   }
   let bytes: Uint8Array | undefined;
   try {
-    bytes = await readLimited(res, PLAYLIST_MAX_BYTES);
+    bytes = await readLimited(res, { limit: PLAYLIST_MAX_BYTES, signal: ctx.signal });
   } catch (err) {
     return describeFetchError(err, ctx.signal);
   }

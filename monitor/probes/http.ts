@@ -1,12 +1,6 @@
 /** Plain HTTP probe: ok on 2xx/3xx, or hands the response to the inspector its content type names. */
 
-import type {
-  Probe,
-  ProbeContext,
-  ProbeResult,
-  ResponseInspector,
-  StreamConfig,
-} from "./probe.ts";
+import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig } from "./probe.ts";
 import { result } from "./probe.ts";
 import { discard, mediaType, probeGet, statusLine } from "./http_fetch.ts";
 

@@ -32,10 +32,19 @@ export function splitCredentials(url: string): { url: URL; authorization?: strin
     throw new TypeError(`Cannot parse URL "${maskUrl(url)}"`);
   }
   if (!u.username && !u.password) return { url: u };
-  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  const pair = `${decode(u.username)}:${decode(u.password)}`;
   u.username = "";
   u.password = "";
   return { url: u, authorization: `Basic ${base64(new TextEncoder().encode(pair))}` };
+}
+
+/** Percent-decodes user info, keeping it as written when it is not valid percent-encoding. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 function base64(bytes: Uint8Array): string {
@@ -50,21 +59,24 @@ function base64(bytes: Uint8Array): string {
  * go through `node:https` with `rejectUnauthorized: false` and are wrapped in a web Response.
  * Throws on network errors; turn them into text with {@link describeFetchError}.
  */
-export function httpGet(url: string, opts: HttpGetOptions): Promise<Response> {
+export async function httpGet(url: string, opts: HttpGetOptions): Promise<Response> {
   const { url: target, authorization } = splitCredentials(url);
   const headers: Record<string, string> = { ...opts.headers };
   if (authorization) headers["authorization"] = authorization;
   if (opts.tlsInsecure && target.protocol === "https:") {
-    return nodeGet(target, headers, opts.signal, 0);
+    return await nodeGet(target, headers, opts.signal, 0);
   }
-  return fetch(target, { signal: opts.signal, redirect: "follow", headers });
+  return await fetch(target, { signal: opts.signal, redirect: "follow", headers });
 }
 
 /**
  * GETs a stream's URL within its check: resolves with the Response, or with the short error
  * text (see {@link describeFetchError}) when the request failed.
  */
-export async function probeGet(stream: StreamConfig, ctx: ProbeContext): Promise<Response | string> {
+export async function probeGet(
+  stream: StreamConfig,
+  ctx: ProbeContext,
+): Promise<Response | string> {
   try {
     return await httpGet(stream.url, { signal: ctx.signal, tlsInsecure: stream.tlsInsecure });
   } catch (err) {
@@ -84,17 +96,21 @@ function nodeGet(
       url,
       { method: "GET", headers, agent: false, rejectUnauthorized: false, signal },
       (res) => {
-        const status = res.statusCode ?? 0;
-        const location = res.headers.location;
-        if (status >= 300 && status < 400 && location && status !== 304) {
+        try {
+          const status = res.statusCode ?? 0;
+          const location = res.headers.location;
+          if (status >= 300 && status < 400 && location && status !== 304) {
+            res.destroy();
+            if (hops >= MAX_REDIRECTS) throw new TypeError("too many redirects");
+            const next = new URL(location, url);
+            const nextHeaders = { ...headers };
+            if (next.origin !== url.origin) delete nextHeaders["authorization"];
+            resolve(nodeGet(next, nextHeaders, signal, hops + 1));
+          } else resolve(toResponse(res, url, signal));
+        } catch (err) { // a bad Location or a status a web Response cannot carry
           res.destroy();
-          if (hops >= MAX_REDIRECTS) return reject(new TypeError("too many redirects"));
-          const next = new URL(location, url);
-          const nextHeaders = { ...headers };
-          if (next.origin !== url.origin) delete nextHeaders["authorization"];
-          return resolve(nodeGet(next, nextHeaders, signal, hops + 1));
+          reject(err);
         }
-        resolve(toResponse(res, url, signal));
       },
     );
     req.on("error", reject);
@@ -107,35 +123,40 @@ function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal): Respon
   const status = res.statusCode ?? 0;
   const headers = new Headers();
   for (const [name, value] of Object.entries(res.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    if (Array.isArray(value)) { for (const v of value) headers.append(name, v); }
     else if (value !== undefined) headers.set(name, value);
   }
   let body: ReadableStream<Uint8Array> | null = null;
   if (NULL_BODY.has(status)) res.destroy();
   else {
     const onAbort = () => res.destroy(signal.reason);
+    let open = true; // node may still emit after a cancel; the controller must not be touched then
+    const finish = () => {
+      open = false;
+      signal.removeEventListener("abort", onAbort);
+    };
     body = new ReadableStream<Uint8Array>({
       start(controller) {
         signal.addEventListener("abort", onAbort, { once: true });
-        const done = () => signal.removeEventListener("abort", onAbort);
         res.on("data", (chunk: Uint8Array) => {
+          if (!open) return;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) res.pause();
         });
         res.on("end", () => {
-          done();
-          controller.close();
+          if (open) controller.close();
+          finish();
         });
         res.on("error", (err) => {
-          done();
-          controller.error(err);
+          if (open) controller.error(err);
+          finish();
         });
       },
       pull() {
         res.resume();
       },
       cancel() {
-        signal.removeEventListener("abort", onAbort);
+        finish();
         res.destroy();
       },
     });
@@ -193,26 +214,37 @@ export async function discard(res: Response): Promise<void> {
 
 /**
  * Reads a whole body of at most `limit` bytes. Returns undefined (and cancels the body) when the
- * declared or actual size exceeds the limit. Read errors (timeouts, resets) are thrown.
+ * declared or actual size exceeds the limit. Read errors are thrown; so is `signal.reason` when
+ * `signal` aborts, even for a body not tied to it.
  */
-export async function readLimited(res: Response, limit: number): Promise<Uint8Array | undefined> {
+export async function readLimited(
+  res: Response,
+  opts: { limit: number; signal?: AbortSignal },
+): Promise<Uint8Array | undefined> {
+  const { limit, signal } = opts;
   if (Number(res.headers.get("content-length")) > limit) {
     await discard(res);
     return undefined;
   }
   if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
+  const stop = cancelOnAbort(reader, signal);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal?.aborted) throw signal.reason;
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    stop();
   }
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
@@ -222,4 +254,18 @@ export async function readLimited(res: Response, limit: number): Promise<Uint8Ar
     at += c.byteLength;
   }
   return out;
+}
+
+/**
+ * Cancels `reader` when `signal` aborts, so a pending read ends even when the body was not
+ * created with that signal (a Response handed to an inspector). Returns the clean-up function.
+ */
+export function cancelOnAbort(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal | undefined,
+): () => void {
+  if (!signal) return () => {};
+  const onAbort = () => void reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
 }

@@ -1,14 +1,15 @@
 /** MJPEG probe: ok when one complete JPEG frame arrives from a multipart/x-mixed-replace stream. */
 
-import type {
-  Probe,
-  ProbeContext,
-  ProbeResult,
-  ResponseInspector,
-  StreamConfig,
-} from "./probe.ts";
+import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig } from "./probe.ts";
 import { result } from "./probe.ts";
-import { describeFetchError, discard, mediaType, probeGet, statusLine } from "./http_fetch.ts";
+import {
+  cancelOnAbort,
+  describeFetchError,
+  discard,
+  mediaType,
+  probeGet,
+  statusLine,
+} from "./http_fetch.ts";
 import { formatBytes, formatLimit, scanJpeg } from "./jpeg.ts";
 
 /** Default byte bound: no frame within this many bytes means the stream is broken. */
@@ -42,13 +43,15 @@ export function createMjpegProbe(opts: MjpegProbeOptions = {}): Probe & Response
     }
     if (!res.body) return result(false, start, "empty body", details);
     const reader = res.body.getReader();
+    const stop = cancelOnAbort(reader, ctx.signal);
     // Bytes not yet ruled out are kept in `buf[0, len)`; scanJpeg tells what can be dropped.
-    let buf = new Uint8Array(64 * 1024);
+    let buf = new Uint8Array(0);
     let len = 0;
     let total = 0;
     try {
       for (;;) {
         const { done, value } = await reader.read();
+        if (ctx.signal.aborted) return result(false, start, abortMessage(ctx.signal), details);
         if (done) return result(false, start, "stream ended before a complete JPEG frame", details);
         total += value.byteLength;
         if (len + value.byteLength > buf.length) {
@@ -74,14 +77,17 @@ export function createMjpegProbe(opts: MjpegProbeOptions = {}): Probe & Response
           }
           from = scan.end; // a complete JPEG without a frame size: keep looking
         }
-        if (total >= maxBytes) return result(false, start, `no JPEG frame within ${limitText}`, details);
+        if (total >= maxBytes) {
+          return result(false, start, `no JPEG frame within ${limitText}`, details);
+        }
       }
     } catch (err) {
       const msg = ctx.signal.aborted
-        ? "timeout waiting for a frame"
+        ? abortMessage(ctx.signal)
         : `stream error: ${describeFetchError(err)}`;
       return result(false, start, msg, details);
     } finally {
+      stop();
       await reader.cancel().catch(() => {});
     }
   }
@@ -99,6 +105,12 @@ export function createMjpegProbe(opts: MjpegProbeOptions = {}): Probe & Response
       return judge(res, ctx, performance.now());
     },
   };
+}
+
+/** "timeout waiting for a frame", or the abort's own reason when it was not a timeout. */
+function abortMessage(signal: AbortSignal): string {
+  const why = describeFetchError(undefined, signal);
+  return why === "timeout" ? "timeout waiting for a frame" : why;
 }
 
 /** The multipart boundary named in a Content-Type header, or null. */

@@ -29,7 +29,9 @@ export function inspectorFor(
 ): (Probe & ResponseInspector) | undefined {
   if (!contentType) return undefined;
   const semi = contentType.indexOf(";");
-  return byContentType.get((semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase());
+  return byContentType.get(
+    (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase(),
+  );
 }
 
 /** The HTTP probe, sniffing content types with {@link inspectorFor}. */

@@ -1,12 +1,6 @@
 /** Snapshot probe: ok when the URL returns one valid JPEG image (bounded in size). */
 
-import type {
-  Probe,
-  ProbeContext,
-  ProbeResult,
-  ResponseInspector,
-  StreamConfig,
-} from "./probe.ts";
+import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig } from "./probe.ts";
 import { result } from "./probe.ts";
 import {
   describeFetchError,
@@ -42,13 +36,15 @@ export function createSnapshotProbe(opts: SnapshotProbeOptions = {}): Probe & Re
       await discard(res);
       return result(false, start, statusLine(res), details);
     }
-    if (!GENERIC_TYPES.has(contentType) && !(JPEG_TYPES as readonly string[]).includes(contentType)) {
+    if (
+      !GENERIC_TYPES.has(contentType) && !(JPEG_TYPES as readonly string[]).includes(contentType)
+    ) {
       await discard(res);
       return result(false, start, `unexpected content type ${contentType}`, details);
     }
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await readLimited(res, maxBytes);
+      bytes = await readLimited(res, { limit: maxBytes, signal: ctx.signal });
     } catch (err) {
       return result(false, start, describeFetchError(err, ctx.signal), details);
     }
