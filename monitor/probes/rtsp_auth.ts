@@ -148,7 +148,9 @@ export interface DigestParams {
 export function digestResponse(p: DigestParams): string {
   const algo = (p.algorithm ?? "MD5").toUpperCase();
   const name = DIGEST_HASHES[algo];
-  if (!name) throw new RangeError(`Cannot answer Digest: algorithm "${p.algorithm}" is unsupported`);
+  if (!name) {
+    throw new RangeError(`Cannot answer Digest: algorithm "${p.algorithm}" is unsupported`);
+  }
   const h = (s: string) => createHash(name).update(s).digest("hex");
   let ha1 = h(`${p.username}:${p.realm}:${p.password}`);
   if (algo.endsWith("-SESS")) ha1 = h(`${ha1}:${p.nonce}:${p.cnonce ?? ""}`);
