@@ -9,6 +9,7 @@ import { watchConfigFile } from "./monitor/config_file.ts";
 import { createLogger, type Logger, parseLogLevel } from "./monitor/log.ts";
 import { createMonitor } from "./monitor/monitor.ts";
 import { selectProbe } from "./monitor/probes/mod.ts";
+import { createStatusView } from "./monitor/status_view.ts";
 import { openStore } from "./monitor/store.ts";
 import { createSupervisor } from "./monitor/supervisor.ts";
 import { createApiApp } from "./web/api.ts";
@@ -144,7 +145,13 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       streams: { total: config.streams.length, ...counts },
     };
   };
-  const api = createApiApp({ monitor, store, config: () => config, health, logger });
+  const view = createStatusView({
+    streams: () => monitor.streams(),
+    status: (name) => monitor.status(name),
+    uptime: (q) => store.uptime(q),
+    timeZone: () => config.timezone,
+  });
+  const api = createApiApp({ monitor, store, view, config: () => config, health, logger });
 
   supervisor.add("monitor", (s) => monitor.run(s));
   supervisor.add("config-watcher", (s) =>

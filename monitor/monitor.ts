@@ -4,7 +4,7 @@ import type { Bus } from "./bus.ts";
 import type { Logger } from "./log.ts";
 import { redactText } from "./redact.ts";
 import { createScheduler, type Scheduler, type SchedulerStats } from "./scheduler.ts";
-import { nextState } from "./status.ts";
+import { combineMedia, type MediaVerdict, nextState } from "./status.ts";
 import type {
   CheckRecord,
   Probe,
@@ -51,6 +51,12 @@ export interface Monitor {
   status(name: string): StreamStatus | undefined;
   /** Live statuses of every configured stream, in config order. */
   statuses(): StreamStatus[];
+  /**
+   * Folds a media check's verdict (picture present, frozen, black, drifted…) into the stream's
+   * state at once, and into every later handshake check until the next verdict. Ignored for
+   * streams no longer configured.
+   */
+  applyMedia(name: string, verdict: MediaVerdict): void;
   /** Runs one check now without touching state or history (for "Test now" and the CLI). */
   probeOnce(stream: StreamConfig, signal?: AbortSignal): Promise<ProbeResult>;
   /** Scheduler counters. */
@@ -77,6 +83,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
   let configured: StreamConfig[] = [];
   const statuses = new Map<string, StreamStatus>();
   const memory = new Map<string, Record<string, unknown>>();
+  const verdicts = new Map<string, MediaVerdict>();
 
   const runProbe = async (
     stream: StreamConfig,
@@ -127,29 +134,30 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     }
   };
 
-  const check = async (stream: StreamConfig, signal: AbortSignal) => {
-    const probe = opts.selectProbe(stream);
-    let mem = memory.get(stream.name);
-    if (!mem) memory.set(stream.name, mem = {});
-    const res = await runProbe(stream, probe, signal, mem);
-    const current = statuses.get(stream.name);
-    if (signal.aborted || !current) return { recheck: false }; // removed or stopping: discard
+  /**
+   * Stores one result, applies the state machine (with the latest media verdict folded in) and
+   * tells the bus. Returns whether a quick re-check should confirm a first failure.
+   */
+  const apply = (stream: StreamConfig, current: StreamStatus, res: ProbeResult, media: boolean) => {
+    const verdict = verdicts.get(stream.name);
+    const outcome = combineMedia(res.ok, verdict, media);
     const ts = now();
-    const t = nextState(current, { ok: res.ok });
-    const message = redactText(res.message, urlSecrets(stream.url));
+    const t = nextState(current, outcome);
+    const overridden = res.ok && verdict && verdict.state !== "up";
+    const message = redactText(overridden ? verdict.message : res.message, urlSecrets(stream.url));
+    const details = verdict ? { ...res.details, media: verdict.details } : res.details;
     const record: CheckRecord = {
       ts,
-      ok: res.ok,
+      ok: outcome.ok,
       state: t.state,
       latencyMs: res.latencyMs,
       message,
-      details: res.details,
+      details,
     };
     store.recordCheck(stream.name, record);
     const from = current.state;
     current.failStreak = t.failStreak;
     current.last = record;
-    current.kind = probe.kind;
     if (t.changed) {
       current.state = t.state;
       current.since = ts;
@@ -165,7 +173,18 @@ export function createMonitor(opts: MonitorOptions): Monitor {
       });
     }
     bus.emit("result", { name: stream.name, record, status: current });
-    return { recheck: t.recheck };
+    return t.recheck;
+  };
+
+  const check = async (stream: StreamConfig, signal: AbortSignal) => {
+    const probe = opts.selectProbe(stream);
+    let mem = memory.get(stream.name);
+    if (!mem) memory.set(stream.name, mem = {});
+    const res = await runProbe(stream, probe, signal, mem);
+    const current = statuses.get(stream.name);
+    if (signal.aborted || !current) return { recheck: false }; // removed or stopping: discard
+    current.kind = probe.kind;
+    return { recheck: apply(stream, current, res, false) };
   };
 
   const scheduler: Scheduler = createScheduler({
@@ -185,12 +204,16 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         if (!names.has(name)) {
           statuses.delete(name);
           memory.delete(name);
+          verdicts.delete(name);
         }
       }
       for (const s of streams) {
         const kind = opts.selectProbe(s).kind;
         const prev = before.get(s.name);
-        if (prev && JSON.stringify(prev) !== JSON.stringify(s)) memory.delete(s.name);
+        if (prev && JSON.stringify(prev) !== JSON.stringify(s)) {
+          memory.delete(s.name);
+          verdicts.delete(s.name);
+        }
         const st = statuses.get(s.name);
         if (st) {
           st.kind = kind;
@@ -208,6 +231,19 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         });
       }
       scheduler.reconcile(streams);
+    },
+    applyMedia(name, verdict) {
+      const stream = configured.find((s) => s.name === name);
+      const current = statuses.get(name);
+      if (!stream || !current) return;
+      verdicts.set(name, verdict);
+      const reachable = current.last?.ok ?? true;
+      apply(stream, current, {
+        ok: reachable || verdict.state === "up",
+        latencyMs: verdict.latencyMs,
+        message: verdict.message,
+        details: current.last?.details ?? {},
+      }, true);
     },
     streams: () => configured,
     status: (name) => statuses.get(name),

@@ -8,6 +8,8 @@ export interface CheckOutcome {
   ok: boolean;
   /** A passed check whose picture is wrong (set by media checks) — reachable but degraded. */
   degraded?: boolean;
+  /** A failure already confirmed elsewhere (a media check found no video): no re-check. */
+  confirmed?: boolean;
 }
 
 /** The decision for one check. */
@@ -36,6 +38,7 @@ export const FAILS_TO_DOWN = 2;
  * | unknown/up/degr.  | 1st fail  | unchanged | yes                            |
  * | unknown/up/degr.  | 2nd fail  | down      | no                             |
  * | down              | fail      | down      | no                             |
+ * | any               | confirmed | down      | no (a media check found no video) |
  */
 export function nextState(
   prev: { state: StreamState; failStreak: number },
@@ -46,8 +49,41 @@ export function nextState(
     return { state, failStreak: 0, changed: state !== prev.state, recheck: false };
   }
   const failStreak = prev.failStreak + 1;
-  if (prev.state === "down" || failStreak >= FAILS_TO_DOWN) {
+  if (prev.state === "down" || failStreak >= FAILS_TO_DOWN || outcome.confirmed) {
     return { state: "down", failStreak, changed: prev.state !== "down", recheck: false };
   }
   return { state: prev.state, failStreak, changed: false, recheck: true };
+}
+
+/** The latest media check's judgement of a stream's picture (see monitor/media/). */
+export interface MediaVerdict {
+  /** up: real video as expected; degraded: frozen, black or drifted; down: no video at all. */
+  state: "up" | "degraded" | "down";
+  /** e.g. "picture frozen for 45 s", "resolution 640x360, expected 1920x1080". */
+  message: string;
+  /** Codec, size, fps, bitrate, keyframe proof… */
+  details: Record<string, unknown>;
+  /** Wall time of the media check, ms. */
+  latencyMs: number;
+}
+
+/**
+ * Folds the latest media verdict into a check's outcome:
+ *
+ * | handshake | media verdict | outcome                                   |
+ * |-----------|---------------|-------------------------------------------|
+ * | fail      | any           | fail (the handshake decides reachability) |
+ * | ok        | none / up     | ok                                        |
+ * | ok        | degraded      | ok, degraded                              |
+ * | ok        | down          | fail, confirmed when `fromMedia`          |
+ */
+export function combineMedia(
+  handshakeOk: boolean,
+  verdict: MediaVerdict | undefined,
+  fromMedia: boolean,
+): CheckOutcome {
+  if (!handshakeOk) return { ok: false };
+  if (!verdict || verdict.state === "up") return { ok: true };
+  if (verdict.state === "degraded") return { ok: true, degraded: true };
+  return { ok: false, confirmed: fromMedia };
 }

@@ -1,8 +1,8 @@
-/** Pure builders of the API's JSON shapes (shared by the status API, MQTT and the dashboard). */
+/** The JSON shapes of stream status, shared by the status API, MQTT and the dashboard. */
 
-import { maskUrl } from "../monitor/redact.ts";
-import { formatInZone } from "../monitor/time.ts";
-import type { CheckRecord, StreamConfig, StreamStatus } from "../monitor/types.ts";
+import { maskUrl } from "./redact.ts";
+import { formatInZone } from "./time.ts";
+import type { CheckRecord, StreamConfig, StreamStatus } from "./types.ts";
 
 /** One entry of `GET /api/status`: the Python project's fields first, then StreamPulse's. */
 export interface StatusEntry {
@@ -69,5 +69,57 @@ export function historyEntry(rec: CheckRecord, timeZone: string) {
     latency: rec.latencyMs,
     message: rec.message,
     details: rec.details,
+  };
+}
+
+/** What {@link createStatusView} reads. */
+export interface StatusViewDeps {
+  streams(): StreamConfig[];
+  status(name: string): StreamStatus | undefined;
+  /** Uptime ratios since a time, per stream name (from hourly rollups). */
+  uptime(q: { since: number }): Map<string, { ratio: number | null }>;
+  timeZone(): string;
+  now?: () => number;
+  /** How long uptime figures are cached (default 30 s; they come from hourly rollups). */
+  uptimeCacheMs?: number;
+}
+
+/** Builds `GET /api/status` bodies; one instance is shared by the API and MQTT. */
+export interface StatusView {
+  /** The whole body: stream name → entry, in config order. */
+  all(): Record<string, StatusEntry>;
+  /** One stream's entry, or undefined for an unknown name. */
+  one(name: string): StatusEntry | undefined;
+}
+
+/** Creates a {@link StatusView} with a short uptime cache, so a busy API stays cheap. */
+export function createStatusView(deps: StatusViewDeps): StatusView {
+  const now = deps.now ?? Date.now;
+  const cacheMs = deps.uptimeCacheMs ?? 30_000;
+  let cache: { at: number; map: Map<string, { ratio: number | null }> } | undefined;
+  const uptime24h = (name: string) => {
+    const t = now();
+    if (!cache || t - cache.at > cacheMs) {
+      cache = { at: t, map: deps.uptime({ since: t - 86_400_000 }) };
+    }
+    return cache.map.get(name)?.ratio ?? null;
+  };
+  const entry = (s: StreamConfig) => {
+    const st = deps.status(s.name);
+    return st ? statusEntry(s, st, deps.timeZone(), uptime24h(s.name)) : undefined;
+  };
+  return {
+    all() {
+      const body: Record<string, StatusEntry> = {};
+      for (const s of deps.streams()) {
+        const e = entry(s);
+        if (e) body[s.name] = e;
+      }
+      return body;
+    },
+    one(name) {
+      const s = deps.streams().find((x) => x.name === name);
+      return s ? entry(s) : undefined;
+    },
   };
 }

@@ -7,7 +7,7 @@ import type { Logger } from "../monitor/log.ts";
 import type { Monitor } from "../monitor/monitor.ts";
 import type { CheckRecord } from "../monitor/types.ts";
 import { formatInZone } from "../monitor/time.ts";
-import { historyEntry, statusEntry, streamEntry } from "./status_view.ts";
+import { historyEntry, type StatusView, streamEntry } from "../monitor/status_view.ts";
 
 /** What the API reads from the store (the real one is monitor/store.ts). */
 export interface ApiStore {
@@ -16,7 +16,6 @@ export interface ApiStore {
     name: string,
     q: { from?: number; to?: number; limit?: number },
   ): Array<{ state: string; start: number; end: number | null; cause: string }>;
-  uptime(q: { since: number }): Map<string, { checks: number; ok: number; ratio: number | null }>;
 }
 
 /** Dependencies of {@link createApiApp}. */
@@ -30,8 +29,8 @@ export interface ApiDeps {
   now?: () => number;
   /** Where unexpected errors are logged. */
   logger: Pick<Logger, "error">;
-  /** How long uptime figures are cached (default 30 s): they come from hourly rollups. */
-  uptimeCacheMs?: number;
+  /** Builds status entries (shared with MQTT). */
+  view: StatusView;
 }
 
 /** Parses a `from`/`to` query value: ISO-8601 or epoch milliseconds. */
@@ -62,15 +61,6 @@ function parseLimit(value: string | undefined, max: number): number | undefined 
 /** Creates the Hono app of the status API. Every error is JSON `{error}` with a fitting status. */
 export function createApiApp(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
-  const cacheMs = deps.uptimeCacheMs ?? 30_000;
-  let uptimeCache: { at: number; map: Map<string, { ratio: number | null }> } | undefined;
-  const uptime24h = () => {
-    const t = now();
-    if (!uptimeCache || t - uptimeCache.at > cacheMs) {
-      uptimeCache = { at: t, map: deps.store.uptime({ since: t - 86_400_000 }) };
-    }
-    return uptimeCache.map;
-  };
   const findStream = (name: string) => {
     const s = deps.monitor.streams().find((x) => x.name === name);
     if (!s) throw new HTTPException(404, { message: `Unknown stream "${name.slice(0, 200)}"` });
@@ -78,26 +68,12 @@ export function createApiApp(deps: ApiDeps): Hono {
   };
 
   const app = new Hono();
-  app.get("/api/status", (c) => {
-    const tz = deps.config().timezone;
-    const up = uptime24h();
-    const body: Record<string, unknown> = {};
-    for (const s of deps.monitor.streams()) {
-      const st = deps.monitor.status(s.name);
-      if (st) body[s.name] = statusEntry(s, st, tz, up.get(s.name)?.ratio ?? null);
-    }
-    return c.json(body);
-  });
+  app.get("/api/status", (c) => c.json(deps.view.all()));
   app.get("/api/streams", (c) =>
     c.json(deps.monitor.streams().map((s) => streamEntry(s, deps.monitor.status(s.name)))));
   app.get("/api/streams/:name", (c) => {
     const s = findStream(c.req.param("name"));
-    const st = deps.monitor.status(s.name)!;
-    const tz = deps.config().timezone;
-    return c.json({
-      ...streamEntry(s, st),
-      status: statusEntry(s, st, tz, uptime24h().get(s.name)?.ratio ?? null),
-    });
+    return c.json({ ...streamEntry(s, deps.monitor.status(s.name)), status: deps.view.one(s.name) });
   });
   app.get("/api/streams/:name/history", (c) => {
     const s = findStream(c.req.param("name"));

@@ -1,0 +1,122 @@
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { delay } from "../../monitor/async.ts";
+import { ConfigError } from "../../monitor/config.ts";
+import {
+  ConfigConflictError,
+  editConfigFile,
+  watchConfigFile,
+  writeFileAtomic,
+} from "../../monitor/config_file.ts";
+
+/** Starts a watcher on `path` collecting the texts it reports. */
+function watch(path: string, initialText: string) {
+  const seen: string[] = [];
+  const ctrl = new AbortController();
+  const done = watchConfigFile(path, {
+    signal: ctrl.signal,
+    initialText,
+    debounceMs: 50,
+    onChange: (t) => {
+      seen.push(t);
+    },
+  });
+  return {
+    seen,
+    async until(n: number, ms = 3000) {
+      const end = Date.now() + ms;
+      while (seen.length < n && Date.now() < end) await delay(20);
+      assertEquals(seen.length, n, `saw ${JSON.stringify(seen)}`);
+    },
+    async stop() {
+      ctrl.abort();
+      await done;
+    },
+  };
+}
+
+Deno.test("watchConfigFile() sees in-place edits, renames over the file, and ignores no-op saves", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/config.yaml`;
+  await Deno.writeTextFile(path, "v: 1\n");
+  const w = watch(path, "v: 1\n");
+  await delay(100);
+  await Deno.writeTextFile(path, "v: 2\n"); // in place
+  await w.until(1);
+  await Deno.writeTextFile(`${dir}/.config.yaml.swp`, "v: 3\n"); // editor: temp then rename
+  await Deno.rename(`${dir}/.config.yaml.swp`, path);
+  await w.until(2);
+  await Deno.writeTextFile(path, "v: 3\n"); // same content: no reload
+  await Deno.writeTextFile(`${dir}/other.txt`, "x"); // other file: ignored
+  await delay(300);
+  await Deno.writeTextFile(path, "v: 4\n"); // still watching after the rename
+  await w.until(3);
+  assertEquals(w.seen, ["v: 2\n", "v: 3\n", "v: 4\n"]);
+  await w.stop();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("watchConfigFile() follows edits through a symlink, also when it is re-pointed", async () => {
+  const app = await Deno.makeTempDir();
+  const host = await Deno.makeTempDir();
+  const other = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${host}/config.yaml`, "v: 1\n");
+  await Deno.writeTextFile(`${other}/config.yaml`, "v: other\n");
+  const link = `${app}/config.yaml`;
+  await Deno.symlink(`${host}/config.yaml`, link);
+  const w = watch(link, "v: 1\n");
+  await delay(100);
+  await Deno.writeTextFile(`${host}/config.yaml`, "v: 2\n"); // edit the real file
+  await w.until(1);
+  await Deno.writeTextFile(`${host}/.tmp`, "v: 3\n"); // rename over the real file
+  await Deno.rename(`${host}/.tmp`, `${host}/config.yaml`);
+  await w.until(2);
+  await Deno.remove(link); // re-point the link
+  await Deno.symlink(`${other}/config.yaml`, link);
+  await w.until(3);
+  await Deno.writeTextFile(`${other}/config.yaml`, "v: 5\n"); // the new target is watched
+  await w.until(4);
+  assertEquals(w.seen, ["v: 2\n", "v: 3\n", "v: other\n", "v: 5\n"]);
+  await w.stop();
+  for (const d of [app, host, other]) await Deno.remove(d, { recursive: true });
+});
+
+Deno.test("writeFileAtomic() replaces the real file behind a symlink and keeps the link and mode", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/real.yaml`, "old\n");
+  await Deno.chmod(`${dir}/real.yaml`, 0o600);
+  await Deno.symlink(`${dir}/real.yaml`, `${dir}/link.yaml`);
+  await writeFileAtomic(`${dir}/link.yaml`, "new\n");
+  assert((await Deno.lstat(`${dir}/link.yaml`)).isSymlink);
+  assertEquals(await Deno.readTextFile(`${dir}/real.yaml`), "new\n");
+  assertEquals((await Deno.stat(`${dir}/real.yaml`)).mode! & 0o777, 0o600);
+  const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  assertEquals(left, ["link.yaml", "real.yaml"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("editConfigFile() keeps comments and key order, validates, and refuses a stale edit", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/config.yaml`;
+  const original = await Deno.readTextFile(
+    new URL("../fixtures/compat/v2.2/config.yaml", import.meta.url),
+  );
+  await Deno.writeTextFile(path, original);
+  const text = await editConfigFile(path, (doc) => {
+    doc.addIn(["streams"], doc.createNode({ name: "New cam", url: "rtsp://h/live" }));
+  }, { expectedText: original });
+  assert(text.includes("# --- mqtt settings (add this block to your existing config.yaml) ---"));
+  assert(text.includes("# how often to request the API (min 5)"));
+  assert(text.indexOf("mqtt:") < text.indexOf("heartbeat_seconds:"), "key order kept");
+  assert(text.includes("name: New cam"));
+  assertEquals(await Deno.readTextFile(path), text);
+  await assertRejects(
+    () => editConfigFile(path, () => {}, { expectedText: original }),
+    ConfigConflictError,
+  );
+  await assertRejects(
+    () => editConfigFile(path, (doc) => doc.set("heartbeat_seconds", "soon")),
+    ConfigError,
+  );
+  assertEquals(await Deno.readTextFile(path), text, "an invalid edit writes nothing");
+  await Deno.remove(dir, { recursive: true });
+});
