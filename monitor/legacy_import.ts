@@ -1,6 +1,6 @@
-/** One-time import of the Python 2.2 history (`streams` + `log_*` tables, same file) into sp_* tables. */
+/** One-time import of the Python 2.2 history (`streams` + `log_*` tables) into sp_* tables. */
 
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, SQLOutputValue } from "node:sqlite";
 import { maskUrl } from "./redact.ts";
 
 /** The sp_meta key that records a finished import (its value is the JSON summary). */
@@ -64,8 +64,39 @@ export function parseLegacyTs(text: unknown): number | null {
   return local - offsetMin * 60_000;
 }
 
+const DETAILS = JSON.stringify({ imported: "python" });
+const DETAILS_NOTE = JSON.stringify({
+  imported: "python",
+  legacyNote: "Python 2.2 counted 401/403/404/454 as healthy",
+});
+
+/**
+ * Yields the rows of a keyset-paged query, CHUNK at a time: node:sqlite's iterate() costs ~3 µs
+ * a row against ~1 µs for all(), and chunks keep memory flat on big tables. `sql` takes the
+ * `fixed` parameters, then `key(last row)` (start: `start`), then the LIMIT.
+ */
+function* chunked(
+  db: DatabaseSync,
+  sql: string,
+  fixed: SQLInputValue[],
+  key: (row: Row) => SQLInputValue[],
+  start: SQLInputValue[],
+): Generator<Row> {
+  const stmt = db.prepare(sql);
+  let after = start;
+  while (true) {
+    const rows = stmt.all(...fixed, ...after, CHUNK) as Row[];
+    yield* rows;
+    if (rows.length < CHUNK) return;
+    after = key(rows[rows.length - 1]);
+  }
+}
+type Row = Record<string, SQLOutputValue>;
+const MIN = Number.MIN_SAFE_INTEGER;
+const CHUNK = 5000;
+
 const quoteId = (name: string) => `"${name.replaceAll('"', '""')}"`;
-// Python 2.2 counted these as healthy; the recorded status stays, the row says so.
+// Python 2.2 counted these as healthy; the recorded status stays, the row's details say so.
 const LEGACY_HEALTHY = /\b(401|403|404|454)\b/;
 
 function columnsOf(db: DatabaseSync, table: string): Set<string> {
@@ -147,37 +178,22 @@ export function importLegacy(db: DatabaseSync, opts: LegacyImportOptions = {}): 
       streamIds.add(id);
       for (const table of tables) {
         const cols = columnsOf(db, table);
-        const pick = (c: string) => (cols.has(c) ? c : `NULL AS ${c}`);
-        const rows = db.prepare(
-          `SELECT ts, status, ${pick("latency_ms")}, ${pick("message")} FROM ${
-            quoteId(table)
-          } ORDER BY rowid`,
-        ).iterate();
-        for (const raw of rows) {
-          const r = raw as { ts: unknown; status: unknown; latency_ms: unknown; message: unknown };
-          const ts = parseLegacyTs(r.ts);
+        const pick = (c: string) => (cols.has(c) ? c : "NULL");
+        const sql = `SELECT rowid AS k, ts, status, ${pick("latency_ms")} AS lat, ${
+          pick("message")
+        } AS msg FROM ${quoteId(table)} WHERE rowid > ? ORDER BY rowid LIMIT ?`;
+        for (const { ts: rawTs, status, lat, msg } of chunked(db, sql, [], (r) => [r.k], [MIN])) {
+          const ts = parseLegacyTs(rawTs);
           if (ts === null) {
             result.skipped++;
             continue;
           }
-          const ok = typeof r.status === "string" && r.status.trim().toLowerCase() === "ok";
-          const message = maskUrl(r.message == null ? "" : String(r.message));
-          const latency = typeof r.latency_ms === "number" && Number.isFinite(r.latency_ms)
-            ? r.latency_ms
-            : null;
-          const details: Record<string, unknown> = { imported: "python" };
-          if (ok && LEGACY_HEALTHY.test(message)) {
-            details.legacyNote = "Python 2.2 counted 401/403/404/454 as healthy";
-          }
-          insert.run(
-            id,
-            ts,
-            ok ? 1 : 0,
-            ok ? "up" : "down",
-            latency,
-            message,
-            JSON.stringify(details),
-          );
+          const ok = typeof status === "string" && status.trim().toLowerCase() === "ok";
+          const text = msg == null ? "" : String(msg);
+          const message = text.includes("@") ? maskUrl(text) : text;
+          const latency = typeof lat === "number" && Number.isFinite(lat) ? lat : null;
+          const details = !ok ? DETAILS : LEGACY_HEALTHY.test(message) ? DETAILS_NOTE : DETAILS;
+          insert.run(id, ts, ok ? 1 : 0, ok ? "up" : "down", latency, message, details);
           result.rows++;
         }
       }
@@ -235,21 +251,20 @@ function deriveStates(db: DatabaseSync, streamId: number, firstNewId: number): v
   const close = db.prepare(
     "UPDATE sp_incident SET ended_at = ?, end_cause = ? WHERE stream_id = ? AND ended_at IS NULL",
   );
-  const rows = db.prepare(
-    "SELECT ts, ok, message FROM sp_check WHERE stream_id = ? AND id > ? ORDER BY ts, id",
-  ).iterate(streamId, firstNewId);
+  const sql = "SELECT ts, id, ok, message FROM sp_check " +
+    "WHERE stream_id = ? AND id > ? AND (ts, id) > (?, ?) ORDER BY ts, id LIMIT ?";
   let state = "unknown";
   let since = 0;
   let streak = 0;
-  for (const raw of rows) {
-    const r = raw as { ts: number; ok: number; message: string };
-    const next = r.ok ? "up" : "down";
-    streak = r.ok ? 0 : streak + 1;
+  const rows = chunked(db, sql, [streamId, firstNewId], (r) => [r.ts, r.id], [MIN, MIN]);
+  for (const { ts, ok, message } of rows) {
+    const next = ok ? "up" : "down";
+    streak = ok ? 0 : streak + 1;
     if (next === state) continue;
-    if (state === "down") close.run(r.ts, r.message, streamId);
-    if (next === "down") open.run(streamId, r.ts, r.message);
+    if (state === "down") close.run(ts as number, message as string, streamId);
+    if (next === "down") open.run(streamId, ts as number, message as string);
     state = next;
-    since = r.ts;
+    since = ts as number;
   }
   if (state === "unknown") return;
   db.prepare("UPDATE sp_stream SET state = ?, state_since = ?, fail_streak = ? WHERE id = ?")

@@ -1,13 +1,14 @@
-/** The StreamPulse store on node:sqlite: batched check writes, state changes, rollups, queries, retention. */
+/** The store on node:sqlite: batched check writes, state changes, rollups, queries, retention. */
 
 // Longer than the ~200-line habit on purpose: the write path, the reads and retention share the
 // prepared statements and the queue, and splitting them would only pass those around.
 
 import { DatabaseSync } from "node:sqlite";
-import type { CheckRecord, ProbeKind, StreamState } from "./types.ts";
+import type { CheckRecord, StreamState } from "./types.ts";
 import { maskUrl } from "./redact.ts";
 import { applyPragmas, migrate, schemaVersion } from "./migrations.ts";
 import { importLegacy } from "./legacy_import.ts";
+import { createReports, type StoreReports } from "./store_reports.ts";
 
 /** Where the store reports migrations, the legacy import and write trouble. */
 export interface StoreLogger {
@@ -25,6 +26,11 @@ export interface StoreOptions {
   flushIntervalMs?: number;
   /** Queue length that triggers an immediate flush (default 500). */
   maxBatch?: number;
+  /**
+   * How long a write waits for another connection's lock (PRAGMA busy_timeout, default 1000).
+   * The wait blocks the event loop, so it is short: a failed background flush keeps its batch.
+   */
+  busyTimeoutMs?: number;
   /** Defaults to a logger that writes nothing. */
   logger?: StoreLogger;
 }
@@ -49,8 +55,8 @@ export interface StoredState {
   state: StreamState;
   /** When that state began (the stream's creation time before the first change). */
   since: number;
-  /** The kind last given to ensureStream(), if any. */
-  kind?: ProbeKind;
+  /** The kind (a ProbeKind name) last given to ensureStream(), if any. */
+  kind?: string;
   /** The newest check, if any. A stored NULL latency reads back as NaN. */
   last?: CheckRecord;
   /** Consecutive failed checks at the end of the history. */
@@ -66,9 +72,9 @@ export interface Incident {
   /** The non-up state of this period. */
   state: "down" | "degraded";
   /** Start, ms since the epoch. */
-  startedAt: number;
-  /** End, or null while it lasts. */
-  endedAt: number | null;
+  start: number;
+  /** End, ms since the epoch, or null while it lasts. */
+  end: number | null;
   /** Length so far (until now() while open). */
   durationMs: number;
   /** Cause given when the incident began. */
@@ -135,10 +141,16 @@ export interface StoreHealth {
   queued: number;
 }
 
-/** The store. Writes are queued and flushed in one transaction; every read flushes first. */
-export interface Store {
-  /** Returns the stream's stable id, creating its row; a given kind is remembered. No URL is stored. */
-  ensureStream(name: string, kind?: ProbeKind): number;
+/**
+ * The store. Writes are queued and flushed in one transaction; every read flushes first (while
+ * the database is locked by another writer, reads serve what is on disk and flushes retry).
+ */
+export interface Store extends StoreReports {
+  /**
+   * Returns the stream's stable id, creating its row; a given kind (a ProbeKind name, kept as
+   * text so a kind dropped from the code still reads back) is remembered. No URL is stored.
+   */
+  ensureStream(name: string, kind?: string): number;
   /**
    * Queues one check (cheap: no SQL). Credentials in URLs inside message and details are masked.
    * Throws RangeError for an invalid ts or state, TypeError for details JSON cannot hold.
@@ -146,7 +158,10 @@ export interface Store {
   recordCheck(name: string, check: CheckRecord): void;
   /** Queues a state change: closes the open incident, opens one for down/degraded. */
   recordStateChange(change: StateChange): void;
-  /** Writes everything queued in one transaction; returns how many items were written. */
+  /**
+   * Writes everything queued in one transaction; returns how many items were written. Throws
+   * when the write fails (e.g. locked past busy_timeout); the batch stays queued for a retry.
+   */
   flush(): number;
   /** Checks of a stream, newest first; [] for an unknown name. */
   history(name: string, query?: RangeQuery): CheckRecord[];
@@ -324,6 +339,12 @@ function toCheck(r: Row): CheckRecord {
 }
 
 function range(q: RangeQuery): [number, number, number] {
+  for (const key of ["from", "to"] as const) {
+    const v = q[key];
+    if (v !== undefined && !Number.isFinite(v)) {
+      throw new RangeError(`Cannot query: "${key}" is ${v}, not a time in ms`);
+    }
+  }
   const limit = q.limit === undefined || !Number.isFinite(q.limit) ? 100 : Math.floor(q.limit);
   return [
     q.from ?? Number.MIN_SAFE_INTEGER,
@@ -348,10 +369,15 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   const log = opts.logger ?? SILENT;
   const flushIntervalMs = opts.flushIntervalMs ?? 200;
   const maxBatch = opts.maxBatch ?? 500;
-  const db = new DatabaseSync(path);
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch (err) {
+    throw new Error(`Cannot open the store "${path}": ${(err as Error).message}`, { cause: err });
+  }
   let journalMode: string;
   try {
-    journalMode = applyPragmas(db);
+    journalMode = applyPragmas(db, opts.busyTimeoutMs ?? 1000);
     // Migrations first, then the import: the importer is written against the current schema
     // (it fills sp_* tables and records itself in sp_meta), so every migration must exist
     // before it runs. Migrations only create and change sp_* objects, so running them first
@@ -360,7 +386,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     importLegacy(db, { now, logger: log });
   } catch (err) {
     db.close();
-    throw err;
+    throw new Error(`Cannot open the store "${path}": ${(err as Error).message}`, { cause: err });
   }
   const st = prepareAll(db);
   const ids = new Map<string, number>();
@@ -375,7 +401,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   let closed = false;
   let failures = 0;
 
-  const ensureStream = (name: string, kind?: ProbeKind): number => {
+  const ensureStream = (name: string, kind?: string): number => {
     let id = ids.get(name);
     if (id === undefined) {
       const found = st.findStream.get(name) as Row | undefined;
@@ -400,8 +426,8 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     const ch = changes;
     checks = [];
     changes = [];
-    db.exec("BEGIN IMMEDIATE");
     try {
+      db.exec("BEGIN IMMEDIATE"); // inside the try: a busy database must not lose the batch
       const hours = new Map<string, Agg>();
       const days = new Map<string, Agg>();
       const streaks = new Map<number, { reset: boolean; n: number }>();
@@ -438,7 +464,8 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     return cs.length + ch.length;
   };
 
-  // Background flushes must not throw into a timer: keep the batch, warn, retry later.
+  // Background flushes must not throw into a timer: keep the batch, warn, retry later. Waiting
+  // for a lock blocks the event loop (DatabaseSync is synchronous), so retries back off to 5 s.
   const autoFlush = () => {
     try {
       flush();
@@ -460,15 +487,21 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   };
   const schedule = () => {
     if (timer === undefined && !closed) {
+      const delay = Math.min(flushIntervalMs * 2 ** Math.min(failures, 10), 5000);
       timer = setTimeout(() => {
         timer = undefined;
         autoFlush();
-      }, flushIntervalMs);
+      }, Math.max(delay, flushIntervalMs));
     }
   };
   const enqueued = () => {
     if (checks.length + changes.length >= maxBatch && failures === 0) autoFlush();
     else schedule();
+  };
+  // Reads flush first so they see every recorded check, but while writes are failing they
+  // serve what is on disk instead of blocking on the lock again (WAL readers are not blocked).
+  const flushForRead = () => {
+    if (failures === 0) autoFlush();
   };
   const open = (what: string) => {
     if (closed) throw new Error(`Cannot ${what}: the store "${path}" is closed`);
@@ -480,7 +513,13 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     if (!STATES.has(state)) throw new RangeError(`Cannot ${what}: state "${state}" is unknown`);
   };
 
+  const reports = createReports(db, (name) => ids.get(name), () => {
+    open("read reports");
+    flushForRead();
+  });
+
   return {
+    ...reports,
     ensureStream(name, kind) {
       open(`add stream "${name}"`);
       return ensureStream(name, kind);
@@ -519,21 +558,21 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     },
     history(name, query = {}) {
       open("read history");
-      flush();
+      flushForRead();
       const id = ids.get(name);
       if (id === undefined) return [];
       return (st.history.all(id, ...range(query)) as Row[]).map(toCheck);
     },
     lastStates() {
       open("read states");
-      flush();
+      flushForRead();
       const out = new Map<string, StoredState>();
       for (const r of st.streams.all() as Row[]) {
         const last = st.lastCheck.get(r.id as number) as Row | undefined;
         out.set(r.name as string, {
           state: r.state as StreamState,
           since: (r.state_since ?? r.created_at) as number,
-          ...(r.kind ? { kind: r.kind as ProbeKind } : {}),
+          ...(r.kind ? { kind: r.kind as string } : {}),
           ...(last ? { last: toCheck(last) } : {}),
           failStreak: r.fail_streak as number,
         });
@@ -542,7 +581,10 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     },
     uptime({ since }) {
       open("read uptime");
-      flush();
+      if (!Number.isFinite(since)) {
+        throw new RangeError(`Cannot compute uptime: "since" is ${since}, not a time in ms`);
+      }
+      flushForRead();
       const firstHour = Math.floor(since / HOUR) * HOUR;
       const firstDay = Math.ceil(firstHour / DAY) * DAY;
       const out = new Map<string, Uptime>();
@@ -555,7 +597,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     },
     incidents(name, query = {}) {
       open("read incidents");
-      flush();
+      flushForRead();
       const id = ids.get(name);
       if (id === undefined) return [];
       const [from, to, limit] = range(query);
@@ -564,8 +606,8 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
         id: r.id as number,
         name,
         state: r.state as "down" | "degraded",
-        startedAt: r.started_at as number,
-        endedAt: r.ended_at as number | null,
+        start: r.started_at as number,
+        end: r.ended_at as number | null,
         durationMs: ((r.ended_at ?? t) as number) - (r.started_at as number),
         cause: r.cause as string,
         endCause: r.end_cause as string | null,
