@@ -53,10 +53,14 @@ export function resolvePaths(args: string[], env: (k: string) => string | undefi
   });
   const dataDir = (values["data-dir"] as string | undefined) ?? env("STREAMPULSE_DATA_DIR") ?? ".";
   return {
-    config: resolve((values.config as string | undefined) ?? env("STREAMPULSE_CONFIG") ??
-      join(dataDir, "config.yaml")),
-    db: resolve((values.db as string | undefined) ?? env("STREAMPULSE_DB") ??
-      join(dataDir, "streams.db")),
+    config: resolve(
+      (values.config as string | undefined) ?? env("STREAMPULSE_CONFIG") ??
+        join(dataDir, "config.yaml"),
+    ),
+    db: resolve(
+      (values.db as string | undefined) ?? env("STREAMPULSE_DB") ??
+        join(dataDir, "streams.db"),
+    ),
   };
 }
 

@@ -83,7 +83,10 @@ export function parseConfig(text: string): Config {
       port: c.port(api, "port", "api", 7000),
       token: c.string(api, "token", "api") || undefined,
     },
-    web: { host: c.string(web, "host", "web") ?? "0.0.0.0", port: c.port(web, "port", "web", 8000) },
+    web: {
+      host: c.string(web, "host", "web") ?? "0.0.0.0",
+      port: c.port(web, "port", "web", 8000),
+    },
     streams: parseStreams(root.streams, c, heartbeatSeconds),
     mqtt: parseMqttConfig(root.mqtt, c),
     warnings: c.warnings,

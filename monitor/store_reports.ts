@@ -75,7 +75,9 @@ export function createReports(
         ok: r.ok as number,
         latMin: r.lat_min as number | null,
         latMax: r.lat_max as number | null,
-        latAvg: (r.lat_count as number) > 0 ? (r.lat_sum as number) / (r.lat_count as number) : null,
+        latAvg: (r.lat_count as number) > 0
+          ? (r.lat_sum as number) / (r.lat_count as number)
+          : null,
       }));
     },
     *exportChecks({ names, from, to }) {

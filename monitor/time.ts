@@ -37,10 +37,19 @@ export function isValidTimeZone(timeZone: string): boolean {
 export function formatInZone(ms: number, timeZone: string): string {
   const parts: Record<string, string> = {};
   for (const p of formatterFor(timeZone).formatToParts(ms)) parts[p.type] = p.value;
-  const local = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  const local = Date.UTC(
+    +parts.year,
+    +parts.month - 1,
+    +parts.day,
+    +parts.hour,
+    +parts.minute,
+    +parts.second,
+  );
   const offsetMin = Math.round((local - Math.floor(ms / 1000) * 1000) / 60000);
   const sign = offsetMin < 0 ? "-" : "+";
   const abs = Math.abs(offsetMin);
-  const off = `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  const off = `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${
+    String(abs % 60).padStart(2, "0")
+  }`;
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${off}`;
 }

@@ -14,7 +14,10 @@ export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
 
 /** Fails when `text` does not include `part`. */
 export function assertStringIncludes(text: string, part: string, msg?: string): void {
-  ok(text.includes(part), msg ?? `expected ${JSON.stringify(text)} to include ${JSON.stringify(part)}`);
+  ok(
+    text.includes(part),
+    msg ?? `expected ${JSON.stringify(text)} to include ${JSON.stringify(part)}`,
+  );
 }
 
 /** Runs `fn`, expects it to throw an instance of `cls`, returns the error. */

@@ -69,11 +69,16 @@ export function createApiApp(deps: ApiDeps): Hono {
 
   const app = new Hono();
   app.get("/api/status", (c) => c.json(deps.view.all()));
-  app.get("/api/streams", (c) =>
-    c.json(deps.monitor.streams().map((s) => streamEntry(s, deps.monitor.status(s.name)))));
+  app.get(
+    "/api/streams",
+    (c) => c.json(deps.monitor.streams().map((s) => streamEntry(s, deps.monitor.status(s.name)))),
+  );
   app.get("/api/streams/:name", (c) => {
     const s = findStream(c.req.param("name"));
-    return c.json({ ...streamEntry(s, deps.monitor.status(s.name)), status: deps.view.one(s.name) });
+    return c.json({
+      ...streamEntry(s, deps.monitor.status(s.name)),
+      status: deps.view.one(s.name),
+    });
   });
   app.get("/api/streams/:name/history", (c) => {
     const s = findStream(c.req.param("name"));
@@ -93,13 +98,15 @@ export function createApiApp(deps: ApiDeps): Hono {
       limit: parseLimit(c.req.query("limit"), 1000),
     };
     const tz = deps.config().timezone;
-    return c.json(deps.store.incidents(s.name, q).map((i) => ({
-      state: i.state,
-      start: formatInZone(i.start, tz),
-      end: i.end === null ? null : formatInZone(i.end, tz),
-      duration_seconds: Math.round(((i.end ?? now()) - i.start) / 1000),
-      cause: i.cause,
-    })));
+    return c.json(
+      deps.store.incidents(s.name, q).map((i) => ({
+        state: i.state,
+        start: formatInZone(i.start, tz),
+        end: i.end === null ? null : formatInZone(i.end, tz),
+        duration_seconds: Math.round(((i.end ?? now()) - i.start) / 1000),
+        cause: i.cause,
+      })),
+    );
   });
   app.get("/api/health", (c) => {
     const h = deps.health();

@@ -76,10 +76,14 @@ streams:
 `,
   });
   try {
-    const all = await sp.until(async () => {
-      const s = await status(sp);
-      return Object.values(s).every((e) => e.state !== "unknown") ? s : undefined;
-    }, 20_000, "every stream decided");
+    const all = await sp.until(
+      async () => {
+        const s = await status(sp);
+        return Object.values(s).every((e) => e.state !== "unknown") ? s : undefined;
+      },
+      20_000,
+      "every stream decided",
+    );
     assertEquals(all.silent.state, "down");
     assertEquals(all.silent.message, "timeout");
     assertEquals(all["silent-http"].message, "timeout");
@@ -123,8 +127,14 @@ streams:
     const wrong = await sp.until(stateOf(sp, "wrong", "down"), 15_000, "wrong down");
     assertEquals(wrong.message, "authentication failed");
     const bodies = await Promise.all(
-      ["/api/status", "/api/streams", "/api/streams/right", "/api/streams/right/history",
-        "/api/streams/wrong/incidents", "/api/health"].map(async (p) => (await sp.get(p)).text),
+      [
+        "/api/status",
+        "/api/streams",
+        "/api/streams/right",
+        "/api/streams/right/history",
+        "/api/streams/wrong/incidents",
+        "/api/health",
+      ].map(async (p) => (await sp.get(p)).text),
     );
     const streams = JSON.parse(bodies[1]) as { url: string }[];
     assertEquals(streams[0].url, `rtsp://***@127.0.0.1:${rtsp.port}/live`);
@@ -165,10 +175,14 @@ streams:
 `;
   const sp = await startStreamPulse({ config });
   try {
-    await sp.until(async () => {
-      const h = (await sp.get("/api/streams/cam/history")).body as unknown[];
-      return h.length >= 3;
-    }, 15_000, "3 checks");
+    await sp.until(
+      async () => {
+        const h = (await sp.get("/api/streams/cam/history")).body as unknown[];
+        return h.length >= 3;
+      },
+      15_000,
+      "3 checks",
+    );
     const { code, ms } = await sp.stop();
     assertEquals(code, 0);
     assert(ms < 5000, `stop took ${ms} ms`);
@@ -245,7 +259,8 @@ Deno.test("StreamPulse hot-reloads config edits, keeps the last good config on a
   const host = `${dir}/host`;
   await Deno.mkdir(host);
   const apiPort = freePort();
-  const base = `heartbeat_seconds: 2\napi: {port: ${apiPort}}\nstreams:\n- {name: a, url: "${rtsp.url()}"}\n`;
+  const base =
+    `heartbeat_seconds: 2\napi: {port: ${apiPort}}\nstreams:\n- {name: a, url: "${rtsp.url()}"}\n`;
   await Deno.writeTextFile(`${host}/config.yaml`, base);
   // Run through a symlink, as the Python container did (/app/config.yaml -> /host/config.yaml).
   await Deno.symlink(`${host}/config.yaml`, `${dir}/config.yaml`);
@@ -259,32 +274,47 @@ Deno.test("StreamPulse hot-reloads config edits, keeps the last good config on a
     await sp2.until(async () => (await names()) === "a,b", 3000, "b added");
     assert(Date.now() - t < 1500, `applied after ${Date.now() - t} ms`);
     // 2. an editor's write-temp-then-rename
-    await Deno.writeTextFile(`${host}/.config.yaml.tmp`, base + `- {name: c, url: "${rtsp.url()}"}\n`);
+    await Deno.writeTextFile(
+      `${host}/.config.yaml.tmp`,
+      base + `- {name: c, url: "${rtsp.url()}"}\n`,
+    );
     await Deno.rename(`${host}/.config.yaml.tmp`, `${host}/config.yaml`);
     t = Date.now();
     await sp2.until(async () => (await names()) === "a,c", 3000, "b replaced by c");
     assert(Date.now() - t < 1500, `applied after ${Date.now() - t} ms`);
     // 3. an invalid edit keeps the last good config and shows the error
     await Deno.writeTextFile(`${host}/config.yaml`, base + "- {name: d, url: ftp://x/y}\n");
-    const health = await sp2.until(async () => {
-      const h = (await sp2.get("/api/health")).body as { config: { error: string | null } };
-      return h.config.error ? h : undefined;
-    }, 3000, "config error in health");
+    const health = await sp2.until(
+      async () => {
+        const h = (await sp2.get("/api/health")).body as { config: { error: string | null } };
+        return h.config.error ? h : undefined;
+      },
+      3000,
+      "config error in health",
+    );
     assertStringIncludes(health.config.error!, 'streams[1].url: scheme "ftp" is not supported');
     assertEquals(await names(), "a,c");
     assertStringIncludes(sp2.logs(), "keeping the last good config");
     // 4. fixing it clears the error
     await Deno.writeTextFile(`${host}/config.yaml`, base);
-    await sp2.until(async () => {
-      const h = (await sp2.get("/api/health")).body as { config: { error: string | null } };
-      return h.config.error === null && (await names()) === "a";
-    }, 3000, "error cleared");
+    await sp2.until(
+      async () => {
+        const h = (await sp2.get("/api/health")).body as { config: { error: string | null } };
+        return h.config.error === null && (await names()) === "a";
+      },
+      3000,
+      "error cleared",
+    );
     assert((await Deno.lstat(`${dir}/config.yaml`)).isSymlink, "symlink kept");
     // The untouched stream kept its loop and its history through all of that.
-    await sp2.until(async () => {
-      const hist = (await sp2.get("/api/streams/a/history")).body as unknown[];
-      return hist.length >= 2;
-    }, 5000, "a checked again");
+    await sp2.until(
+      async () => {
+        const hist = (await sp2.get("/api/streams/a/history")).body as unknown[];
+        return hist.length >= 2;
+      },
+      5000,
+      "a checked again",
+    );
   } finally {
     await sp2.stop();
     await rtsp.stop();

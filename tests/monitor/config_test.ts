@@ -19,8 +19,10 @@ Deno.test("parseConfig() loads the Python release's config.yaml unchanged", asyn
   assertEquals(c.mqtt.wsPort, 8000);
   assertEquals(c.mqtt.tlsWsPort, 8884);
   assertEquals(c.mqtt.enabled, false);
-  assertEquals(c.raw.mqtt && (c.raw.mqtt as Record<string, unknown>).api_status_url,
-    "http://localhost:7000/api/status");
+  assertEquals(
+    c.raw.mqtt && (c.raw.mqtt as Record<string, unknown>).api_status_url,
+    "http://localhost:7000/api/status",
+  );
 });
 
 Deno.test("parseConfig() applies defaults to an empty file", () => {
@@ -86,7 +88,7 @@ mqtt:
   assertEquals(p, [
     'heartbeat_seconds: must be a number, got "fast"',
     'timezone: unknown time zone "Mars/Olympus"',
-    'api.port: must be at most 65535, got 70000',
+    "api.port: must be at most 65535, got 70000",
     'streams[1].url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
     'streams[2].name: duplicate name "ok" (also streams[0])',
     "streams[3].name: is required",

@@ -122,7 +122,11 @@ Deno.test("createScheduler() reconcile() touches only added, removed and changed
   const ctrl = new AbortController();
   const p = s.run(ctrl.signal);
   await delay(100);
-  const res = s.reconcile([stream("keep", 10), { ...stream("change", 10), url: "rtsp://h/new" }, stream("new", 10)]);
+  const res = s.reconcile([
+    stream("keep", 10),
+    { ...stream("change", 10), url: "rtsp://h/new" },
+    stream("new", 10),
+  ]);
   assertEquals(res, { added: ["new"], removed: ["drop"], changed: ["change"] });
   await delay(400);
   ctrl.abort();

@@ -482,7 +482,14 @@ Deno.test("openStore() reports hourly rollups, exports checks lazily, and keeps 
       details: {},
     });
   }
-  store.recordCheck("b", { ts: t0, ok: true, state: "up", latencyMs: 1, message: "x", details: {} });
+  store.recordCheck("b", {
+    ts: t0,
+    ok: true,
+    state: "up",
+    latencyMs: 1,
+    message: "x",
+    details: {},
+  });
   const r = store.rollups("a", { from: t0, to: t0 + 2 * HOUR });
   assert.deepStrictEqual(r.map((x) => [x.hour - t0, x.checks, x.ok, x.latMin, x.latMax]), [
     [0, 2, 1, 10, 10],
