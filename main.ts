@@ -1,7 +1,11 @@
 /** StreamPulse entry point: wiring only — load config, open store, create bus, start tasks. */
 
-import { parseArgs } from "node:util";
-import { dirname, join, resolve } from "node:path";
+import { dirname } from "node:path";
+import { parseCli, UsageError } from "./cli/args.ts";
+import { checkCommand } from "./cli/check.ts";
+import { healthcheckCommand } from "./cli/healthcheck.ts";
+import { passwdCommand } from "./cli/passwd.ts";
+import { validateCommand } from "./cli/validate.ts";
 import { delay } from "./monitor/async.ts";
 import { createBus } from "./monitor/bus.ts";
 import { type Config, ConfigError, parseConfig } from "./monitor/config.ts";
@@ -20,48 +24,35 @@ export const VERSION = "0.1.0";
 const HELP = `StreamPulse ${VERSION} — stream-health monitor for IP cameras and video streams
 
 Usage:
-  deno task start [-- options]
   streampulse [run] [--config PATH] [--db PATH] [--data-dir DIR]
+  streampulse check URL [--json] [--kind rtsp|mjpeg|snapshot|hls|http] [--timeout S] [--insecure]
+  streampulse validate [PATH]
+  streampulse healthcheck [--data-dir DIR | --config PATH]
+  streampulse passwd [--data-dir DIR]        (reads the new admin password from stdin)
+  streampulse --version | --help
+  (from a checkout: deno task start -- <the same arguments>)
 
 Options:
-  --config PATH    config.yaml to use and watch (default ./config.yaml, env STREAMPULSE_CONFIG)
-  --db PATH        SQLite database (default ./streams.db, env STREAMPULSE_DB)
-  --data-dir DIR   folder holding config.yaml and streams.db (env STREAMPULSE_DATA_DIR)
-  --help, --version
+  --config PATH    config.yaml (default DIR/config.yaml; env STREAMPULSE_CONFIG)
+  --db PATH        SQLite database (default DIR/streams.db; env STREAMPULSE_DB)
+  --data-dir DIR   folder of config.yaml, streams.db and snapshots (default .; env STREAMPULSE_DATA_DIR)
+  LOG_LEVEL=debug|info|warn|error in the environment sets the log level.
 
-Example:
-  streampulse --data-dir /host      # the Python release's /host/config.yaml and /host/streams.db
+Examples:
+  streampulse --data-dir /host                  # the Python release's /host/config.yaml + streams.db
+  streampulse check rtsp://user:pw@192.168.1.20/stream1
+  streampulse check http://cam/video.mjpg --json
+  streampulse validate /host/config.yaml
+  echo 'new password' | streampulse passwd --data-dir /host
+
+Exit codes: 0 ok / up, 1 down / unhealthy / failure, 2 bad input.
 `;
 
 /** Where the process keeps its files. */
 export interface Paths {
   config: string;
   db: string;
-}
-
-/** Resolves paths from arguments, then environment, then defaults in the working directory. */
-export function resolvePaths(args: string[], env: (k: string) => string | undefined): Paths {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: "string" },
-      db: { type: "string" },
-      "data-dir": { type: "string" },
-    },
-    allowPositionals: true,
-    strict: false,
-  });
-  const dataDir = (values["data-dir"] as string | undefined) ?? env("STREAMPULSE_DATA_DIR") ?? ".";
-  return {
-    config: resolve(
-      (values.config as string | undefined) ?? env("STREAMPULSE_CONFIG") ??
-        join(dataDir, "config.yaml"),
-    ),
-    db: resolve(
-      (values.db as string | undefined) ?? env("STREAMPULSE_DB") ??
-        join(dataDir, "streams.db"),
-    ),
-  };
+  dataDir: string;
 }
 
 /** Reads config.yaml, creating it from the commented example when missing. */
@@ -193,16 +184,8 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
   }
 }
 
-if (import.meta.main) {
-  const args = Deno.args[0] === "run" ? Deno.args.slice(1) : Deno.args;
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(HELP);
-    Deno.exit(0);
-  }
-  if (args.includes("--version")) {
-    console.log(`streampulse ${VERSION}`);
-    Deno.exit(0);
-  }
+/** Runs until SIGINT/SIGTERM; returns the exit code. */
+async function runCommand(paths: Paths): Promise<number> {
   const logger = createLogger({ level: parseLogLevel(Deno.env.get("LOG_LEVEL")) });
   const ctrl = new AbortController();
   const stop = (sig: string) => {
@@ -213,15 +196,48 @@ if (import.meta.main) {
     setTimeout(() => {
       logger.error("shutdown took longer than 5 s; exiting");
       Deno.exit(1);
-    }, 5000).unref?.();
+    }, 5000);
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
   Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
   try {
-    await run(resolvePaths(args, (k) => Deno.env.get(k)), logger, ctrl.signal);
-    Deno.exit(0);
+    await run(paths, logger, ctrl.signal);
+    return 0;
   } catch (err) {
     logger.error(err instanceof Error ? err.message : String(err));
-    Deno.exit(err instanceof ConfigError ? 2 : 1);
+    return err instanceof ConfigError ? 2 : 1;
   }
 }
+
+/** Dispatches a command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli(argv, (k) => Deno.env.get(k));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`streampulse: ${err.message}`);
+    return 2;
+  }
+  const paths = { config: cli.configPath, db: cli.dbPath, dataDir: cli.dataDir };
+  switch (cli.command) {
+    case "help":
+      console.log(HELP);
+      return 0;
+    case "version":
+      console.log(`streampulse ${VERSION}`);
+      return 0;
+    case "check":
+      return await checkCommand({ ...cli, url: cli.target! });
+    case "validate":
+      return await validateCommand(cli.target ?? cli.configPath);
+    case "healthcheck":
+      return await healthcheckCommand(cli.configPath);
+    case "passwd":
+      return await passwdCommand(paths);
+    case "run":
+      return await runCommand(paths);
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,168 @@
+import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
+import { freePort, startRtspServer } from "../fixtures/rtsp.ts";
+import { START_FLAGS, startStreamPulse } from "../fixtures/streampulse.ts";
+
+const MAIN = decodeURIComponent(new URL("../../main.ts", import.meta.url).pathname);
+
+/** Runs `main.ts ARGS` as a process and returns its exit code and output. */
+async function cli(args: string[], opts: { cwd?: string; stdin?: string } = {}) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...START_FLAGS, MAIN, ...args],
+    cwd: opts.cwd,
+    env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("streampulse --version and --help exit 0 with usage and examples", async () => {
+  const v = await cli(["--version"]);
+  assertEquals(v.code, 0);
+  assert(/^streampulse \d+\.\d+\.\d+/.test(v.stdout), v.stdout);
+  const h = await cli(["--help"]);
+  assertEquals(h.code, 0);
+  for (const part of ["check URL", "validate", "healthcheck", "passwd", "--data-dir", "Examples"]) {
+    assertStringIncludes(h.stdout, part);
+  }
+});
+
+Deno.test("streampulse rejects unknown commands and options with exit 2", async () => {
+  const a = await cli(["frobnicate"]);
+  assertEquals(a.code, 2);
+  assertStringIncludes(a.stderr, 'Unknown command "frobnicate"');
+  const b = await cli(["--colour"]);
+  assertEquals(b.code, 2);
+  const c = await cli(["check"]);
+  assertEquals(c.code, 2);
+  assertStringIncludes(c.stderr, "needs exactly one URL");
+});
+
+Deno.test("streampulse check exits 0 up, 1 down, 2 bad input, and hides credentials", async () => {
+  const rtsp = await startRtspServer({ auth: "digest", user: "admin", password: "Pw-123456" });
+  try {
+    const up = await cli(["check", rtsp.url("admin", "Pw-123456")]);
+    assertEquals(up.code, 0, up.stderr);
+    assert(up.stdout.startsWith("UP "), up.stdout);
+    assertStringIncludes(up.stdout, `rtsp://***@127.0.0.1:${rtsp.port}/live`);
+    assert(!up.stdout.includes("Pw-123456"));
+    const wrong = await cli(["check", rtsp.url("admin", "nope"), "--json"]);
+    assertEquals(wrong.code, 1);
+    const j = JSON.parse(wrong.stdout);
+    assertEquals([j.state, j.message, j.kind], ["down", "authentication failed", "rtsp"]);
+    const refused = await cli(["check", `rtsp://127.0.0.1:${freePort()}/x`, "--timeout", "2"]);
+    assertEquals(refused.code, 1);
+    assertStringIncludes(refused.stdout, "connection refused");
+    for (const bad of ["ftp://h/x", "file:///etc/passwd", "-version", "not a url"]) {
+      const r = await cli(["check", "--", bad]);
+      assertEquals(r.code, 2, `${bad}: ${r.stdout}${r.stderr}`);
+    }
+    const k = await cli(["check", "rtsp://h/x", "--kind", "telnet"]);
+    assertEquals(k.code, 2);
+    assertStringIncludes(k.stderr, '"telnet" is not one of');
+  } finally {
+    await rtsp.stop();
+  }
+});
+
+Deno.test("streampulse validate exits 0 for a good config and 2 listing every problem", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const good = new URL("../fixtures/compat/v2.2/config.yaml", import.meta.url).pathname;
+    const ok = await cli(["validate", good]);
+    assertEquals(ok.code, 0, ok.stderr);
+    assertStringIncludes(ok.stdout, "OK — 1 streams");
+    await Deno.writeTextFile(
+      `${dir}/bad.yaml`,
+      "heartbeat_seconds: x\nstreams:\n- {name: a, url: ftp://h}\n",
+    );
+    const bad = await cli(["validate", `${dir}/bad.yaml`]);
+    assertEquals(bad.code, 2);
+    assertStringIncludes(bad.stderr, "2 problems");
+    assertStringIncludes(bad.stderr, 'streams[0].url: scheme "ftp" is not supported');
+    const missing = await cli(["validate", `${dir}/nope.yaml`]);
+    assertEquals(missing.code, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("streampulse healthcheck asks the running process", async () => {
+  const sp = await startStreamPulse({ config: "api: {port: {{API_PORT}}}\nstreams: []\n" });
+  try {
+    const ok = await cli(["healthcheck", "--data-dir", sp.dir]);
+    assertEquals(ok.code, 0, ok.stderr);
+    assertStringIncludes(ok.stdout, "healthy");
+  } finally {
+    await sp.stop();
+  }
+  const down = await cli(["healthcheck", "--data-dir", sp.dir]);
+  assertEquals(down.code, 1);
+  assertStringIncludes(down.stderr, "unhealthy");
+  await Deno.remove(sp.dir, { recursive: true });
+});
+
+Deno.test("streampulse --data-dir creates a missing config.yaml and streams.db, and reuses an old-layout folder", async () => {
+  const host = await Deno.makeTempDir({ prefix: "streampulse-host-" });
+  const elsewhere = await Deno.makeTempDir();
+  try {
+    const apiPort = freePort();
+    // A fresh folder: the commented default config and a new database appear. (The default
+    // config listens on 7000, which may be taken here: only the files matter.)
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...START_FLAGS, MAIN, "--data-dir", host],
+      env: { NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const end = Date.now() + 15_000;
+    while (Date.now() < end) {
+      const have = await Promise.all(
+        ["config.yaml", "streams.db"].map((f) => Deno.stat(`${host}/${f}`).then(() => 1, () => 0)),
+      );
+      if (have[0] + have[1] === 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGTERM");
+    assertEquals((await child.status).code, 0);
+    const text = await Deno.readTextFile(`${host}/config.yaml`);
+    assertStringIncludes(text, "# StreamPulse configuration");
+    assert((await Deno.stat(`${host}/streams.db`)).isFile);
+    // An old-layout folder: the Python release's files, config reached through a symlink.
+    const compat = new URL("../fixtures/compat/v2.2/", import.meta.url);
+    await Deno.remove(`${host}/streams.db`);
+    await Deno.remove(`${host}/config.yaml`);
+    for (const f of ["streams.db-wal", "streams.db-shm"]) {
+      await Deno.remove(`${host}/${f}`).catch(() => {});
+    }
+    await Deno.copyFile(new URL("streams.db", compat), `${host}/streams.db`);
+    await Deno.chmod(`${host}/streams.db`, 0o644);
+    const cfg = await Deno.readTextFile(new URL("config.yaml", compat));
+    await Deno.writeTextFile(`${host}/config.yaml`, `${cfg}\napi:\n  port: ${apiPort}\n`);
+    await Deno.mkdir(`${elsewhere}/app`);
+    await Deno.symlink(`${host}/config.yaml`, `${elsewhere}/app/config.yaml`);
+    const sp2 = await startStreamPulse({
+      dir: host,
+      apiPort,
+      env: { STREAMPULSE_CONFIG: `${elsewhere}/app/config.yaml` },
+    });
+    try {
+      const s = (await sp2.get("/api/status")).body as Record<string, unknown>;
+      assertEquals(Object.keys(s), ["Testing streams"]);
+    } finally {
+      await sp2.stop();
+    }
+    assert((await Deno.lstat(`${elsewhere}/app/config.yaml`)).isSymlink);
+  } finally {
+    await Deno.remove(host, { recursive: true });
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});
