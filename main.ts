@@ -11,11 +11,14 @@ import { createBus } from "./monitor/bus.ts";
 import { type Config, ConfigError, parseConfig } from "./monitor/config.ts";
 import { watchConfigFile } from "./monitor/config_file.ts";
 import { createLogger, type Logger, parseLogLevel } from "./monitor/log.ts";
+import { createMetrics } from "./monitor/metrics_registry.ts";
 import { createMonitor } from "./monitor/monitor.ts";
+import { createSlaReporter } from "./monitor/sla_report.ts";
 import { selectProbe } from "./monitor/probes/mod.ts";
 import { createStatusView } from "./monitor/status_view.ts";
 import { openStore } from "./monitor/store.ts";
 import { createSupervisor } from "./monitor/supervisor.ts";
+import { createMqttTask } from "./mqtt/publisher.ts";
 import { createApiApp } from "./web/api.ts";
 
 /** The version reported by /api/health and `--version`. */
@@ -80,6 +83,14 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
 
   const store = openStore(paths.db, { logger });
   const bus = createBus((err) => logger.error(`event listener failed: ${String(err)}`));
+  // Subscribed before the monitor starts so no result or reload goes uncounted.
+  const metrics = createMetrics({
+    bus,
+    mqttConnected: () => {
+      const h = mqttTask.health();
+      return h.enabled ? h.connected : undefined;
+    },
+  });
   const monitor = createMonitor({
     store,
     bus,
@@ -138,6 +149,8 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       },
       db,
       streams: { total: config.streams.length, ...counts },
+      // A broker outage shows here but never makes the process unhealthy.
+      mqtt: mqttTask.health(),
     };
   };
   const view = createStatusView({
@@ -146,7 +159,24 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     uptime: (q) => store.uptime(q),
     timeZone: () => config.timezone,
   });
-  const api = createApiApp({ monitor, store, view, config: () => config, health, logger });
+  const mqttTask = createMqttTask({
+    config: () => config.mqtt,
+    view,
+    bus,
+    logger,
+    streams: () => monitor.streams(),
+  });
+  const sla = createSlaReporter({ store, streams: () => monitor.streams() });
+  const api = createApiApp({
+    monitor,
+    store,
+    view,
+    config: () => config,
+    health,
+    logger,
+    metrics,
+    sla,
+  });
 
   supervisor.add("monitor", (s) => monitor.run(s));
   supervisor.add("config-watcher", (s) =>
@@ -166,6 +196,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     }, api.fetch);
     await server.finished;
   });
+  supervisor.add("mqtt", (s) => mqttTask.run(s));
   supervisor.add("retention", async (s) => {
     while (!s.aborted) {
       // First pass a minute after start, then hourly; pruning runs in small batches.

@@ -4,12 +4,14 @@ import { deepStrictEqual, ok } from "node:assert/strict";
 
 /** Fails unless `cond` is truthy. */
 export function assert(cond: unknown, msg?: string): asserts cond {
-  ok(cond, msg);
+  if (msg === undefined) ok(cond);
+  else ok(cond, msg);
 }
 
 /** Deep equality with a readable diff. */
 export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
-  deepStrictEqual(actual, expected, msg);
+  if (msg === undefined) deepStrictEqual(actual, expected);
+  else deepStrictEqual(actual, expected, msg);
 }
 
 /** Fails when `text` does not include `part`. */

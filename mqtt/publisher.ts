@@ -1,0 +1,256 @@
+/** The MQTT task: status, per-stream states, availability and Home Assistant discovery. */
+
+import type { MqttClient } from "mqtt";
+import { delay } from "../monitor/async.ts";
+import type { Bus, BusEvents } from "../monitor/bus.ts";
+import type { MqttConfig } from "../monitor/config_mqtt.ts";
+import type { Logger } from "../monitor/log.ts";
+import type { StatusEntry, StatusView } from "../monitor/status_view.ts";
+import {
+  brokerUrl,
+  buildConnectOptions,
+  closeClient,
+  connectOnce,
+  createOutbox,
+  describeMqttError,
+  randomClientId,
+} from "./connection.ts";
+import * as T from "./topics.ts";
+
+/** What {@link createMqttTask} reads. */
+export interface MqttTaskDeps {
+  /** The current `mqtt:` settings (re-read on every `config-reloaded`). */
+  config: () => MqttConfig;
+  view: StatusView;
+  bus: Bus;
+  logger: Logger;
+  /** The configured streams, in config order. */
+  streams: () => Array<{ name: string }>;
+  now?: () => number;
+  /** First reconnect delay (default 500 ms), doubled per failed attempt up to 60 s. */
+  initialBackoffMs?: number;
+  /** Most topics kept while offline (default 10,000, at least 4 per stream); oldest dropped. */
+  maxQueued?: number;
+  /** Reads ca_file/cert_file/key_file (default Deno.readTextFile). */
+  readFile?: (path: string) => Promise<string>;
+}
+
+/** The MQTT part of `/api/health`. */
+export interface MqttHealth {
+  enabled: boolean;
+  connected: boolean;
+  /** Broker URL without credentials; null while disabled. */
+  url: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastConnectedAt: string | null;
+  /** Topics waiting for the connection (only the latest payload per topic is kept). */
+  queued: number;
+}
+
+/** A supervised task; see {@link createMqttTask}. */
+export interface MqttTask {
+  /** Runs until `signal` aborts, then publishes `offline` and disconnects (within ~1 s). */
+  run(signal: AbortSignal): Promise<void>;
+  health(): MqttHealth;
+}
+
+const MAX_BACKOFF_MS = 60_000;
+const CLOSE_TIMEOUT_MS = 1000;
+
+/**
+ * Creates the MQTT task. A broker that is down never affects the monitor: publishes made while
+ * disconnected keep only the latest payload per topic, and every connect publishes the current
+ * state of everything at once. A changed `mqtt:` block restarts the connection with the new settings.
+ * Per-stream states go out retained on every state change (unless `publish_on_change: false`) and,
+ * when they changed, with each interval's status publish, which keeps HA's latency sensor current.
+ */
+export function createMqttTask(deps: MqttTaskDeps): MqttTask {
+  const { view, bus, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const iso = () => new Date(now()).toISOString();
+  const clientId = randomClientId();
+  const h = { enabled: false, connected: false, url: null as string | null };
+  const last = { lastError: null as string | null, lastErrorAt: null as string | null };
+  let lastConnectedAt: string | null = null;
+  let cfg: MqttConfig | undefined; // the running settings while enabled
+  let configKey = "";
+  let reload: AbortController | undefined;
+  let owned = new Set<string>(); // retained per-stream topics published for the current streams
+  let slugCache = { list: null as unknown, map: new Map<string, string>() };
+
+  const slugs = () => {
+    const list = deps.streams();
+    if (list !== slugCache.list) slugCache = { list, map: T.slugMap(list.map((s) => s.name)) };
+    return slugCache.map;
+  };
+  const backoff = (attempt: number) =>
+    Math.min(MAX_BACKOFF_MS, (deps.initialBackoffMs ?? 500) * 2 ** attempt);
+  const noteError = (msg: string) => {
+    if (msg !== last.lastError) logger.warn(`mqtt: ${msg}`);
+    else logger.debug(`mqtt: ${msg}`);
+    Object.assign(last, { lastError: msg, lastErrorAt: iso() });
+  };
+  const out = createOutbox({
+    limit: () => Math.max(deps.maxQueued ?? 10_000, 4 * slugs().size + 8), // a connect queues all
+    onError: (topic, err) => logger.debug(`mqtt: publish to ${topic} failed: ${err.message}`),
+  });
+
+  const publishStates = (c: MqttConfig, all: Record<string, StatusEntry>) => {
+    for (const [name, slug] of slugs()) {
+      const e = all[name];
+      if (e) out.sendOnce(T.stateTopic(c, slug), T.statePayload(e), c.qos);
+    }
+  };
+  /** Discovery configs of the current streams; empty retained payloads for removed ones. */
+  const publishStreams = (c: MqttConfig) => {
+    const next = T.ownedTopics(c, slugs().values());
+    for (const [name, slug] of c.haDiscovery ? slugs() : []) {
+      const d = T.discoveryTopics(c, slug);
+      const p = T.discoveryPayloads(c, slug, name);
+      out.sendOnce(d.connectivity, p.connectivity, c.qos);
+      out.sendOnce(d.latency, p.latency, c.qos);
+    }
+    for (const topic of owned) {
+      if (next.has(topic)) continue;
+      out.forget(topic);
+      out.send(topic, "", c.qos, true);
+    }
+    owned = next;
+  };
+  const publishStatus = (c: MqttConfig) => {
+    const all = view.all();
+    publishStates(c, all);
+    out.send(c.topic, JSON.stringify(all), c.qos, c.retain);
+  };
+
+  const onStateChange = (e: BusEvents["state-change"]) => {
+    const slug = slugs().get(e.name);
+    const entry = cfg?.publishOnChange && slug ? view.one(e.name) : undefined;
+    if (cfg && slug && entry) out.sendOnce(T.stateTopic(cfg, slug), T.statePayload(entry), cfg.qos);
+  };
+  const onReload = () => {
+    const next = deps.config();
+    logger.addSecret(next.password);
+    if (JSON.stringify(next) !== configKey) reload?.abort();
+    else if (cfg) {
+      publishStreams(cfg);
+      publishStates(cfg, view.all());
+    }
+  };
+  const onMessage = (c: MqttConfig, topic: string, payload: unknown, retained: boolean) => {
+    // A retained "online" is an old birth message, not Home Assistant starting now.
+    if (topic !== T.haStatusTopic(c) || retained || String(payload) !== "online") return;
+    logger.info("mqtt: Home Assistant came online; publishing discovery again");
+    try {
+      out.forget();
+      publishStreams(c);
+      publishStates(c, view.all());
+    } catch (err) {
+      logger.error(`mqtt: republishing for Home Assistant failed: ${String(err)}`);
+    }
+  };
+
+  /** Publishes everything on a fresh connection, then the periodic status until it ends. */
+  const serve = async (c: MqttConfig, cl: MqttClient, stop: AbortSignal) => {
+    const lost = new AbortController();
+    cl.on("error", (err) => noteError(describeMqttError(err, c)));
+    cl.on("close", () => lost.abort());
+    cl.on("message", (topic, payload, packet) => onMessage(c, topic, payload, packet.retain));
+    try {
+      out.forget();
+      out.send(T.availabilityTopic(c), T.ONLINE, 1, true);
+      publishStreams(c);
+      publishStatus(c); // all kept first, replacing what queued while offline; then flushed
+      out.client = cl;
+      out.flush();
+      h.connected = true;
+      lastConnectedAt = iso();
+      if (c.haDiscovery) cl.subscribe(T.haStatusTopic(c), { qos: 0 }, () => {});
+      const s = AbortSignal.any([stop, lost.signal]);
+      while (!s.aborted) {
+        await delay(c.intervalSeconds * 1000, { signal: s });
+        if (!s.aborted) publishStatus(c);
+      }
+    } finally {
+      out.client = undefined;
+      h.connected = false;
+    }
+  };
+
+  /** Connects with backoff and serves until `stop` aborts (shutdown or changed settings). */
+  const session = async (c: MqttConfig, stop: AbortSignal) => {
+    let attempt = 0;
+    while (!stop.aborted) {
+      let cl: MqttClient;
+      try {
+        const { url, options } = await buildConnectOptions(c, {
+          clientId,
+          readFile: deps.readFile,
+        });
+        cl = await connectOnce(c, url, options, { signal: stop });
+      } catch (err) {
+        if (!stop.aborted) noteError((err as Error).message);
+        await delay(backoff(attempt++), { signal: stop });
+        continue;
+      }
+      const since = now();
+      logger.info(`mqtt: connected to ${brokerUrl(c)} as ${cl.options.clientId}`);
+      try {
+        await serve(c, cl, stop);
+      } catch (err) {
+        cl.end(true); // e.g. the status view threw: the supervisor restarts the task
+        throw err;
+      }
+      if (stop.aborted) return await retire(c, cl);
+      cl.end(true);
+      noteError(`connection to ${brokerUrl(c)} lost; reconnecting`);
+      if (now() - since > 10_000) attempt = 0; // a connection that held resets the backoff
+      await delay(backoff(attempt++), { signal: stop });
+    }
+  };
+
+  /**
+   * Disconnects cleanly. When the next settings still use this broker, topics they no longer
+   * publish (e.g. discovery turned off, a new base topic) are cleared first, and `offline` is
+   * skipped when the same availability topic goes `online` again right away.
+   */
+  const retire = async (c: MqttConfig, cl: MqttClient) => {
+    const next = deps.config();
+    const same = reload?.signal.aborted && next.enabled && brokerUrl(next) === brokerUrl(c) &&
+      next.username === c.username;
+    if (same && cl.connected) {
+      const keep = T.ownedTopics(next, slugs().values());
+      for (const t of owned) if (!keep.has(t)) cl.publish(t, "", { qos: 1, retain: true });
+    }
+    const reuse = same && T.availabilityTopic(next) === T.availabilityTopic(c);
+    const availability = reuse ? null : T.availabilityTopic(c);
+    await closeClient(cl, { availability, timeoutMs: CLOSE_TIMEOUT_MS });
+    logger.info(`mqtt: disconnected from ${brokerUrl(c)}`);
+  };
+
+  return {
+    async run(signal) {
+      const offs = [bus.on("state-change", onStateChange), bus.on("config-reloaded", onReload)];
+      try {
+        while (!signal.aborted) {
+          const c = deps.config();
+          logger.addSecret(c.password);
+          configKey = JSON.stringify(c);
+          reload = new AbortController();
+          const stop = AbortSignal.any([signal, reload.signal]);
+          cfg = c.enabled ? c : undefined;
+          Object.assign(h, { enabled: c.enabled, url: c.enabled ? brokerUrl(c) : null });
+          out.clear();
+          owned = new Set();
+          if (c.enabled) await session(c, stop);
+          else await new Promise((r) => stop.aborted ? r(0) : stop.addEventListener("abort", r));
+        }
+      } finally {
+        offs.forEach((off) => off());
+        cfg = undefined;
+      }
+    },
+    health: () => ({ ...h, ...last, lastConnectedAt, queued: out.size }),
+  };
+}

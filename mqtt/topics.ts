@@ -1,0 +1,150 @@
+/** Pure MQTT topic and payload builders: stream slugs, per-stream state, Home Assistant discovery. */
+
+import type { MqttConfig } from "../monitor/config_mqtt.ts";
+import type { StatusEntry } from "../monitor/status_view.ts";
+
+/** The availability payloads (also the last will). */
+export const ONLINE = "online";
+/** Published retained on clean shutdown and as the last will. */
+export const OFFLINE = "offline";
+
+/** The part of a stream name usable as one topic level: lowercase `[a-z0-9_-]`, never empty. */
+export function baseSlug(name: string): string {
+  const s = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "_").replace(/_{2,}/g, "_").replace(/^[_-]+|[_-]+$/g, "");
+  return s || "stream";
+}
+
+/** FNV-1a 32-bit hash as 8 hex digits: a short, stable suffix for colliding slugs. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * Maps each stream name to a unique slug. When names collide ("Cam 1", "cam_1" and "CAM 1" are
+ * all `cam_1`), the name that already is its slug wins, else the smallest name in code-unit order;
+ * the others get `_<hash of the name>`. The result depends on the set of names, not their order,
+ * so reordering config.yaml never moves a stream to another topic.
+ */
+export function slugMap(names: Iterable<string>): Map<string, string> {
+  const groups = new Map<string, string[]>();
+  for (const name of new Set(names)) {
+    const slug = baseSlug(name);
+    const group = groups.get(slug);
+    if (group) group.push(name);
+    else groups.set(slug, [name]);
+  }
+  const out = new Map<string, string>();
+  const taken = new Set(groups.keys());
+  for (const [slug, members] of groups) {
+    members.sort((a, b) => (a === slug ? -1 : b === slug ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    out.set(members[0], slug);
+    for (const name of members.slice(1)) {
+      let candidate = `${slug}_${fnv1a(name)}`;
+      for (let i = 2; taken.has(candidate); i++) candidate = `${slug}_${fnv1a(name)}_${i}`;
+      taken.add(candidate);
+      out.set(name, candidate);
+    }
+  }
+  return out;
+}
+
+/** Topic settings the builders need (a subset of {@link MqttConfig}). */
+export type TopicConfig = Pick<MqttConfig, "baseTopic" | "discoveryPrefix">;
+
+/** `<base>/<slug>/state`: retained per-stream state JSON. */
+export function stateTopic(cfg: TopicConfig, slug: string): string {
+  return `${cfg.baseTopic}/${slug}/state`;
+}
+
+/** `<base>/availability`: retained `online` / `offline`. */
+export function availabilityTopic(cfg: TopicConfig): string {
+  return `${cfg.baseTopic}/availability`;
+}
+
+/** `<prefix>/status`: where Home Assistant announces `online` after it starts. */
+export function haStatusTopic(cfg: TopicConfig): string {
+  return `${cfg.discoveryPrefix}/status`;
+}
+
+/** The discovery node id: the base topic as a slug, so two StreamPulse instances never clash. */
+export function nodeId(cfg: TopicConfig): string {
+  return baseSlug(cfg.baseTopic.replaceAll("/", "_"));
+}
+
+/** Both discovery config topics of one stream. */
+export function discoveryTopics(cfg: TopicConfig, slug: string) {
+  const node = nodeId(cfg);
+  return {
+    connectivity: `${cfg.discoveryPrefix}/binary_sensor/${node}/${slug}_connectivity/config`,
+    latency: `${cfg.discoveryPrefix}/sensor/${node}/${slug}_latency/config`,
+  };
+}
+
+/** Every retained per-stream topic this config publishes for `slug` (state, discovery if on). */
+export function streamTopics(cfg: TopicConfig & { haDiscovery: boolean }, slug: string): string[] {
+  if (!cfg.haDiscovery) return [stateTopic(cfg, slug)];
+  const d = discoveryTopics(cfg, slug);
+  return [stateTopic(cfg, slug), d.connectivity, d.latency];
+}
+
+/** Every retained per-stream topic a config publishes for these slugs. */
+export function ownedTopics(
+  cfg: TopicConfig & { haDiscovery: boolean },
+  slugs: Iterable<string>,
+): Set<string> {
+  const out = new Set<string>();
+  for (const slug of slugs) for (const t of streamTopics(cfg, slug)) out.add(t);
+  return out;
+}
+
+/** The per-stream state JSON: the status-API entry's fields that describe the state. */
+export function statePayload(e: StatusEntry): string {
+  const { state, status, latency, message, since, ts, details } = e;
+  return JSON.stringify({ state, status, latency, message, since, ts, details });
+}
+
+/**
+ * Both discovery configs of one stream: one HA device per stream, a connectivity binary_sensor
+ * (ON for up/degraded, OFF for down, unknown before the first check) and a latency sensor in ms.
+ * Availability follows `<base>/availability`, which the broker sets to `offline` as the last will.
+ */
+export function discoveryPayloads(cfg: TopicConfig, slug: string, name: string) {
+  const node = nodeId(cfg);
+  const common = {
+    state_topic: stateTopic(cfg, slug),
+    json_attributes_topic: stateTopic(cfg, slug),
+    availability_topic: availabilityTopic(cfg),
+    payload_available: ONLINE,
+    payload_not_available: OFFLINE,
+    device: {
+      identifiers: [`${node}_${slug}`],
+      name,
+      manufacturer: "StreamPulse",
+      model: "Stream monitor",
+    },
+  };
+  const connectivity = {
+    name: "Connectivity",
+    unique_id: `${node}_${slug}_connectivity`,
+    device_class: "connectivity",
+    payload_on: "ON",
+    payload_off: "OFF",
+    // "None" is Home Assistant's marker for the unknown state.
+    value_template: "{{ 'ON' if value_json.state in ['up', 'degraded'] else " +
+      "('OFF' if value_json.state == 'down' else 'None') }}",
+    ...common,
+  };
+  const latency = {
+    name: "Latency",
+    unique_id: `${node}_${slug}_latency`,
+    unit_of_measurement: "ms",
+    state_class: "measurement",
+    icon: "mdi:timer-outline",
+    value_template: "{{ value_json.latency if value_json.latency is number else 'None' }}",
+    ...common,
+  };
+  return { connectivity: JSON.stringify(connectivity), latency: JSON.stringify(latency) };
+}
