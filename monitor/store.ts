@@ -176,6 +176,11 @@ export interface Store extends StoreReports {
   incidents(name: string, query?: RangeQuery): Incident[];
   /** Every stream name ever seen (config removals keep theirs), sorted. */
   streamNames(): string[];
+  /**
+   * When the stream's history begins: its first check, to the hour once raw checks are pruned
+   * (hour rollups outlive them); undefined for an unknown or never-checked stream.
+   */
+  firstCheckAt(name: string): number | undefined;
   /** Path, journal mode, schema version, size and queue length. */
   health(): StoreHealth;
   /** Deletes old raw checks, then old rollups and incidents, in small batches between yields. */
@@ -299,6 +304,11 @@ function prepareAll(db: DatabaseSync) {
       "SELECT id, state, started_at, ended_at, cause, end_cause FROM sp_incident " +
         "WHERE stream_id = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?) " +
         "ORDER BY started_at DESC, id DESC LIMIT ?",
+    ),
+    // The first raw check when it lies in the first rollup hour (not pruned), else that hour.
+    firstCheck: p(
+      "SELECT coalesce((SELECT min(ts) FROM sp_check WHERE stream_id = ?1 AND ts < h + 3600000), h) " +
+        "AS t FROM (SELECT min(hour) AS h FROM sp_rollup_hour WHERE stream_id = ?1)",
     ),
     pruneChecks: p(
       "DELETE FROM sp_check WHERE rowid IN " +
@@ -612,6 +622,13 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
         cause: r.cause as string,
         endCause: r.end_cause as string | null,
       }));
+    },
+    firstCheckAt(name) {
+      open("read the first check");
+      flushForRead();
+      const id = ids.get(name);
+      if (id === undefined) return undefined;
+      return ((st.firstCheck.get(id) as Row).t as number | null) ?? undefined;
     },
     streamNames() {
       open("list streams");

@@ -7,6 +7,7 @@ import type { Logger } from "../monitor/log.ts";
 import type { Monitor } from "../monitor/monitor.ts";
 import type { CheckRecord } from "../monitor/types.ts";
 import { formatInZone } from "../monitor/time.ts";
+import { type MetricsRouteDeps, registerMetricsRoutes } from "./metrics.ts";
 import { historyEntry, type StatusView, streamEntry } from "../monitor/status_view.ts";
 
 /** What the API reads from the store (the real one is monitor/store.ts). */
@@ -31,6 +32,10 @@ export interface ApiDeps {
   logger: Pick<Logger, "error">;
   /** Builds status entries (shared with MQTT). */
   view: StatusView;
+  /** StreamPulse's own counters, for /metrics. */
+  metrics: MetricsRouteDeps["metrics"];
+  /** Cached SLA reports, for /metrics and /api/sla. */
+  sla: MetricsRouteDeps["sla"];
 }
 
 /** Parses a `from`/`to` query value: ISO-8601 or epoch milliseconds. */
@@ -113,6 +118,14 @@ export function createApiApp(deps: ApiDeps): Hono {
     // 503 only when the process cannot do its job (a task down, the DB broken); a rejected
     // config edit is reported in the body but the last good config keeps everything running.
     return c.json({ ...h, scheduler: deps.monitor.stats() }, h.ok ? 200 : 503);
+  });
+  registerMetricsRoutes(app, {
+    monitor: deps.monitor,
+    metrics: deps.metrics,
+    sla: deps.sla,
+    store: deps.store,
+    now,
+    timeZone: () => deps.config().timezone,
   });
   app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {

@@ -119,9 +119,9 @@ Deno.test("streampulse --data-dir creates a missing config.yaml and streams.db, 
     // config listens on 7000, which may be taken here: only the files matter.)
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...START_FLAGS, MAIN, "--data-dir", host],
-      env: { NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "null",
+      env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+      stdout: "piped",
+      stderr: "piped",
     }).spawn();
     const end = Date.now() + 15_000;
     while (Date.now() < end) {
@@ -132,7 +132,9 @@ Deno.test("streampulse --data-dir creates a missing config.yaml and streams.db, 
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill("SIGTERM");
-    assertEquals((await child.status).code, 0);
+    const out = await child.output();
+    const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, log);
     const text = await Deno.readTextFile(`${host}/config.yaml`);
     assertStringIncludes(text, "# StreamPulse configuration");
     assert((await Deno.stat(`${host}/streams.db`)).isFile);

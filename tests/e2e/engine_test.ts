@@ -160,6 +160,11 @@ Deno.test("StreamPulse answers unknown names and bad queries with JSON errors", 
     assertEquals(r2.status, 404);
     const r3 = await sp.get("/api/status");
     assertEquals([r3.status, r3.body], [200, {}]);
+    const r4 = await sp.get("/metrics");
+    assertEquals(r4.status, 200);
+    assertStringIncludes(r4.text, "system_total_streams 0");
+    const r5 = await sp.get("/api/sla?days=abc");
+    assertEquals(r5.status, 400);
   } finally {
     await sp.stop();
     await Deno.remove(sp.dir, { recursive: true });

@@ -1,0 +1,152 @@
+/** StreamPulse's own metrics, fed from the bus: check durations and results, config reloads. */
+
+import type { Bus } from "./bus.ts";
+
+/** The Prometheus metric types StreamPulse exposes. */
+export type MetricType = "counter" | "gauge" | "histogram";
+
+/** One sample of a family. */
+export interface Sample {
+  /** Appended to the family name (`_bucket`, `_sum`, `_count` of a histogram). */
+  suffix?: "_bucket" | "_sum" | "_count";
+  /** Label names to (unescaped) values. */
+  labels?: Record<string, string>;
+  value: number;
+}
+
+/** A metric family: one HELP, one TYPE, its samples. */
+export interface MetricFamily {
+  name: string;
+  help: string;
+  type: MetricType;
+  samples: Sample[];
+}
+
+/** Bucket upper bounds of `streampulse_check_duration_seconds`, in seconds. */
+export const CHECK_DURATION_BUCKETS: readonly number[] = [
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+];
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  bus: Pick<Bus, "on">;
+  /** True/false while MQTT is enabled; undefined when it is off (the gauge is then omitted). */
+  mqttConnected?: () => boolean | undefined;
+  /** Histogram bucket bounds in seconds, ascending (default {@link CHECK_DURATION_BUCKETS}). */
+  buckets?: readonly number[];
+}
+
+/** Counters kept since the process started. */
+export interface Metrics {
+  /** Current families of StreamPulse's own metrics (`streampulse_*`). */
+  families(): MetricFamily[];
+  /** When the stream's newest passed check ran (ms), if one was seen on the bus since start. */
+  lastPassed(name: string): number | undefined;
+  /** Unsubscribes from the bus. */
+  close(): void;
+}
+
+/**
+ * Creates the counters and subscribes them to the bus. Every `result` event counts, including
+ * results folded in from media checks; a result without a finite latency is counted in
+ * `checks_total` but not observed by the duration histogram.
+ */
+export function createMetrics(opts: MetricsOptions): Metrics {
+  const bounds = [...(opts.buckets ?? CHECK_DURATION_BUCKETS)];
+  const buckets = new Array<number>(bounds.length).fill(0);
+  let observed = 0;
+  let sumSeconds = 0;
+  const results = { ok: 0, fail: 0 };
+  let reloads = 0;
+  let configErrors = 0;
+  const passed = new Map<string, number>();
+
+  const offs = [
+    opts.bus.on("result", ({ name, record }) => {
+      results[record.ok ? "ok" : "fail"]++;
+      if (record.ok) passed.set(name, record.ts);
+      if (!Number.isFinite(record.latencyMs)) return;
+      const seconds = Math.max(0, record.latencyMs) / 1000;
+      observed++;
+      sumSeconds += seconds;
+      const i = bounds.findIndex((le) => seconds <= le);
+      if (i >= 0) buckets[i]++;
+    }),
+    opts.bus.on("config-reloaded", ({ config }) => {
+      reloads++;
+      const names = new Set(config.streams.map((s) => s.name));
+      for (const name of passed.keys()) if (!names.has(name)) passed.delete(name);
+    }),
+    opts.bus.on("config-error", () => configErrors++),
+  ];
+
+  const histogram = (): Sample[] => {
+    let cumulative = 0;
+    const out: Sample[] = bounds.map((le, i) => ({
+      suffix: "_bucket",
+      labels: { le: String(le) },
+      value: cumulative += buckets[i],
+    }));
+    out.push({ suffix: "_bucket", labels: { le: "+Inf" }, value: observed });
+    out.push({ suffix: "_sum", value: sumSeconds }, { suffix: "_count", value: observed });
+    return out;
+  };
+
+  return {
+    families() {
+      const fams: MetricFamily[] = [
+        {
+          name: "streampulse_check_duration_seconds",
+          help: "Wall time of stream checks in seconds.",
+          type: "histogram",
+          samples: histogram(),
+        },
+        {
+          name: "streampulse_checks_total",
+          help: "Stream checks finished since start, by result.",
+          type: "counter",
+          samples: (["ok", "fail"] as const).map((r) => ({
+            labels: { result: r },
+            value: results[r],
+          })),
+        },
+        {
+          name: "streampulse_config_reloads_total",
+          help: "Config changes applied since start.",
+          type: "counter",
+          samples: [{ value: reloads }],
+        },
+        {
+          name: "streampulse_config_errors_total",
+          help: "Config changes rejected since start (the last good config kept running).",
+          type: "counter",
+          samples: [{ value: configErrors }],
+        },
+      ];
+      const mqtt = opts.mqttConnected?.();
+      if (mqtt !== undefined) {
+        fams.push({
+          name: "streampulse_mqtt_connected",
+          help: "1 while connected to the MQTT broker, 0 while not (absent when MQTT is off).",
+          type: "gauge",
+          samples: [{ value: mqtt ? 1 : 0 }],
+        });
+      }
+      return fams;
+    },
+    lastPassed: (name) => passed.get(name),
+    close() {
+      for (const off of offs) off();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/** Pure time-weighted availability of a stream over a window, from its incidents. */
+
+/** A period a stream spent down or degraded (the store's incidents have this shape). */
+export interface StatePeriod {
+  state: "down" | "degraded";
+  /** Start, ms since the epoch. */
+  start: number;
+  /** End, ms since the epoch, or null while it lasts. */
+  end: number | null;
+}
+
+/** A time window, ms since the epoch; `from` inclusive, `to` exclusive. */
+export interface SlaWindow {
+  from: number;
+  to: number;
+}
+
+/** Availability figures of one stream (or of several, see {@link overallSla}). */
+export interface SlaFigures {
+  /** Observed time the stream was reachable: up plus degraded. */
+  availableMs: number;
+  /** Observed time the stream was down. */
+  downMs: number;
+  /** Observed time the stream was degraded (already counted in `availableMs`). */
+  degradedMs: number;
+  /** Time that counts at all: `availableMs + downMs`. */
+  observedMs: number;
+  /** `availableMs / observedMs`, or null when nothing was observed. */
+  ratio: number | null;
+}
+
+/**
+ * Splits the window into available, degraded and down time. Availability is time-weighted from
+ * the state periods, never a count of checks: a 6 h outage weighs 6 h however often it was
+ * checked. Unknown time (before the stream's first check) is left out entirely, so a stream added
+ * 10 days into a 30-day window is judged on those 10 days.
+ *
+ * | time inside [from, to)                          | observed | available | reported as  |
+ * |-------------------------------------------------|----------|-----------|--------------|
+ * | before `firstCheck` (or no `firstCheck` at all) | no       | —         | left out     |
+ * | inside a `down` period                          | yes      | no        | `downMs`     |
+ * | inside a `degraded` period (not down)           | yes      | yes       | `degradedMs` |
+ * | any other time after `firstCheck`               | yes      | yes       | up           |
+ *
+ * An open period (`end` null) lasts until `to`. Periods are clipped to the observed part of the
+ * window. Overlapping periods (the store never writes them) count once: down wins over degraded.
+ */
+export function availability(
+  window: SlaWindow,
+  opts: { firstCheck: number | undefined; periods: readonly StatePeriod[] },
+): SlaFigures {
+  const { to } = window;
+  if (opts.firstCheck === undefined) return figures(0, 0, 0);
+  const from = Math.max(window.from, opts.firstCheck);
+  if (!(to > from)) return figures(0, 0, 0);
+  const down = union(opts.periods.filter((p) => p.state === "down"), from, to);
+  const degraded = union(opts.periods.filter((p) => p.state === "degraded"), from, to);
+  const downMs = total(down);
+  const degradedMs = total(degraded) - overlap(degraded, down);
+  return figures(to - from - downMs, downMs, degradedMs);
+}
+
+/**
+ * Aggregates streams: the sum of available time over the sum of observed time, so a stream
+ * observed for 2 days weighs less than one observed for 30 (not a mean of ratios).
+ */
+export function overallSla(streams: Iterable<SlaFigures>): SlaFigures {
+  let available = 0;
+  let down = 0;
+  let degraded = 0;
+  for (const s of streams) {
+    available += s.availableMs;
+    down += s.downMs;
+    degraded += s.degradedMs;
+  }
+  return figures(available, down, degraded);
+}
+
+function figures(availableMs: number, downMs: number, degradedMs: number): SlaFigures {
+  const observedMs = availableMs + downMs;
+  return {
+    availableMs,
+    downMs,
+    degradedMs,
+    observedMs,
+    ratio: observedMs > 0 ? availableMs / observedMs : null,
+  };
+}
+
+type Span = [number, number];
+
+/** Periods clipped to [from, to), sorted and merged into disjoint spans. */
+function union(periods: readonly StatePeriod[], from: number, to: number): Span[] {
+  const spans = periods
+    .map((p): Span => [Math.max(p.start, from), Math.min(p.end ?? to, to)])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  const out: Span[] = [];
+  for (const s of spans) {
+    const last = out[out.length - 1];
+    if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
+    else out.push([s[0], s[1]]);
+  }
+  return out;
+}
+
+const total = (spans: Span[]) => spans.reduce((n, [a, b]) => n + (b - a), 0);
+
+/** Length of the intersection of two sets of disjoint sorted spans. */
+function overlap(xs: Span[], ys: Span[]): number {
+  let n = 0;
+  let j = 0;
+  for (const [a, b] of xs) {
+    while (j < ys.length && ys[j][1] <= a) j++;
+    for (let k = j; k < ys.length && ys[k][0] < b; k++) {
+      n += Math.min(b, ys[k][1]) - Math.max(a, ys[k][0]);
+    }
+  }
+  return n;
+}
