@@ -20,6 +20,7 @@ import { openStore } from "./monitor/store.ts";
 import { createSupervisor } from "./monitor/supervisor.ts";
 import { createMqttTask } from "./mqtt/publisher.ts";
 import { createApiApp } from "./web/api.ts";
+import { serveTask } from "./web/serve.ts";
 
 /** The version reported by /api/health and `--version`. */
 export const VERSION = "0.1.0";
@@ -186,16 +187,17 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       onChange: applyText,
       onError: (err) => logger.warn(`config file unreadable: ${err.message}`),
     }));
-  supervisor.add("api", async (s) => {
-    const { host, port } = config.api;
-    const server = Deno.serve({
-      hostname: host,
-      port,
-      signal: s,
-      onListen: (a) => logger.info(`status API on http://${a.hostname}:${a.port}/api/status`),
-    }, api.fetch);
-    await server.finished;
-  });
+  supervisor.add(
+    "api",
+    serveTask({
+      name: "status API",
+      fetch: api.fetch,
+      address: () => config.api,
+      bus,
+      logger,
+      path: "/api/status",
+    }),
+  );
   supervisor.add("mqtt", (s) => mqttTask.run(s));
   supervisor.add("retention", async (s) => {
     while (!s.aborted) {

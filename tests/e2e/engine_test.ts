@@ -327,3 +327,29 @@ Deno.test("StreamPulse hot-reloads config edits, keeps the last good config on a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("StreamPulse moves the status API when api.port is edited", async () => {
+  const sp = await startStreamPulse({ config: "api: {port: {{API_PORT}}}\nstreams: []\n" });
+  const next = freePort();
+  try {
+    await Deno.writeTextFile(sp.configPath, `api: {port: ${next}}\nstreams: []\n`);
+    const res = await sp.until(
+      async () => {
+        const r = await fetch(`http://127.0.0.1:${next}/api/health`);
+        await r.body?.cancel();
+        return r.status === 200 ? r : undefined;
+      },
+      5000,
+      "API on the new port",
+    );
+    assertEquals(res.status, 200);
+    let refused = false;
+    await fetch(`http://127.0.0.1:${sp.apiPort}/api/health`).then((r) => r.body?.cancel(), () => {
+      refused = true;
+    });
+    assert(refused, "the old port is closed");
+  } finally {
+    await sp.stop();
+    await Deno.remove(sp.dir, { recursive: true });
+  }
+});
