@@ -11,6 +11,7 @@ import { createBus } from "./monitor/bus.ts";
 import { type Config, ConfigError, parseConfig } from "./monitor/config.ts";
 import { watchConfigFile } from "./monitor/config_file.ts";
 import { createLogger, type Logger, parseLogLevel } from "./monitor/log.ts";
+import { createMediaTask } from "./monitor/media/task.ts";
 import { createMetrics } from "./monitor/metrics_registry.ts";
 import { createMonitor } from "./monitor/monitor.ts";
 import { createSlaReporter } from "./monitor/sla_report.ts";
@@ -152,6 +153,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       streams: { total: config.streams.length, ...counts },
       // A broker outage shows here but never makes the process unhealthy.
       mqtt: mqttTask.health(),
+      media: media.health(),
     };
   };
   const view = createStatusView({
@@ -167,6 +169,13 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     logger,
     streams: () => monitor.streams(),
   });
+  const media = createMediaTask({
+    monitor,
+    bus,
+    logger,
+    config: () => config,
+    dataDir: paths.dataDir,
+  });
   const sla = createSlaReporter({ store, streams: () => monitor.streams() });
   const api = createApiApp({
     monitor,
@@ -177,9 +186,11 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     logger,
     metrics,
     sla,
+    snapshot: media.snapshot,
   });
 
   supervisor.add("monitor", (s) => monitor.run(s));
+  supervisor.add("media", (s) => media.run(s));
   supervisor.add("config-watcher", (s) =>
     watchConfigFile(paths.config, {
       signal: s,

@@ -36,6 +36,23 @@ export interface StreamConfig {
   tags: string[];
   /** Skip TLS certificate verification (for self-signed cameras). */
   tlsInsecure: boolean;
+  /** Media checks (ffprobe/ffmpeg) on or off; absent: on for rtsp, mjpeg and hls streams. */
+  media?: boolean;
+  /** Seconds between media checks (absent: 60). */
+  mediaCheckSeconds?: number;
+  /** An unchanged picture for longer than this is "frozen" (absent: 30). */
+  freezeSeconds?: number;
+  /** What the picture must be; absent keys fall back to the first good media check. */
+  expect?: MediaExpectConfig;
+}
+
+/** `expect:` of a stream: any subset of codec, size and minimum frame rate. */
+export interface MediaExpectConfig {
+  /** e.g. "h264", "H.265", "hevc", "mjpeg". */
+  codec?: string;
+  width?: number;
+  height?: number;
+  minFps?: number;
 }
 
 /** What one probe run found. Expected failures are results, not exceptions. */

@@ -8,6 +8,7 @@ import type { Monitor } from "../monitor/monitor.ts";
 import type { CheckRecord } from "../monitor/types.ts";
 import { formatInZone } from "../monitor/time.ts";
 import { type MetricsRouteDeps, registerMetricsRoutes } from "./metrics.ts";
+import { registerSnapshotRoutes, type SnapshotDeps } from "./snapshot_routes.ts";
 import { historyEntry, type StatusView, streamEntry } from "../monitor/status_view.ts";
 
 /** What the API reads from the store (the real one is monitor/store.ts). */
@@ -36,6 +37,8 @@ export interface ApiDeps {
   metrics: MetricsRouteDeps["metrics"];
   /** Cached SLA reports, for /metrics and /api/sla. */
   sla: MetricsRouteDeps["sla"];
+  /** Stored JPEGs of the media task, for /api/streams/:name/snapshot.jpg. */
+  snapshot?: SnapshotDeps["snapshot"];
 }
 
 /** Parses a `from`/`to` query value: ISO-8601 or epoch milliseconds. */
@@ -127,6 +130,12 @@ export function createApiApp(deps: ApiDeps): Hono {
     now,
     timeZone: () => deps.config().timezone,
   });
+  if (deps.snapshot) {
+    registerSnapshotRoutes(app, {
+      snapshot: deps.snapshot,
+      hasStream: (name) => deps.monitor.streams().some((s) => s.name === name),
+    });
+  }
   app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);

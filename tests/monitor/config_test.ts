@@ -123,3 +123,61 @@ Deno.test("parseConfig() never echoes URL credentials in its messages", () => {
   );
   assert(!err.message.includes("s3cret"), err.message);
 });
+
+Deno.test("parseConfig() reads the media-check keys of a stream", () => {
+  const c = parseConfig(`
+max_media_processes: 4
+streams:
+  - name: cam
+    url: rtsp://h/live
+    media_check_seconds: 120
+    freeze_seconds: 45
+    expect: {codec: H264, width: 1920, height: 1080, min_fps: 10}
+  - {name: off, url: rtsp://h/off, media: false}
+  - {name: plain, url: rtsp://h/plain}
+`);
+  assertEquals(c.maxMediaProcesses, 4);
+  const [cam, off, plain] = c.streams;
+  assertEquals([cam.mediaCheckSeconds, cam.freezeSeconds, cam.expect], [120, 45, {
+    codec: "H264",
+    width: 1920,
+    height: 1080,
+    minFps: 10,
+  }]);
+  assertEquals(off.media, false);
+  assertEquals(
+    ["media", "mediaCheckSeconds", "freezeSeconds", "expect"].filter((k) => k in plain),
+    [],
+  );
+  assert(!("maxMediaProcesses" in parseConfig("streams: []")));
+});
+
+Deno.test("parseConfig() names bad media keys with their YAML path", () => {
+  assertEquals(
+    problems(`
+max_media_processes: 0
+streams:
+  - {name: a, url: rtsp://h/a}
+  - name: b
+    url: rtsp://h/b
+    media: "yes"
+    freeze_seconds: 0
+    expect: {width: "x", height: 10.5, min_fps: -1, fps: 25}
+`),
+    [
+      "max_media_processes: must be at least 1, got 0",
+      'streams[1].media: must be true or false, got "yes"',
+      "streams[1].freeze_seconds: must be at least 1, got 0",
+      "streams[1].expect.fps: unknown key (use codec, width, height, min_fps)",
+      'streams[1].expect.width: must be a whole number, got "x"',
+      "streams[1].expect.height: must be a whole number, got 10.5",
+      "streams[1].expect.min_fps: must be at least 0.1, got -1",
+    ],
+  );
+});
+
+Deno.test("parseConfig() raises a low media_check_seconds to 10 with a warning", () => {
+  const c = parseConfig("streams:\n- {name: a, url: rtsp://h/a, media_check_seconds: 2}\n");
+  assertEquals(c.streams[0].mediaCheckSeconds, 10);
+  assertEquals(c.warnings, ["streams[0].media_check_seconds: 2 is below the minimum, using 10"]);
+});

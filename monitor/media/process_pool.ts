@@ -1,0 +1,181 @@
+/** A global cap on concurrent ffprobe/ffmpeg children, tracking each one so none outlives us. */
+
+import { Semaphore } from "../semaphore.ts";
+
+/** Options of one {@link CommandRunner} call. */
+export interface RunOptions {
+  /** Aborting kills the child (SIGKILL) and resolves once it has exited. */
+  signal?: AbortSignal;
+  /** Outer limit on the child's run time, ms (counted from spawn, not from the queue). */
+  timeoutMs: number;
+  /** Stdout beyond this many bytes kills the child and sets `truncated` (default 4 MiB). */
+  maxStdoutBytes?: number;
+}
+
+/** What a finished child left behind. Never thrown for a failing child: judge `code` and output. */
+export interface RunResult {
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  stdout: Uint8Array;
+  /** The last 8 KiB of stderr, decoded. */
+  stderr: string;
+  /** Killed because `timeoutMs` passed. */
+  timedOut: boolean;
+  /** Killed because the caller's signal aborted. */
+  aborted: boolean;
+  /** Killed because stdout passed `maxStdoutBytes`. */
+  truncated: boolean;
+  /** Wall time from spawn to exit, ms. */
+  ms: number;
+  pid: number;
+}
+
+/** Runs one command (args as an array, never a shell). Rejects only when it cannot spawn at all. */
+export type CommandRunner = (cmd: string, args: string[], opts: RunOptions) => Promise<RunResult>;
+
+/** Counters of a {@link ProcessPool}. */
+export interface PoolStats {
+  max: number;
+  running: number;
+  waiting: number;
+  /** Children started since creation. */
+  started: number;
+  /** Children killed on timeout, abort, size limit or {@link ProcessPool.killAll}. */
+  killed: number;
+}
+
+/** A capped runner whose children can all be killed at once. */
+export interface ProcessPool {
+  /** A {@link CommandRunner} that waits for a free slot first (the wait ends on abort). */
+  run: CommandRunner;
+  /** Kills every running child with SIGKILL and resolves once all have exited. */
+  killAll(): Promise<void>;
+  /** PIDs of the children running now. */
+  pids(): number[];
+  stats(): PoolStats;
+}
+
+const STDERR_KEEP = 8192;
+
+/** Creates a pool running at most `max` children at once (default: the number of cores). */
+export function createProcessPool(opts: { max?: number } = {}): ProcessPool {
+  const max = Math.max(1, opts.max ?? navigator.hardwareConcurrency ?? 2);
+  const slots = new Semaphore(max);
+  const running = new Map<number, { kill: () => void; exited: Promise<unknown> }>();
+  let started = 0;
+  let killed = 0;
+
+  const run: CommandRunner = async (cmd, args, o) => {
+    await slots.acquire(o.signal);
+    try {
+      return await spawnOne(cmd, args, o);
+    } finally {
+      slots.release();
+    }
+  };
+
+  const spawnOne = async (cmd: string, args: string[], o: RunOptions): Promise<RunResult> => {
+    const t0 = performance.now();
+    const child = new Deno.Command(cmd, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    started++;
+    let why: "timeout" | "abort" | "size" | undefined;
+    const kill = (reason: typeof why) => {
+      why ??= reason;
+      try {
+        child.kill("SIGKILL");
+        killed++;
+      } catch { /* already exited */ }
+    };
+    running.set(child.pid, { kill: () => kill("abort"), exited: child.status });
+    const timeout = AbortSignal.timeout(o.timeoutMs);
+    const onTimeout = () => kill("timeout");
+    const onAbort = () => kill("abort");
+    timeout.addEventListener("abort", onTimeout, { once: true });
+    o.signal?.addEventListener("abort", onAbort, { once: true });
+    if (o.signal?.aborted) kill("abort");
+    const out = collect(child.stdout, o.maxStdoutBytes ?? 4 << 20, () => kill("size"));
+    const err = collect(child.stderr, 256 * 1024, () => {}); // the tail of this is kept
+    try {
+      const status = await child.status;
+      // A grandchild could hold the pipes open after the child died: stop reading soon after.
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all([out.done, err.done]),
+        new Promise((r) => grace = setTimeout(r, 500)),
+      ]);
+      clearTimeout(grace);
+      out.cancel();
+      err.cancel();
+      const stdout = out.bytes();
+      const stderr = new TextDecoder().decode(err.bytes().slice(-STDERR_KEEP));
+      return {
+        code: status.signal === null ? status.code : null,
+        stdout,
+        stderr,
+        timedOut: why === "timeout",
+        aborted: why === "abort",
+        truncated: why === "size",
+        ms: Math.round(performance.now() - t0),
+        pid: child.pid,
+      };
+    } finally {
+      timeout.removeEventListener("abort", onTimeout);
+      o.signal?.removeEventListener("abort", onAbort);
+      running.delete(child.pid);
+    }
+  };
+
+  return {
+    run,
+    async killAll() {
+      const all = [...running.values()];
+      for (const c of all) c.kill();
+      await Promise.allSettled(all.map((c) => c.exited));
+    },
+    pids: () => [...running.keys()],
+    stats: () => ({ max, running: running.size, waiting: slots.waiting, started, killed }),
+  };
+}
+
+/**
+ * Reads a stream in the background, keeping at most `max` bytes; past that calls `onOverflow`
+ * once and drops the rest. `cancel()` stops reading early.
+ */
+function collect(stream: ReadableStream<Uint8Array>, max: number, onOverflow: () => void) {
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let over = false;
+  const done = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      if (over) continue;
+      if (size + value.length > max) {
+        over = true;
+        onOverflow();
+        continue;
+      }
+      parts.push(value);
+      size += value.length;
+    }
+  })().catch(() => {});
+  return {
+    done,
+    cancel: () => void reader.cancel().catch(() => {}),
+    bytes(): Uint8Array {
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const p of parts) {
+        all.set(p, at);
+        at += p.length;
+      }
+      return all;
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { assert, assertEquals } from "../../assert.ts";
+import { createBus } from "../../../monitor/bus.ts";
+import { parseConfig } from "../../../monitor/config.ts";
+import { createLogger } from "../../../monitor/log.ts";
+import { SAMPLE_HEIGHT, SAMPLE_WIDTH } from "../../../monitor/media/frames.ts";
+import type { CommandRunner, RunResult } from "../../../monitor/media/process_pool.ts";
+import { createMediaTask } from "../../../monitor/media/task.ts";
+import type { MediaVerdict } from "../../../monitor/status.ts";
+import type { StreamState } from "../../../monitor/types.ts";
+
+const PROBE_JSON = JSON.stringify({
+  packets: Array.from({ length: 20 }, (_, i) => ({
+    pts_time: String(i / 10),
+    size: "900",
+    flags: i % 10 ? "__" : "K_",
+  })),
+  streams: [{ codec_name: "h264", codec_type: "video", width: 320, height: 240 }],
+});
+
+/** Two grey frames with a square that moves: a live picture. */
+function movingFrames(): Uint8Array {
+  const size = SAMPLE_WIDTH * SAMPLE_HEIGHT;
+  const raw = new Uint8Array(2 * size).fill(90);
+  for (let y = 0; y < 30; y++) raw.fill(250, size + y * SAMPLE_WIDTH, size + y * SAMPLE_WIDTH + 30);
+  return raw;
+}
+
+/** A runner answering like ffprobe/ffmpeg on a live stream; `hang` waits for the abort. */
+function fakeRunner(opts: { hang?: boolean } = {}) {
+  const calls: { cmd: string; url: string; signal?: AbortSignal }[] = [];
+  const run: CommandRunner = async (cmd, args, o) => {
+    calls.push({ cmd, url: args[args.indexOf("-i") + 1], signal: o.signal });
+    if (opts.hang) {
+      await new Promise((r) => o.signal?.addEventListener("abort", r, { once: true }));
+    }
+    const stdout = cmd === "ffprobe" ? new TextEncoder().encode(PROBE_JSON) : movingFrames();
+    const res: RunResult = {
+      code: opts.hang ? null : 0,
+      stdout,
+      stderr: "",
+      timedOut: false,
+      aborted: !!opts.hang,
+      truncated: false,
+      ms: 1,
+      pid: 0,
+    };
+    return res;
+  };
+  return { run, calls };
+}
+
+const CONFIG = `
+streams:
+  - {name: cam, url: "rtsp://cam.invalid/live", media_check_seconds: 10}
+  - {name: still, url: "http://cam.invalid/snapshot.jpg"}
+  - {name: off, url: "rtsp://cam.invalid/off", media: false}
+  - {name: paused, url: "rtsp://cam.invalid/paused", enabled: false}
+`;
+
+async function withTask(
+  opts: { hang?: boolean; state?: StreamState },
+  body: (t: {
+    calls: ReturnType<typeof fakeRunner>["calls"];
+    applied: [string, MediaVerdict][];
+    states: Map<string, StreamState>;
+    bus: ReturnType<typeof createBus>;
+  }) => Promise<void>,
+) {
+  const dataDir = await Deno.makeTempDir();
+  const { run, calls } = fakeRunner(opts);
+  const applied: [string, MediaVerdict][] = [];
+  const states = new Map<string, StreamState>([["cam", opts.state ?? "up"]]);
+  const bus = createBus();
+  const config = parseConfig(CONFIG);
+  const task = createMediaTask({
+    monitor: {
+      applyMedia: (name, v) => void applied.push([name, v]),
+      status: (name) => ({
+        name,
+        kind: "rtsp",
+        state: states.get(name) ?? "up",
+        since: 0,
+        failStreak: 0,
+      }),
+    },
+    bus,
+    logger: createLogger({ write: () => {} }),
+    config: () => config,
+    dataDir,
+    runner: run,
+  });
+  const ctrl = new AbortController();
+  const running = task.run(ctrl.signal);
+  try {
+    await body({ calls, applied, states, bus });
+  } finally {
+    ctrl.abort();
+    await running;
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+async function until(cond: () => boolean, ms = 3000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("createMediaTask() checks only media streams and applies the verdict", async () => {
+  await withTask({}, async ({ calls, applied }) => {
+    await until(() => applied.length > 0);
+    assertEquals(applied[0][0], "cam");
+    assertEquals(applied[0][1].state, "up");
+    assertEquals(applied[0][1].message, "H264 320x240, 10 fps, 72 kbit/s");
+    assertEquals([...new Set(calls.map((c) => c.url))], ["rtsp://cam.invalid/live"]);
+    assertEquals(calls.map((c) => c.cmd), ["ffprobe", "ffmpeg"]);
+  });
+});
+
+Deno.test("createMediaTask() skips a stream the handshake has down, checks it once back", async () => {
+  await withTask({ state: "down" }, async ({ calls, applied, states, bus }) => {
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(calls.length, 0);
+    states.set("cam", "up");
+    const status = {
+      name: "cam",
+      kind: "rtsp" as const,
+      state: "up" as const,
+      since: 0,
+      failStreak: 0,
+    };
+    bus.emit("state-change", { name: "cam", from: "down", to: "up", ts: 0, cause: "", status });
+    await until(() => applied.length > 0, 1000); // not the 10 s cadence
+    assertEquals(applied[0][1].state, "up");
+  });
+});
+
+Deno.test("createMediaTask() stops a removed stream's check at once", async () => {
+  await withTask({ hang: true }, async ({ calls, applied, bus }) => {
+    await until(() => calls.length > 0);
+    assert(!calls[0].signal?.aborted);
+    bus.emit("config-reloaded", { config: parseConfig("streams: []") });
+    assert(calls[0].signal?.aborted, "the running process was not told to die");
+    await new Promise((r) => setTimeout(r, 50));
+    assertEquals(applied, []);
+  });
+});
