@@ -15,7 +15,7 @@ import { cleanSnapshotTemp, createSnapshotStore, type SnapshotKind } from "./sna
 
 /** Dependencies of {@link createMediaTask}. */
 export interface MediaTaskOptions {
-  monitor: Pick<Monitor, "applyMedia" | "status">;
+  monitor: Pick<Monitor, "applyMedia" | "status" | "probeOnce">;
   bus: Bus;
   logger: Logger;
   /** The config applied now (streams, `max_media_processes`). */
@@ -102,6 +102,10 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       readSeconds: opts.readSeconds,
     });
     if (!res || signal.aborted) return undefined;
+    // "No video" is only news when the stream is reachable: when its handshake fails too (the
+    // server died meanwhile), reachability is the handshake loop's call, with its own cause.
+    if (res.verdict.state === "down" && !(await monitor.probeOnce(s, signal)).ok) return undefined;
+    if (signal.aborted) return undefined;
     st.memory = res.memory;
     if (st.last?.state !== res.verdict.state) {
       logger.info(`media "${s.name}": ${res.verdict.state}: ${res.verdict.message}`);

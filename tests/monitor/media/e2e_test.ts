@@ -96,7 +96,11 @@ streams:
   const bus = createBus();
   const logger = createLogger({ write: () => {} });
   const media = createMediaTask({
-    monitor: { applyMedia: () => {}, status: () => undefined },
+    monitor: {
+      applyMedia: () => {},
+      status: () => undefined,
+      probeOnce: () => Promise.resolve({ ok: true, latencyMs: 1, message: "", details: {} }),
+    },
     bus,
     logger,
     config: () => config,

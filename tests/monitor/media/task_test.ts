@@ -26,14 +26,15 @@ function movingFrames(): Uint8Array {
 }
 
 /** A runner answering like ffprobe/ffmpeg on a live stream; `hang` waits for the abort. */
-function fakeRunner(opts: { hang?: boolean } = {}) {
+function fakeRunner(opts: { hang?: boolean; noVideo?: boolean } = {}) {
   const calls: { cmd: string; url: string; signal?: AbortSignal }[] = [];
   const run: CommandRunner = async (cmd, args, o) => {
     calls.push({ cmd, url: args[args.indexOf("-i") + 1], signal: o.signal });
     if (opts.hang) {
       await new Promise((r) => o.signal?.addEventListener("abort", r, { once: true }));
     }
-    const stdout = cmd === "ffprobe" ? new TextEncoder().encode(PROBE_JSON) : movingFrames();
+    const probe = opts.noVideo ? JSON.stringify({ packets: [], streams: [] }) : PROBE_JSON;
+    const stdout = cmd === "ffprobe" ? new TextEncoder().encode(probe) : movingFrames();
     const res: RunResult = {
       code: opts.hang ? null : 0,
       stdout,
@@ -58,7 +59,7 @@ streams:
 `;
 
 async function withTask(
-  opts: { hang?: boolean; state?: StreamState },
+  opts: { hang?: boolean; noVideo?: boolean; reachable?: boolean; state?: StreamState },
   body: (t: {
     calls: ReturnType<typeof fakeRunner>["calls"];
     applied: [string, MediaVerdict][];
@@ -75,6 +76,13 @@ async function withTask(
   const task = createMediaTask({
     monitor: {
       applyMedia: (name, v) => void applied.push([name, v]),
+      probeOnce: () =>
+        Promise.resolve({
+          ok: opts.reachable ?? true,
+          latencyMs: 1,
+          message: opts.reachable === false ? "connection refused" : "RTSP 200",
+          details: {},
+        }),
       status: (name) => ({
         name,
         kind: "rtsp",
@@ -146,4 +154,16 @@ Deno.test("createMediaTask() stops a removed stream's check at once", async () =
     await new Promise((r) => setTimeout(r, 50));
     assertEquals(applied, []);
   });
+});
+
+Deno.test("createMediaTask() reports no video only while the handshake still reaches the stream", async () => {
+  for (const reachable of [true, false]) {
+    await withTask({ noVideo: true, reachable }, async ({ calls, applied }) => {
+      const end = Date.now() + 3000;
+      while (calls.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
+      const verdicts = applied.filter(([n]) => n === "cam").map(([, v]) => v.message);
+      assertEquals(verdicts, reachable ? ["no video received: no video stream in the source"] : []);
+    });
+  }
 });
