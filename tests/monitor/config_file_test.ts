@@ -22,7 +22,7 @@ function watch(path: string, initialText: string) {
   });
   return {
     seen,
-    async until(n: number, ms = 3000) {
+    async until(n: number, ms = 5000) {
       const end = Date.now() + ms;
       while (seen.length < n && Date.now() < end) await delay(20);
       assertEquals(seen.length, n, `saw ${JSON.stringify(seen)}`);
