@@ -8,7 +8,8 @@ import { passwdCommand } from "./cli/passwd.ts";
 import { validateCommand } from "./cli/validate.ts";
 import { delay } from "./monitor/async.ts";
 import { createBus } from "./monitor/bus.ts";
-import { type Config, ConfigError, parseConfig } from "./monitor/config.ts";
+import { ConfigError, parseConfig } from "./monitor/config.ts";
+import { createConfigHolder } from "./monitor/config_holder.ts";
 import { watchConfigFile } from "./monitor/config_file.ts";
 import { createLogger, type Logger, parseLogLevel } from "./monitor/log.ts";
 import { createMediaTask } from "./monitor/media/task.ts";
@@ -77,12 +78,7 @@ async function readOrCreateConfig(path: string, logger: Logger): Promise<string>
 /** Runs StreamPulse until `signal` aborts. Throws ConfigError when the initial config is invalid. */
 export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Promise<void> {
   const initialText = await readOrCreateConfig(paths.config, logger);
-  let config: Config = parseConfig(initialText);
-  const configState = { loadedAt: Date.now(), error: null as string | null, reloads: 0 };
-  const secretsOf = (c: Config) => [c.mqtt.password, c.api.token].forEach(logger.addSecret);
-  secretsOf(config);
-  config.warnings.forEach((w) => logger.warn(`config: ${w}`));
-
+  const initial = parseConfig(initialText);
   const store = openStore(paths.db, { logger });
   const bus = createBus((err) => logger.error(`event listener failed: ${String(err)}`));
   // Subscribed before the monitor starts so no result or reload goes uncounted.
@@ -98,32 +94,20 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     bus,
     logger,
     selectProbe,
-    maxConcurrent: config.maxConcurrentChecks,
+    maxConcurrent: initial.maxConcurrentChecks,
   });
-  monitor.applyStreams(config.streams);
+  monitor.applyStreams(initial.streams);
+  const holder = createConfigHolder({
+    path: paths.config,
+    initial,
+    logger,
+    bus,
+    onApply: (next) => monitor.applyStreams(next.streams),
+  });
+  const config = holder.current;
   logger.info(
-    `StreamPulse ${VERSION}: ${config.streams.length} streams, config ${paths.config}, db ${paths.db}`,
+    `StreamPulse ${VERSION}: ${initial.streams.length} streams, config ${paths.config}, db ${paths.db}`,
   );
-
-  const applyText = (text: string) => {
-    try {
-      const next = parseConfig(text);
-      secretsOf(next);
-      next.warnings.forEach((w) => logger.warn(`config: ${w}`));
-      config = next;
-      configState.error = null;
-      configState.loadedAt = Date.now();
-      configState.reloads++;
-      monitor.applyStreams(next.streams);
-      logger.info(`config reloaded: ${next.streams.length} streams`);
-      bus.emit("config-reloaded", { config: next });
-    } catch (err) {
-      const message = err instanceof ConfigError ? err.message : `Cannot load config: ${err}`;
-      configState.error = message;
-      logger.error(`${message} (keeping the last good config)`);
-      bus.emit("config-error", { message });
-    }
-  };
 
   const supervisor = createSupervisor({ logger });
   const health = () => {
@@ -142,15 +126,9 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       ok: dbOk && Object.values(tasks).every((t) => t.state === "running"),
       version: VERSION,
       tasks,
-      config: {
-        path: paths.config,
-        loaded_at: new Date(configState.loadedAt).toISOString(),
-        reloads: configState.reloads,
-        error: configState.error,
-        warnings: config.warnings,
-      },
+      config: holder.state(),
       db,
-      streams: { total: config.streams.length, ...counts },
+      streams: { total: config().streams.length, ...counts },
       // A broker outage shows here but never makes the process unhealthy.
       mqtt: mqttTask.health(),
       media: media.health(),
@@ -160,10 +138,10 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     streams: () => monitor.streams(),
     status: (name) => monitor.status(name),
     uptime: (q) => store.uptime(q),
-    timeZone: () => config.timezone,
+    timeZone: () => config().timezone,
   });
   const mqttTask = createMqttTask({
-    config: () => config.mqtt,
+    config: () => config().mqtt,
     view,
     bus,
     logger,
@@ -173,7 +151,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     monitor,
     bus,
     logger,
-    config: () => config,
+    config,
     dataDir: paths.dataDir,
   });
   const sla = createSlaReporter({ store, streams: () => monitor.streams() });
@@ -181,7 +159,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     monitor,
     store,
     view,
-    config: () => config,
+    config,
     health,
     logger,
     metrics,
@@ -195,7 +173,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     watchConfigFile(paths.config, {
       signal: s,
       initialText,
-      onChange: applyText,
+      onChange: (text) => void holder.apply(text),
       onError: (err) => logger.warn(`config file unreadable: ${err.message}`),
     }));
   supervisor.add(
@@ -203,7 +181,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     serveTask({
       name: "status API",
       fetch: api.fetch,
-      address: () => config.api,
+      address: () => config().api,
       bus,
       logger,
       path: "/api/status",
@@ -215,7 +193,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       // First pass a minute after start, then hourly; pruning runs in small batches.
       await delay(60_000, { signal: s });
       if (s.aborted) break;
-      const pruned = await store.prune({ retentionDays: config.retentionDays, signal: s });
+      const pruned = await store.prune({ retentionDays: config().retentionDays, signal: s });
       if (pruned.checks > 0) logger.info(`retention: pruned ${pruned.checks} old checks`);
       await delay(3_540_000, { signal: s });
     }

@@ -45,6 +45,7 @@ export async function watchConfigFile(path: string, opts: WatchOptions): Promise
     const watcher = Deno.watchFs(dirs, { recursive: false });
     const stop = () => watcher.close();
     opts.signal.addEventListener("abort", stop, { once: true });
+    if (opts.signal.aborted) stop(); // aborted while the real path was resolved
     let retarget = false;
     const check = async () => {
       timer = undefined;

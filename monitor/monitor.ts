@@ -95,6 +95,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     const ctrl = new AbortController();
     const onOuter = () => ctrl.abort(outer?.reason);
     outer?.addEventListener("abort", onOuter, { once: true });
+    if (outer?.aborted) onOuter();
     const start = performance.now();
     let hardTimer: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(

@@ -158,8 +158,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       return res;
     },
     async run(signal) {
+      // Loops hang off `root`, which follows `signal` — also when it was aborted before run().
       root = new AbortController();
-      signal.addEventListener("abort", () => root.abort(signal.reason), { once: true });
+      if (signal.aborted) root.abort(signal.reason);
+      else signal.addEventListener("abort", () => root.abort(signal.reason), { once: true });
       started = true;
       desired.forEach((s, i) => start(s, (i / desired.length) * s.intervalSeconds * 1000));
       if (!signal.aborted) {

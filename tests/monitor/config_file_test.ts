@@ -120,3 +120,13 @@ Deno.test("editConfigFile() keeps comments and key order, validates, and refuses
   assertEquals(await Deno.readTextFile(path), text, "an invalid edit writes nothing");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("watchConfigFile() returns when its signal aborts before it starts watching", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/config.yaml`, "v: 1\n");
+  const ctrl = new AbortController();
+  const done = watchConfigFile(`${dir}/config.yaml`, { signal: ctrl.signal, onChange: () => {} });
+  ctrl.abort(); // while the real path is being resolved
+  await done;
+  await Deno.remove(dir, { recursive: true });
+});

@@ -133,3 +133,20 @@ Deno.test("createScheduler() reconcile() touches only added, removed and changed
   await p;
   assertEquals(counts, { keep: 1, drop: 1, change: 2, new: 1 });
 });
+
+Deno.test("createScheduler() run() returns at once when its signal is already aborted", async () => {
+  let checks = 0;
+  const s = createScheduler({
+    maxConcurrent: 2,
+    runCheck: () => {
+      checks++;
+      return Promise.resolve({ recheck: false });
+    },
+  });
+  s.reconcile([stream("a"), stream("b")]);
+  const ctrl = new AbortController();
+  ctrl.abort();
+  await s.run(ctrl.signal);
+  assertEquals(checks, 0);
+  assertEquals(s.stats().streams, 0);
+});
