@@ -22,6 +22,7 @@ import { openStore } from "./monitor/store.ts";
 import { createSupervisor } from "./monitor/supervisor.ts";
 import { createMqttTask } from "./mqtt/publisher.ts";
 import { createApiApp } from "./web/api.ts";
+import { createWebApp } from "./web/app.ts";
 import { serveTask } from "./web/serve.ts";
 
 /** The version reported by /api/health and `--version`. */
@@ -167,6 +168,18 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     snapshot: media.snapshot,
   });
 
+  const web = createWebApp({
+    monitor,
+    store,
+    bus,
+    view,
+    api,
+    config,
+    configPath: paths.config,
+    logger,
+    env: (k) => Deno.env.get(k),
+  });
+
   supervisor.add("monitor", (s) => monitor.run(s));
   supervisor.add("media", (s) => media.run(s));
   supervisor.add("config-watcher", (s) =>
@@ -187,6 +200,17 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       path: "/api/status",
     }),
   );
+  supervisor.add("web", (s) => {
+    // Ends SSE streams and live-preview ffmpeg processes, so the server can close.
+    s.addEventListener("abort", () => web.close(), { once: true });
+    return serveTask({
+      name: "dashboard",
+      fetch: web.app.fetch,
+      address: () => config().web,
+      bus,
+      logger,
+    })(s);
+  });
   supervisor.add("mqtt", (s) => mqttTask.run(s));
   supervisor.add("retention", async (s) => {
     while (!s.aborted) {

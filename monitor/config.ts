@@ -3,6 +3,7 @@
 import { parseDocument } from "yaml";
 import { Checker, describe, type YamlMap } from "./config_check.ts";
 import { type MqttConfig, parseMqttConfig } from "./config_mqtt.ts";
+import { parsePreviewConfig, type PreviewConfig } from "./config_web.ts";
 import { isValidTimeZone } from "./time.ts";
 import { type MediaExpectConfig, PROBE_KINDS, type ProbeKind, type StreamConfig } from "./types.ts";
 
@@ -27,6 +28,8 @@ export interface Config {
   web: { host: string; port: number };
   streams: StreamConfig[];
   mqtt: MqttConfig;
+  /** The dashboard's live preview (`preview.max_concurrent`, default 2). */
+  preview: PreviewConfig;
   /** Corrections made while loading (e.g. a value raised to its minimum). */
   warnings: string[];
   /** The parsed YAML tree, unknown keys included, for tools that need them. */
@@ -94,6 +97,7 @@ export function parseConfig(text: string): Config {
       : c.number(root, "max_media_processes", "", { fallback: 2, min: 1, max: 256, integer: true }),
     streams: parseStreams(root.streams, c, heartbeatSeconds),
     mqtt: parseMqttConfig(root.mqtt, c),
+    preview: parsePreviewConfig(root.preview, c),
     warnings: c.warnings,
     raw: root,
   };

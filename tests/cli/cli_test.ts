@@ -148,7 +148,10 @@ Deno.test("streampulse --data-dir creates a missing config.yaml and streams.db, 
     await Deno.copyFile(new URL("streams.db", compat), `${host}/streams.db`);
     await Deno.chmod(`${host}/streams.db`, 0o644);
     const cfg = await Deno.readTextFile(new URL("config.yaml", compat));
-    await Deno.writeTextFile(`${host}/config.yaml`, `${cfg}\napi:\n  port: ${apiPort}\n`);
+    await Deno.writeTextFile(
+      `${host}/config.yaml`,
+      `${cfg}\napi:\n  port: ${apiPort}\nweb:\n  port: ${freePort()}\n`,
+    );
     await Deno.mkdir(`${elsewhere}/app`);
     await Deno.symlink(`${host}/config.yaml`, `${elsewhere}/app/config.yaml`);
     const sp2 = await startStreamPulse({
@@ -166,5 +169,25 @@ Deno.test("streampulse --data-dir creates a missing config.yaml and streams.db, 
   } finally {
     await Deno.remove(host, { recursive: true });
     await Deno.remove(elsewhere, { recursive: true });
+  }
+});
+
+Deno.test("streampulse passwd sets the admin password from stdin and rejects a weak one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const weak = await cli(["passwd", "--data-dir", dir], { stdin: "abc\n" });
+    assertEquals(weak.code, 2, weak.stdout);
+    const ok = await cli(["passwd", "--data-dir", dir], { stdin: "a-long-enough-passphrase\n" });
+    assertEquals(ok.code, 0, ok.stderr);
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(`${dir}/streams.db`, { readOnly: true });
+    const row = db.prepare("SELECT value FROM sp_meta WHERE key = 'admin_password'").get() as {
+      value: string;
+    };
+    db.close();
+    assert(row.value.startsWith("pbkdf2-sha256$"), row.value);
+    assert(!row.value.includes("a-long-enough-passphrase"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -239,7 +239,10 @@ Deno.test("StreamPulse imports the Python release's database and config on first
   // Keep the user's config as it is, but serve the API on a free port for the test.
   const apiPort = freePort();
   const text = await Deno.readTextFile(`${dir}/config.yaml`);
-  await Deno.writeTextFile(`${dir}/config.yaml`, text + `\napi:\n  port: ${apiPort}\n`);
+  await Deno.writeTextFile(
+    `${dir}/config.yaml`,
+    text + `\napi:\n  port: ${apiPort}\nweb:\n  port: ${freePort()}\n`,
+  );
   const sp = await startStreamPulse({ dir, apiPort });
   try {
     const h = (await sp.get("/api/streams/Testing%20streams/history?limit=1000")).body as {
@@ -265,7 +268,7 @@ Deno.test("StreamPulse hot-reloads config edits, keeps the last good config on a
   await Deno.mkdir(host);
   const apiPort = freePort();
   const base =
-    `heartbeat_seconds: 2\napi: {port: ${apiPort}}\nstreams:\n- {name: a, url: "${rtsp.url()}"}\n`;
+    `heartbeat_seconds: 2\napi: {port: ${apiPort}}\nweb: {port: ${freePort()}}\nstreams:\n- {name: a, url: "${rtsp.url()}"}\n`;
   await Deno.writeTextFile(`${host}/config.yaml`, base);
   // Run through a symlink, as the Python container did (/app/config.yaml -> /host/config.yaml).
   await Deno.symlink(`${host}/config.yaml`, `${dir}/config.yaml`);
@@ -329,7 +332,10 @@ Deno.test("StreamPulse moves the status API when api.port is edited", async () =
   const sp = await startStreamPulse({ config: "api: {port: {{API_PORT}}}\nstreams: []\n" });
   const next = freePort();
   try {
-    await Deno.writeTextFile(sp.configPath, `api: {port: ${next}}\nstreams: []\n`);
+    await Deno.writeTextFile(
+      sp.configPath,
+      `api: {port: ${next}}\nweb: {port: ${sp.webPort}}\nstreams: []\n`,
+    );
     const res = await sp.until(
       async () => {
         const r = await fetch(`http://127.0.0.1:${next}/api/health`);

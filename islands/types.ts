@@ -1,0 +1,43 @@
+/** Serializable shapes shared by the server pages, the event stream and the islands. */
+
+/** A stream's state as the dashboard shows it. */
+export type State = "up" | "degraded" | "down" | "unknown";
+
+/** One dashboard row: everything a table line, badge and sparkline need. */
+export interface Row {
+  name: string;
+  state: State;
+  enabled: boolean;
+  kind: string;
+  tags: string[];
+  /** Latency of the last check in ms, null before the first or when it failed without one. */
+  latencyMs: number | null;
+  /** Time of the last check (ms since the epoch), null before the first. */
+  lastTs: number | null;
+  /** Since when `state` holds (ms since the epoch). */
+  since: number;
+  /** The last check's message (untrusted text: render as text only). */
+  message: string;
+  /** Uptime ratios 0–1 over 24 h, 7 d and 30 d; null without data. */
+  up24h: number | null;
+  up7d: number | null;
+  up30d: number | null;
+  /** Latencies of the last checks, oldest first; null for failed checks. */
+  spark: Array<number | null>;
+}
+
+/** Body of the `snapshot` event (sent on every connect). */
+export interface SnapshotEvent {
+  rows: Row[];
+  /** Server time, so relative times do not depend on the browser's clock. */
+  now: number;
+}
+
+/** Body of the `state` and `result` events: the rows that changed. */
+export interface RowsEvent {
+  rows: Row[];
+  now: number;
+}
+
+/** The states in display order. */
+export const STATES: readonly State[] = ["down", "degraded", "up", "unknown"];

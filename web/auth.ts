@@ -1,0 +1,208 @@
+/** Admin sign-in: first-run setup token, password hash in the store, sessions, login rate limit. */
+
+import type { Logger } from "../monitor/log.ts";
+import {
+  DEFAULT_ITERATIONS,
+  hashPassword,
+  randomToken,
+  safeEqual,
+  sha256Hex,
+  verifyPassword,
+} from "./password.ts";
+import { createSessionStore, type Session } from "./sessions.ts";
+
+/** The small key/value table of streams.db (Store.getMeta / setMeta). */
+export interface MetaStore {
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+}
+
+export type { Session } from "./sessions.ts";
+
+/** Options of {@link createAuth}. */
+export interface AuthOptions {
+  meta: MetaStore;
+  logger: Pick<Logger, "info" | "warn">;
+  /** Reads STREAMPULSE_ADMIN_PASSWORD (default: nothing set). */
+  env?: (key: string) => string | undefined;
+  now?: () => number;
+  /** PBKDF2 iterations for new hashes (default 600,000; tests pass fewer). */
+  iterations?: number;
+  /** Failed attempts per IP before it is refused for the rest of the window (default 5). */
+  maxFailures?: number;
+  /** The rate-limit window (default 15 min). */
+  windowMs?: number;
+  /** A session unused this long ends (default 7 days); none lasts past 30 days. */
+  idleMs?: number;
+  /** Where the setup link points, for the log line (e.g. "http://localhost:8000"). */
+  baseUrl?: string;
+}
+
+/** The outcome of a password or setup-token attempt. */
+export type Attempt =
+  | { ok: true; session: Session }
+  | { ok: false; error: string; retryAfterS?: number };
+
+/** Sign-in state of the process. */
+export interface Auth {
+  /** True until an admin password exists. */
+  needsSetup(): boolean;
+  /** The one-time setup token while setup is pending (also printed to the log once). */
+  setupToken(): string | undefined;
+  /** True when STREAMPULSE_ADMIN_PASSWORD sets the password (the GUI cannot change it). */
+  managedByEnv(): boolean;
+  /** Sets the first password with the setup token; signs in on success. */
+  setup(ip: string, token: string, password: string): Promise<Attempt>;
+  /** Checks the password (rate-limited per IP); signs in on success. */
+  login(ip: string, password: string): Promise<Attempt>;
+  /** Changes the password after checking the current one; ends every other session. */
+  changePassword(session: Session, current: string, next: string): Promise<string | null>;
+  /** The live session with this id (and marks it used), or undefined. */
+  session(id: string | undefined): Session | undefined;
+  /** Ends a session. */
+  logout(id: string): void;
+}
+
+const PASSWORD_KEY = "admin_password";
+const TOKEN_KEY = "setup_token";
+const MAX_SESSION_MS = 30 * 86_400_000;
+
+/** Why a new password is refused, or null when it is acceptable. */
+export function passwordProblem(pw: string): string | null {
+  if (pw.length < 8) return "The password must have at least 8 characters";
+  if (pw.length > 1024) return "The password must have at most 1024 characters";
+  return null;
+}
+
+/**
+ * Sets the admin password outside the GUI (e.g. `streampulse passwd`): validates it, stores its
+ * hash, cancels a pending setup token and signs every browser out. Throws RangeError when weak.
+ */
+export async function setAdminPassword(
+  meta: MetaStore,
+  password: string,
+  iterations: number = DEFAULT_ITERATIONS,
+): Promise<void> {
+  const problem = passwordProblem(password);
+  if (problem) throw new RangeError(problem);
+  meta.setMeta(PASSWORD_KEY, await hashPassword(password, iterations));
+  meta.setMeta(TOKEN_KEY, "");
+  meta.setMeta("sessions", "{}");
+}
+
+/**
+ * Creates the sign-in state (synchronously). When no admin password is stored, either takes it
+ * from STREAMPULSE_ADMIN_PASSWORD or creates a one-time setup token, keeps its hash in the store and
+ * prints the token to the log once. An env password replaces a stored one that differs.
+ */
+export function createAuth(opts: AuthOptions): Auth {
+  const now = opts.now ?? Date.now;
+  const iterations = opts.iterations ?? DEFAULT_ITERATIONS;
+  const maxFailures = opts.maxFailures ?? 5;
+  const windowMs = opts.windowMs ?? 15 * 60_000;
+  const idleMs = opts.idleMs ?? 7 * 86_400_000;
+  const { meta, logger } = opts;
+  const envPassword = opts.env?.("STREAMPULSE_ADMIN_PASSWORD") || undefined;
+  const sessions = createSessionStore({ meta, now, idleMs, maxMs: MAX_SESSION_MS });
+  const failures = new Map<string, { count: number; resetAt: number }>();
+  let token: string | undefined;
+  // Hashing the env password takes ~0.3 s: sign-in calls wait for it, nothing else does.
+  let ready: Promise<void> = Promise.resolve();
+
+  if (envPassword) {
+    meta.setMeta(TOKEN_KEY, "");
+    ready = (async () => {
+      const stored = meta.getMeta(PASSWORD_KEY);
+      if (!stored || !(await verifyPassword(envPassword, stored))) {
+        meta.setMeta(PASSWORD_KEY, await hashPassword(envPassword, iterations));
+        logger.info("admin password set from STREAMPULSE_ADMIN_PASSWORD");
+      }
+    })().catch((err) => logger.warn(`cannot store STREAMPULSE_ADMIN_PASSWORD: ${err}`));
+  } else if (!meta.getMeta(PASSWORD_KEY)) {
+    token = randomToken(18);
+    meta.setMeta(TOKEN_KEY, sha256Hex(token));
+    const link = `${opts.baseUrl ?? ""}/setup?token=${token}`;
+    logger.warn(
+      `no admin password yet: open ${link} to set one (setup token ${token}), ` +
+        "or set STREAMPULSE_ADMIN_PASSWORD",
+    );
+  }
+
+  const newSession = (): Session => sessions.create();
+  /** Returns an error attempt when `ip` is over the limit, else undefined. */
+  const limited = (ip: string): Attempt | undefined => {
+    const f = failures.get(ip);
+    if (!f) return undefined;
+    if (f.resetAt <= now()) {
+      failures.delete(ip);
+      return undefined;
+    }
+    if (f.count < maxFailures) return undefined;
+    const retryAfterS = Math.ceil((f.resetAt - now()) / 1000);
+    return {
+      ok: false,
+      error: `Too many failed attempts; try again in ${retryAfterS} s`,
+      retryAfterS,
+    };
+  };
+  const fail = (ip: string, error: string): Attempt => {
+    if (failures.size > 10_000) {
+      for (const [k, v] of failures) if (v.resetAt <= now()) failures.delete(k);
+    }
+    const f = failures.get(ip) ?? { count: 0, resetAt: now() + windowMs };
+    f.count++;
+    failures.set(ip, f);
+    return { ok: false, error };
+  };
+
+  return {
+    needsSetup: () => !envPassword && !meta.getMeta(PASSWORD_KEY),
+    setupToken: () => (meta.getMeta(PASSWORD_KEY) ? undefined : token),
+    managedByEnv: () => envPassword !== undefined,
+    async setup(ip, given, password) {
+      await ready;
+      const stop = limited(ip);
+      if (stop) return stop;
+      const stored = meta.getMeta(TOKEN_KEY);
+      if (meta.getMeta(PASSWORD_KEY) || !stored || !safeEqual(sha256Hex(given.trim()), stored)) {
+        return fail(ip, "The setup token is not valid (see the log of the first start)");
+      }
+      const problem = passwordProblem(password);
+      if (problem) return { ok: false, error: problem };
+      // Consume the token before the slow hash, so two racing requests cannot both use it.
+      meta.setMeta(TOKEN_KEY, "");
+      token = undefined;
+      meta.setMeta(PASSWORD_KEY, await hashPassword(password, iterations));
+      failures.delete(ip);
+      logger.info("admin password set through the setup page");
+      return { ok: true, session: newSession() };
+    },
+    async login(ip, password) {
+      await ready;
+      const stop = limited(ip);
+      if (stop) return stop;
+      const stored = meta.getMeta(PASSWORD_KEY);
+      if (!stored || !(await verifyPassword(password, stored))) {
+        logger.warn(`failed sign-in from ${ip}`);
+        return fail(ip, "Wrong password");
+      }
+      failures.delete(ip);
+      return { ok: true, session: newSession() };
+    },
+    async changePassword(session, current, next) {
+      if (envPassword) return "The password is set by STREAMPULSE_ADMIN_PASSWORD";
+      const stored = meta.getMeta(PASSWORD_KEY);
+      if (!stored || !(await verifyPassword(current, stored))) {
+        return "The current password is wrong";
+      }
+      const problem = passwordProblem(next);
+      if (problem) return problem;
+      meta.setMeta(PASSWORD_KEY, await hashPassword(next, iterations));
+      sessions.deleteOthers(session.id);
+      logger.info("admin password changed; other sessions ended");
+      return null;
+    },
+    session: (id) => (id ? sessions.get(id) : undefined),
+    logout: (id) => void sessions.delete(id),
+  };
+}

@@ -1,0 +1,196 @@
+/** Edits of config.yaml made by the dashboard's forms: one edit function per form, safe saves. */
+
+import { type Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap, YAMLSeq } from "yaml";
+import { type Config, ConfigError, parseConfig } from "../monitor/config.ts";
+import { ConfigConflictError, editConfigFile } from "../monitor/config_file.ts";
+import { sha256Hex } from "./password.ts";
+
+/** An edit of the YAML document (comments and unknown keys survive it). */
+export type Edit = (doc: Document) => void;
+
+/** The stream editor's fields, as the browser sends them. */
+export interface StreamValues {
+  name: string;
+  url: string;
+  enabled: boolean;
+  kind: string;
+  interval: string;
+  timeout: string;
+  tags: string;
+  tlsInsecure: boolean;
+}
+
+/** A short fingerprint of config.yaml's text: forms carry it to detect concurrent edits. */
+export function versionOf(text: string): string {
+  return sha256Hex(text).slice(0, 24);
+}
+
+/** Reads a form body (FormData-like record) into {@link StreamValues}. */
+export function streamValuesFrom(body: Record<string, unknown>): StreamValues {
+  const s = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
+  return {
+    name: s("name").trim(),
+    url: s("url").trim(),
+    enabled: s("enabled") === "on" || s("enabled") === "true",
+    kind: s("kind"),
+    interval: s("interval").trim(),
+    timeout: s("timeout").trim(),
+    tags: s("tags"),
+    tlsInsecure: s("tls_insecure") === "on" || s("tls_insecure") === "true",
+  };
+}
+
+/** The form values of a stream as written in config.yaml (unset keys stay blank). */
+export function streamValuesOf(raw: Record<string, unknown>): StreamValues {
+  const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
+  const tags = Array.isArray(raw.tags) ? raw.tags.join(", ") : str(raw.tags);
+  return {
+    name: str(raw.name),
+    url: str(raw.url),
+    enabled: raw.enabled !== false,
+    kind: str(raw.kind),
+    interval: str(raw.interval_seconds),
+    timeout: str(raw.timeout_seconds),
+    tags,
+    tlsInsecure: raw.tls_insecure === true,
+  };
+}
+
+/** A number when the text is one, else the text itself (so validation names the bad value). */
+export function numberOr(text: string): number | string {
+  return text !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+}
+
+/** Index of the stream named `name` in the document's `streams:` list, or -1. */
+export function streamIndex(doc: Document, name: string): number {
+  const seq = doc.get("streams", true);
+  if (!isSeq(seq)) return -1;
+  return seq.items.findIndex((it) => isMap(it) && String(it.get("name") ?? "").trim() === name);
+}
+
+/**
+ * Sets `key` to `value` on a YAML map. `undefined` removes the key; a key holding its default
+ * (`defaultValue`) is only written when it is already there, so forms do not add noise.
+ */
+export function setKey(map: YAMLMap, key: string, value: unknown, defaultValue?: unknown): void {
+  if (value === undefined || value === "") map.delete(key);
+  else if (value === defaultValue && !map.has(key)) return;
+  else map.set(key, value);
+}
+
+/** The edit adding (no `original`) or replacing the stream named `original`. */
+export function editStream(v: StreamValues, original?: string): Edit {
+  return (doc) => {
+    let seq = doc.get("streams", true);
+    if (!isSeq(seq)) {
+      seq = new YAMLSeq(doc.schema);
+      doc.set("streams", seq);
+    }
+    const list = seq as YAMLSeq;
+    list.flow = false; // `streams: []` from the example config becomes a block list
+    let item: YAMLMap;
+    const at = original === undefined ? -1 : streamIndex(doc, original);
+    if (at >= 0) item = list.items[at] as YAMLMap;
+    else {
+      item = doc.createNode({ name: v.name, url: v.url }) as YAMLMap;
+      list.items.push(item);
+    }
+    setKey(item, "name", v.name);
+    setKey(item, "url", v.url);
+    setKey(item, "enabled", v.enabled, true);
+    setKey(item, "kind", v.kind || undefined);
+    setKey(item, "interval_seconds", v.interval ? numberOr(v.interval) : undefined);
+    setKey(item, "timeout_seconds", v.timeout ? numberOr(v.timeout) : undefined);
+    const tags = v.tags.split(",").map((t) => t.trim()).filter(Boolean);
+    if (tags.length === 0) item.delete("tags");
+    else {
+      const node = doc.createNode(tags) as YAMLSeq;
+      node.flow = true;
+      item.set("tags", node);
+    }
+    setKey(item, "tls_insecure", v.tlsInsecure, false);
+  };
+}
+
+/** The edit removing the stream named `name`. */
+export function deleteStream(name: string): Edit {
+  return (doc) => {
+    const at = streamIndex(doc, name);
+    if (at >= 0) (doc.get("streams", true) as YAMLSeq).items.splice(at, 1);
+  };
+}
+
+/** The edit enabling or disabling the stream named `name`. */
+export function toggleStream(name: string, enabled: boolean): Edit {
+  return (doc) => {
+    const at = streamIndex(doc, name);
+    if (at >= 0) {
+      setKey((doc.get("streams", true) as YAMLSeq).items[at] as YAMLMap, "enabled", enabled, true);
+    }
+  };
+}
+
+/** Sets top-level or nested scalars (`["mqtt", "port"]`); `null` writes null, undefined skips. */
+export function editValues(entries: Array<[string[], unknown]>): Edit {
+  return (doc) => {
+    for (const [path, value] of entries) {
+      if (value === undefined) continue;
+      if (path.length > 1 && !isMap(doc.getIn(path.slice(0, -1), true))) {
+        doc.setIn(path.slice(0, -1), doc.createNode({}));
+      }
+      const prev = doc.getIn(path, true);
+      if (value === null && !prev) continue; // do not add `key: null` lines
+      if (isScalar(prev) || prev === undefined || prev === null) doc.setIn(path, value);
+      else doc.setIn(path, doc.createNode(value));
+    }
+  };
+}
+
+/** The text `edit` would produce from `text` (exactly as {@link editConfigFile} builds it). */
+export function applyEdit(text: string, edit: Edit): string {
+  const doc = parseDocument(text);
+  edit(doc);
+  return doc.toString();
+}
+
+/** Validates the edited text with the config loader: the Config, or the loader's problems. */
+export function tryEdit(text: string, edit: Edit): { config?: Config; problems: string[] } {
+  try {
+    return { config: parseConfig(applyEdit(text, edit)), problems: [] };
+  } catch (err) {
+    if (err instanceof ConfigError) return { problems: err.problems };
+    throw err;
+  }
+}
+
+/**
+ * Saves an edit with the safe writer. `version` is the {@link versionOf} the form was rendered
+ * from: a file changed since then throws ConfigConflictError, a bad result ConfigError.
+ */
+export async function saveEdit(path: string, edit: Edit, version: string): Promise<string> {
+  const current = await Deno.readTextFile(path);
+  if (versionOf(current) !== version) throw new ConfigConflictError(path);
+  return await editConfigFile(path, edit, { expectedText: current });
+}
+
+/** Splits problems into those of one stream's fields (by field name) and the rest. */
+export function problemsByField(
+  problems: string[],
+  index: number,
+): { fields: Record<string, string>; other: string[] } {
+  const fields: Record<string, string> = {};
+  const other: string[] = [];
+  const map: Record<string, string> = {
+    interval_seconds: "interval",
+    timeout_seconds: "timeout",
+    tls_insecure: "tls_insecure",
+  };
+  for (const p of problems) {
+    const m = /^streams\[(\d+)\](?:\.(\w+))?[^:]*: (.*)$/.exec(p);
+    if (m && Number(m[1]) === index) {
+      const field = map[m[2] ?? "name"] ?? m[2] ?? "name";
+      fields[field] = fields[field] ? `${fields[field]}; ${p}` : p;
+    } else other.push(p);
+  }
+  return { fields, other };
+}

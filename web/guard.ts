@@ -1,0 +1,138 @@
+/** Hono middleware of the dashboard: security headers, sessions, sign-in redirects and CSRF. */
+
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Auth, Session } from "./auth.ts";
+import { randomToken, safeEqual } from "./password.ts";
+
+/** Hono typing of the dashboard app: the session (if any) is a request variable. */
+export type WebEnv = {
+  Bindings: { remoteAddr?: { hostname?: string } };
+  Variables: { session: Session | undefined };
+};
+
+const SESSION_COOKIE = "sp_session";
+const PRE_COOKIE = "sp_csrf";
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The peer address Deno.serve passes as `info.remoteAddr` ("unknown" under app.request()). */
+export function clientIp(c: Context<WebEnv>): string {
+  return c.env?.remoteAddr?.hostname ?? "unknown";
+}
+
+/** True when cookies must be Secure: forced, or the request came over https (maybe via a proxy). */
+export function isSecure(c: Context, force: boolean): boolean {
+  return force || c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto") === "https";
+}
+
+/** Strict headers on every response: a CSP without inline script, no framing, no sniffing. */
+export function securityHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    h.set(
+      "Content-Security-Policy",
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " +
+        "form-action 'self'",
+    );
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("X-Frame-Options", "DENY");
+    h.set("Referrer-Policy", "same-origin");
+  };
+}
+
+/** Reads the session cookie into `c.var.session`. */
+export function loadSession(auth: Auth): MiddlewareHandler<WebEnv> {
+  return async (c, next) => {
+    c.set("session", auth.session(getCookie(c, SESSION_COOKIE)));
+    await next();
+  };
+}
+
+/** Starts a session cookie: HttpOnly, SameSite=Strict, Secure over https. */
+export function setSessionCookie(c: Context, session: Session, secure: boolean): void {
+  setCookie(c, SESSION_COOKIE, session.id, {
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: isSecure(c, secure),
+    path: "/",
+  });
+  deleteCookie(c, PRE_COOKIE, { path: "/" });
+}
+
+/** Ends the session cookie. */
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+}
+
+/**
+ * The CSRF token a page's forms must carry: the session's synchronizer token, or before sign-in
+ * a random token kept in a SameSite=Strict cookie (double submit) for the login and setup forms.
+ */
+export function csrfToken(c: Context<WebEnv>, secure: boolean): string {
+  const s = c.get("session");
+  if (s) return s.csrf;
+  let t = getCookie(c, PRE_COOKIE);
+  if (!t || t.length < 20) {
+    t = randomToken();
+    setCookie(c, PRE_COOKIE, t, {
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: isSecure(c, secure),
+      path: "/",
+      maxAge: 3600,
+    });
+  }
+  return t;
+}
+
+/** True when the request's Origin (or Sec-Fetch-Site) says it came from this site. */
+function sameOrigin(c: Context): boolean {
+  const origin = c.req.header("origin");
+  if (origin) {
+    const host = c.req.header("x-forwarded-host") ?? c.req.header("host") ??
+      new URL(c.req.url).host;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
+  const site = c.req.header("sec-fetch-site");
+  return site === undefined || site === "same-origin" || site === "none";
+}
+
+/**
+ * Refuses every POST/PUT/PATCH/DELETE (403) that comes from another origin or lacks the CSRF
+ * token (`X-CSRF-Token` header or `_csrf` form field).
+ */
+export function csrfGuard(): MiddlewareHandler<WebEnv> {
+  return async (c, next) => {
+    if (SAFE.has(c.req.method)) return await next();
+    if (!sameOrigin(c)) return c.text("Cross-origin request refused", 403);
+    let given = c.req.header("x-csrf-token");
+    if (!given && /form/.test(c.req.header("content-type") ?? "")) {
+      const body = await c.req.parseBody();
+      given = typeof body._csrf === "string" ? body._csrf : undefined;
+    }
+    const expected = c.get("session")?.csrf ?? getCookie(c, PRE_COOKIE);
+    if (!given || !expected || !safeEqual(given, expected)) {
+      return c.text("Missing or invalid CSRF token; reload the page and try again", 403);
+    }
+    await next();
+  };
+}
+
+/** Sends visitors without a session to /setup (no admin yet) or /login; APIs get 401. */
+export function requireSession(auth: Auth): MiddlewareHandler<WebEnv> {
+  return async (c, next) => {
+    if (c.get("session")) return await next();
+    const target = auth.needsSetup() ? "/setup" : "/login";
+    const wantsHtml = c.req.method === "GET" &&
+      (c.req.header("accept") ?? "").includes("text/html");
+    if (!wantsHtml) return c.json({ error: "Sign in first" }, 401);
+    const next_ = c.req.path === "/" ? "" : `?next=${encodeURIComponent(c.req.path)}`;
+    return c.redirect(`${target}${target === "/login" ? next_ : ""}`, 303);
+  };
+}

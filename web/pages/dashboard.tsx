@@ -1,0 +1,22 @@
+/** The dashboard: every stream in one live table. */
+
+import { LiveTable, type LiveTableProps } from "../../islands/LiveTable.tsx";
+import { Island } from "./layout.tsx";
+
+/** The dashboard body; the table is an island fed by `/events`. */
+export function DashboardPage(props: LiveTableProps) {
+  return (
+    <section>
+      <div class="heading">
+        <h1>Streams</h1>
+        <a class="button" href="/streams/new">Add stream</a>
+      </div>
+      <Island
+        name="LiveTable"
+        component={LiveTable}
+        props={props}
+        live={{ clientProps: { ...props, rows: undefined } }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,142 @@
+/** The stream page: live state, chart and timeline, preview, incidents, last checks, media. */
+
+import { formatDuration, formatLatency } from "../../islands/format.ts";
+import { LiveBadge } from "../../islands/LiveBadge.tsx";
+import { Preview } from "../../islands/Preview.tsx";
+import { StreamChart } from "../../islands/StreamChart.tsx";
+import type { Row } from "../../islands/types.ts";
+import { Badge } from "../../islands/Badge.tsx";
+import { Csrf, Island } from "./layout.tsx";
+
+/** Everything the stream page shows (all untrusted text is rendered as text). */
+export interface StreamPageProps {
+  row: Row;
+  now: number;
+  csrf: string;
+  /** The URL with credentials masked. */
+  maskedUrl: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  incidents: Array<
+    {
+      state: "down" | "degraded";
+      start: string;
+      end: string | null;
+      durationMs: number;
+      cause: string;
+    }
+  >;
+  checks: Array<
+    { time: string; ok: boolean; state: Row["state"]; latencyMs: number | null; message: string }
+  >;
+  /** The last check's details, flattened to key → text. */
+  details: Array<[string, string]>;
+}
+
+/** Renders the stream page body. */
+export function StreamPage(p: StreamPageProps) {
+  const base = `/streams/${encodeURIComponent(p.row.name)}`;
+  return (
+    <section>
+      <div class="heading">
+        <h1>{p.row.name}</h1>
+        <div class="actions">
+          <a class="button" href={`${base}/edit`}>Edit</a>
+          <form method="post" action={`${base}/toggle`} class="inline">
+            <Csrf token={p.csrf} />
+            <input type="hidden" name="enabled" value={p.row.enabled ? "false" : "true"} />
+            <button type="submit" class="secondary">{p.row.enabled ? "Disable" : "Enable"}</button>
+          </form>
+          <a class="button danger" href={`${base}/delete`}>Delete</a>
+        </div>
+      </div>
+      <Island name="LiveBadge" component={LiveBadge} props={{ row: p.row, now: p.now }} />
+      <dl class="facts">
+        <dt>URL</dt>
+        <dd>
+          <code>{p.maskedUrl}</code>
+        </dd>
+        <dt>Probe</dt>
+        <dd>{p.row.kind || "auto"}</dd>
+        <dt>Every</dt>
+        <dd>{p.intervalSeconds} s (timeout {p.timeoutSeconds} s)</dd>
+        {p.row.tags.length > 0 && <dt>Tags</dt>}
+        {p.row.tags.length > 0 && <dd>{p.row.tags.join(", ")}</dd>}
+      </dl>
+      <h2>History</h2>
+      <Island
+        name="StreamChart"
+        component={StreamChart}
+        props={{ name: p.row.name, range: "24h" }}
+      />
+      <h2>Live preview</h2>
+      <Island name="Preview" component={Preview} props={{ name: p.row.name }} />
+      <h2>Media details</h2>
+      {p.details.length === 0
+        ? <p class="muted">No details from the last check.</p>
+        : (
+          <dl class="facts">
+            {p.details.map(([k, v]) => [<dt key={`t${k}`}>{k}</dt>, <dd key={`d${k}`}>{v}</dd>])}
+          </dl>
+        )}
+      <h2>Incidents (30 days)</h2>
+      {p.incidents.length === 0 ? <p class="muted">No incidents.</p> : (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">State</th>
+                <th scope="col">From</th>
+                <th scope="col">To</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Cause</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.incidents.map((i) => (
+                <tr>
+                  <td>
+                    <Badge state={i.state} />
+                  </td>
+                  <td class="nowrap">{i.start}</td>
+                  <td class="nowrap">{i.end ?? "ongoing"}</td>
+                  <td>{formatDuration(i.durationMs)}</td>
+                  <td class="msg">{i.cause}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2>Last {p.checks.length} checks</h2>
+      {p.checks.length === 0 ? <p class="muted">Not checked yet.</p> : (
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Result</th>
+                <th scope="col">State</th>
+                <th scope="col" class="num">Latency</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.checks.map((c) => (
+                <tr>
+                  <td class="nowrap">{c.time}</td>
+                  <td>{c.ok ? "passed" : "failed"}</td>
+                  <td>
+                    <Badge state={c.state} />
+                  </td>
+                  <td class="num">{formatLatency(c.latencyMs)}</td>
+                  <td class="msg">{c.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

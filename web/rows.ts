@@ -1,0 +1,109 @@
+/** Dashboard rows: live status plus uptime (cached) and a latency ring per stream for sparklines. */
+
+import type { Monitor } from "../monitor/monitor.ts";
+import type { CheckRecord, StreamConfig } from "../monitor/types.ts";
+import type { Row } from "../islands/types.ts";
+
+/** What rows read from the store. */
+export interface RowsStore {
+  history(name: string, q: { limit?: number }): CheckRecord[];
+  uptime(q: { since: number }): Map<string, { ratio: number | null }>;
+}
+
+/** Builds and caches {@link Row}s. */
+export interface Rows {
+  /** Every configured stream's row, in config order. */
+  all(): Row[];
+  /** One stream's row, or undefined when it is not configured. */
+  one(name: string): Row | undefined;
+  /** Adds a check to the stream's sparkline (call on every bus `result`). */
+  record(name: string, rec: CheckRecord): void;
+  /** Forgets streams no longer configured (call on `config-reloaded`). */
+  prune(): void;
+}
+
+/** Points in a sparkline. */
+export const SPARK_POINTS = 30;
+const DAY = 86_400_000;
+
+const latencyOf = (r: CheckRecord) => (r.ok && Number.isFinite(r.latencyMs) ? r.latencyMs : null);
+
+/** Creates the row builder; uptimes are re-read at most every `uptimeCacheMs` (default 30 s). */
+export function createRows(deps: {
+  monitor: Pick<Monitor, "streams" | "status">;
+  store: RowsStore;
+  now?: () => number;
+  uptimeCacheMs?: number;
+}): Rows {
+  const now = deps.now ?? Date.now;
+  const cacheMs = deps.uptimeCacheMs ?? 30_000;
+  const rings = new Map<string, Array<number | null>>();
+  type Ratios = Map<string, { ratio: number | null }>;
+  let uptime: { at: number; d1: Ratios; d7: Ratios; d30: Ratios } | undefined;
+  let index: { list: StreamConfig[]; byName: Map<string, StreamConfig> } | undefined;
+  const find = (name: string) => {
+    const list = deps.monitor.streams();
+    if (index?.list !== list) index = { list, byName: new Map(list.map((s) => [s.name, s])) };
+    return index.byName.get(name);
+  };
+
+  const uptimes = () => {
+    const t = now();
+    if (!uptime || t - uptime.at > cacheMs) {
+      uptime = {
+        at: t,
+        d1: deps.store.uptime({ since: t - DAY }),
+        d7: deps.store.uptime({ since: t - 7 * DAY }),
+        d30: deps.store.uptime({ since: t - 30 * DAY }),
+      };
+    }
+    return uptime;
+  };
+  const ring = (name: string) => {
+    let r = rings.get(name);
+    if (!r) {
+      // Seeded once from the store (newest first there), then fed by results.
+      r = deps.store.history(name, { limit: SPARK_POINTS }).reverse().map(latencyOf);
+      rings.set(name, r);
+    }
+    return r;
+  };
+  const build = (s: StreamConfig): Row => {
+    const st = deps.monitor.status(s.name);
+    const last = st?.last;
+    const u = uptimes();
+    return {
+      name: s.name,
+      state: st?.state ?? "unknown",
+      enabled: s.enabled,
+      kind: st?.kind ?? s.kind ?? "",
+      tags: s.tags,
+      // A failed check's latency is mostly its timeout: show none rather than a fast "1 ms".
+      latencyMs: last?.ok && Number.isFinite(last.latencyMs) ? Math.round(last.latencyMs) : null,
+      lastTs: last?.ts ?? null,
+      since: st?.since ?? now(),
+      message: last ? last.message : s.enabled ? "not checked yet" : "disabled",
+      up24h: u.d1.get(s.name)?.ratio ?? null,
+      up7d: u.d7.get(s.name)?.ratio ?? null,
+      up30d: u.d30.get(s.name)?.ratio ?? null,
+      spark: [...ring(s.name)],
+    };
+  };
+  return {
+    all: () => deps.monitor.streams().map(build),
+    one(name) {
+      const s = find(name);
+      return s ? build(s) : undefined;
+    },
+    record(name, rec) {
+      const r = rings.get(name);
+      if (!r) return; // seeded from the store (which already has this check) on first use
+      r.push(latencyOf(rec));
+      if (r.length > SPARK_POINTS) r.splice(0, r.length - SPARK_POINTS);
+    },
+    prune() {
+      const names = new Set(deps.monitor.streams().map((s) => s.name));
+      for (const n of rings.keys()) if (!names.has(n)) rings.delete(n);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/** Sign-in sessions kept in streams.db (meta key `sessions`), so a restart keeps browsers signed in. */
+
+import type { MetaStore } from "./auth.ts";
+import { randomToken, sha256Hex } from "./password.ts";
+
+/** A signed-in browser. */
+export interface Session {
+  /** The cookie value (only its SHA-256 is stored). */
+  id: string;
+  /** Synchronizer token every state-changing request of this session must carry. */
+  csrf: string;
+  created: number;
+  seen: number;
+}
+
+/** The sessions of the admin. */
+export interface SessionStore {
+  create(): Session;
+  /** The live session with this id (marking it used), or undefined when unknown or expired. */
+  get(id: string): Session | undefined;
+  delete(id: string): void;
+  /** Ends every session but `keep`. */
+  deleteOthers(keep: string): void;
+}
+
+type Saved = { csrf: string; created: number; seen: number };
+
+const KEY = "sessions";
+
+/**
+ * Creates the store. Sessions end after `idleMs` unused or `maxMs` in all; at most `max` live at
+ * once (the oldest go first). "Last used" is written at most once a minute.
+ */
+export function createSessionStore(opts: {
+  meta: MetaStore;
+  now: () => number;
+  idleMs: number;
+  maxMs: number;
+  max?: number;
+}): SessionStore {
+  const { meta, now } = opts;
+  const max = opts.max ?? 50;
+  const all = new Map<string, Saved>();
+  try {
+    for (const [k, v] of Object.entries(JSON.parse(meta.getMeta(KEY) || "{}"))) {
+      all.set(k, v as Saved);
+    }
+  } catch { /* unreadable: everyone signs in again */ }
+  const save = () => meta.setMeta(KEY, JSON.stringify(Object.fromEntries(all)));
+  const expired = (s: Saved, t: number) => t - s.seen > opts.idleMs || t - s.created > opts.maxMs;
+  return {
+    create() {
+      const t = now();
+      for (const [k, s] of all) if (expired(s, t)) all.delete(k);
+      while (all.size >= max) all.delete(all.keys().next().value!);
+      const id = randomToken();
+      const s: Saved = { csrf: randomToken(), created: t, seen: t };
+      all.set(sha256Hex(id), s);
+      save();
+      return { id, ...s };
+    },
+    get(id) {
+      const key = sha256Hex(id);
+      const s = all.get(key);
+      if (!s) return undefined;
+      const t = now();
+      if (expired(s, t)) {
+        all.delete(key);
+        save();
+        return undefined;
+      }
+      if (t - s.seen > 60_000) {
+        s.seen = t;
+        save();
+      }
+      return { id, ...s };
+    },
+    delete(id) {
+      if (all.delete(sha256Hex(id))) save();
+    },
+    deleteOthers(keep) {
+      const k = sha256Hex(keep);
+      for (const key of [...all.keys()]) if (key !== k) all.delete(key);
+      save();
+    },
+  };
+}
