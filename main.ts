@@ -160,6 +160,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     monitor,
     store,
     view,
+    bus,
     config,
     health,
     logger,

@@ -14,6 +14,13 @@ import type {
   StreamStatus,
 } from "./types.ts";
 
+/** Abort reasons made once (creating an error per check shows up in profiles). */
+const TIMED_OUT = new DOMException("check timed out", "TimeoutError");
+const FINISHED = new DOMException("check finished", "AbortError");
+
+/** Longest time the confirming re-check of a first failure may take. */
+export const CONFIRM_TIMEOUT_MS = 1500;
+
 /** What the engine needs from the store (the real one is monitor/store.ts). */
 export interface MonitorStore {
   ensureStream(name: string, kind: string): number;
@@ -36,7 +43,7 @@ export interface MonitorOptions {
   selectProbe: (stream: StreamConfig) => Probe;
   /** Global cap on concurrent checks. */
   maxConcurrent: number;
-  /** Delay of the confirmation re-check (default 1000 ms). */
+  /** Delay of the confirmation re-check (default 200 ms). */
   recheckDelayMs?: number;
   now?: () => number;
 }
@@ -84,34 +91,40 @@ export function createMonitor(opts: MonitorOptions): Monitor {
   const statuses = new Map<string, StreamStatus>();
   const memory = new Map<string, Record<string, unknown>>();
   const verdicts = new Map<string, MediaVerdict>();
+  const secrets = new Map<string, string[]>();
+  /** The stream's URL secrets, parsed once per URL rather than once per check. */
+  const secretsOf = (s: StreamConfig) => {
+    let v = secrets.get(s.url);
+    if (!v) secrets.set(s.url, v = urlSecrets(s.url));
+    return v;
+  };
 
   const runProbe = async (
     stream: StreamConfig,
     probe: Probe,
     outer: AbortSignal | undefined,
     mem: Record<string, unknown>,
+    timeoutMs = stream.timeoutSeconds * 1000,
   ): Promise<ProbeResult> => {
-    const timeoutMs = stream.timeoutSeconds * 1000;
     const ctrl = new AbortController();
     const onOuter = () => ctrl.abort(outer?.reason);
     outer?.addEventListener("abort", onOuter, { once: true });
     if (outer?.aborted) onOuter();
     const start = performance.now();
-    let hardTimer: ReturnType<typeof setTimeout> | undefined;
-    const timer = setTimeout(
-      () => ctrl.abort(new DOMException("check timed out", "TimeoutError")),
-      timeoutMs,
-    );
-    // A probe that ignores its signal still cannot hold the loop: 1 s after the deadline the
-    // check ends as a timeout whatever the probe does.
+    // One timer per check: at the deadline it aborts the probe; a probe that ignores its signal
+    // still cannot hold the loop, because 1 s later the check ends as a timeout regardless.
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const hard = new Promise<ProbeResult>((resolve) => {
-      hardTimer = setTimeout(() =>
-        resolve({
-          ok: false,
-          latencyMs: Math.round(performance.now() - start),
-          message: "timeout",
-          details: { hardTimeout: true },
-        }), timeoutMs + 1000);
+      timer = setTimeout(() => {
+        ctrl.abort(TIMED_OUT);
+        timer = setTimeout(() =>
+          resolve({
+            ok: false,
+            latencyMs: Math.round(performance.now() - start),
+            message: "timeout",
+            details: { hardTimeout: true },
+          }), 1000);
+      }, timeoutMs);
     });
     try {
       return await Promise.race([
@@ -129,9 +142,8 @@ export function createMonitor(opts: MonitorOptions): Monitor {
       };
     } finally {
       clearTimeout(timer);
-      clearTimeout(hardTimer);
       outer?.removeEventListener("abort", onOuter);
-      ctrl.abort();
+      ctrl.abort(FINISHED); // a premade reason: abort() without one builds a DOMException + stack
     }
   };
 
@@ -145,7 +157,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     const ts = now();
     const t = nextState(current, outcome);
     const overridden = res.ok && verdict && verdict.state !== "up";
-    const message = redactText(overridden ? verdict.message : res.message, urlSecrets(stream.url));
+    const message = redactText(overridden ? verdict.message : res.message, secretsOf(stream));
     const details = verdict ? { ...res.details, media: verdict.details } : res.details;
     const record: CheckRecord = {
       ts,
@@ -177,11 +189,24 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     return t.recheck;
   };
 
-  const check = async (stream: StreamConfig, signal: AbortSignal) => {
+  const check = async (
+    stream: StreamConfig,
+    signal: AbortSignal,
+    { confirming }: { confirming: boolean },
+  ) => {
     const probe = opts.selectProbe(stream);
     let mem = memory.get(stream.name);
     if (!mem) memory.set(stream.name, mem = {});
-    const res = await runProbe(stream, probe, signal, mem);
+    // The confirming re-check is quick by design, so a dead stream shows as down within
+    // heartbeat + timeout + 2 s: it starts 200 ms after the failure and gets at most 1.5 s.
+    const timeoutMs = stream.timeoutSeconds * 1000;
+    const res = await runProbe(
+      stream,
+      probe,
+      signal,
+      mem,
+      confirming ? Math.min(timeoutMs, CONFIRM_TIMEOUT_MS) : timeoutMs,
+    );
     const current = statuses.get(stream.name);
     if (signal.aborted || !current) return { recheck: false }; // removed or stopping: discard
     current.kind = probe.kind;
@@ -200,6 +225,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     applyStreams(streams) {
       const before = new Map(configured.map((s) => [s.name, s]));
       configured = streams;
+      secrets.clear();
       const names = new Set(streams.map((s) => s.name));
       for (const name of statuses.keys()) {
         if (!names.has(name)) {

@@ -4,10 +4,14 @@ import { delay } from "./async.ts";
 import { Semaphore } from "./semaphore.ts";
 import type { StreamConfig } from "./types.ts";
 
-/** Runs one check of a stream; `recheck` asks for a quick confirmation check. */
+/**
+ * Runs one check of a stream. `confirming` is true for the quick re-check that confirms a first
+ * failure; the result's `recheck` asks for one.
+ */
 export type RunCheck = (
   stream: StreamConfig,
   signal: AbortSignal,
+  opts: { confirming: boolean },
 ) => Promise<{ recheck: boolean }>;
 
 /** Options of {@link createScheduler}. */
@@ -16,7 +20,7 @@ export interface SchedulerOptions {
   runCheck: RunCheck;
   /** Most checks at once over all streams. */
   maxConcurrent: number;
-  /** Delay of the confirmation re-check after a first failure (default 1000 ms). */
+  /** Delay of the confirmation re-check after a first failure (default 200 ms). */
   recheckDelayMs?: number;
   /** Spread of the very first checks after start (default 2000 ms, capped by each interval). */
   startSpreadMs?: number;
@@ -72,7 +76,7 @@ interface Loop {
  */
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const now = opts.now ?? Date.now;
-  const recheckDelay = opts.recheckDelayMs ?? 1000;
+  const recheckDelay = opts.recheckDelayMs ?? 200;
   const startSpread = opts.startSpreadMs ?? 2000;
   const sem = new Semaphore(opts.maxConcurrent);
   const loops = new Map<string, Loop>();
@@ -86,6 +90,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const t0 = now();
     let due = t0 + (phase / interval) * Math.min(interval, startSpread);
     let gridNext = t0 + phase + interval;
+    let recheck = false;
     while (!signal.aborted) {
       await delay(due - now(), { signal });
       if (signal.aborted) break;
@@ -98,9 +103,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       stats.checks++;
       if (late <= 1000) stats.onTime++;
       if (late > stats.maxLateMs) stats.maxLateMs = late;
-      let recheck = false;
+      const confirming: boolean = recheck;
+      recheck = false;
       try {
-        recheck = (await opts.runCheck(stream, signal)).recheck;
+        recheck = (await opts.runCheck(stream, signal, { confirming })).recheck;
       } catch (err) {
         opts.onError?.(stream, err);
       } finally {

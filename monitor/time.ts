@@ -30,26 +30,47 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/** UTC offsets in minutes by `zone|15-minute bucket`; bounded, cleared when it grows too big. */
+const offsets = new Map<string, number>();
+const BUCKET_MS = 15 * 60_000;
+
+/**
+ * The zone's UTC offset in minutes at `ms`. Every zone's offset is a multiple of 15 minutes and
+ * changes at a local whole hour, so transitions fall on 15-minute UTC boundaries: one
+ * `formatToParts` per zone and quarter hour is enough (it is the costly part).
+ */
+function offsetMinutes(ms: number, timeZone: string): number {
+  const bucket = Math.floor(ms / BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  let off = offsets.get(key);
+  if (off === undefined) {
+    const at = bucket * BUCKET_MS;
+    const parts: Record<string, string> = {};
+    for (const p of formatterFor(timeZone).formatToParts(at)) parts[p.type] = p.value;
+    const local = Date.UTC(
+      +parts.year,
+      +parts.month - 1,
+      +parts.day,
+      +parts.hour,
+      +parts.minute,
+      +parts.second,
+    );
+    off = Math.round((local - at) / 60000);
+    if (offsets.size > 10_000) offsets.clear();
+    offsets.set(key, off);
+  }
+  return off;
+}
+
 /**
  * Formats `ms` (since the epoch) as `2025-11-01T12:00:20+05:30` in `timeZone`.
  * UTC is written with `+00:00`, as the Python project's `datetime.isoformat()` did.
  */
 export function formatInZone(ms: number, timeZone: string): string {
-  const parts: Record<string, string> = {};
-  for (const p of formatterFor(timeZone).formatToParts(ms)) parts[p.type] = p.value;
-  const local = Date.UTC(
-    +parts.year,
-    +parts.month - 1,
-    +parts.day,
-    +parts.hour,
-    +parts.minute,
-    +parts.second,
-  );
-  const offsetMin = Math.round((local - Math.floor(ms / 1000) * 1000) / 60000);
-  const sign = offsetMin < 0 ? "-" : "+";
-  const abs = Math.abs(offsetMin);
-  const off = `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${
-    String(abs % 60).padStart(2, "0")
-  }`;
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${off}`;
+  const off = offsetMinutes(ms, timeZone);
+  const local = new Date(Math.floor(ms / 1000) * 1000 + off * 60000).toISOString().slice(0, 19);
+  const abs = Math.abs(off);
+  const hh = String(Math.floor(abs / 60)).padStart(2, "0");
+  const mm = String(abs % 60).padStart(2, "0");
+  return `${local}${off < 0 ? "-" : "+"}${hh}:${mm}`;
 }

@@ -2,6 +2,7 @@
 
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { Bus } from "../monitor/bus.ts";
 import type { Config } from "../monitor/config.ts";
 import type { Logger } from "../monitor/log.ts";
 import type { Monitor } from "../monitor/monitor.ts";
@@ -33,6 +34,8 @@ export interface ApiDeps {
   logger: Pick<Logger, "error">;
   /** Builds status entries (shared with MQTT). */
   view: StatusView;
+  /** State changes and reloads drop the cached /api/status body at once. */
+  bus?: Bus;
   /** StreamPulse's own counters, for /metrics. */
   metrics: MetricsRouteDeps["metrics"];
   /** Cached SLA reports, for /metrics and /api/sla. */
@@ -76,7 +79,20 @@ export function createApiApp(deps: ApiDeps): Hono {
   };
 
   const app = new Hono();
-  app.get("/api/status", (c) => c.json(deps.view.all()));
+  // The whole-status body is rebuilt at most once a second: with thousands of streams it is the
+  // API's costliest answer. A state change or reload drops it at once, so only latencies and
+  // check times can be up to 1 s old (live pages use the event stream).
+  let statusCache: { at: number; body: string } | undefined;
+  for (const ev of ["state-change", "config-reloaded"] as const) {
+    deps.bus?.on(ev, () => statusCache = undefined);
+  }
+  app.get("/api/status", (c) => {
+    const t = now();
+    if (!statusCache || t - statusCache.at >= 1000 || t < statusCache.at) {
+      statusCache = { at: t, body: JSON.stringify(deps.view.all()) };
+    }
+    return c.body(statusCache.body, 200, { "content-type": "application/json" });
+  });
   app.get(
     "/api/streams",
     (c) => c.json(deps.monitor.streams().map((s) => streamEntry(s, deps.monitor.status(s.name)))),

@@ -356,3 +356,60 @@ Deno.test("StreamPulse moves the status API when api.port is edited", async () =
     await Deno.remove(sp.dir, { recursive: true });
   }
 });
+
+/** A TCP proxy that forwards to `port`, or swallows connections silently (a hung camera). */
+function startSwitchProxy(port: number) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.Conn>();
+  const state = { mode: "forward" as "forward" | "silent" };
+  const serving = (async () => {
+    for await (const c of listener) {
+      conns.add(c);
+      if (state.mode === "silent") continue; // accepted, never answered
+      Deno.connect({ hostname: "127.0.0.1", port }).then((up) => {
+        conns.add(up);
+        c.readable.pipeTo(up.writable).catch(() => {});
+        up.readable.pipeTo(c.writable).catch(() => {});
+      }, () => c.close());
+    }
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    silence: () => state.mode = "silent",
+    async stop() {
+      listener.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+      await serving;
+    },
+  };
+}
+
+Deno.test("StreamPulse shows a camera that stops answering as down within heartbeat + timeout + 2 s", async () => {
+  const rtsp = await startRtspServer();
+  const proxy = startSwitchProxy(rtsp.port);
+  const sp = await startStreamPulse({
+    config: `heartbeat_seconds: 3
+api: {port: {{API_PORT}}}
+streams:
+- {name: cam, url: "rtsp://127.0.0.1:${proxy.port}/live", timeout_seconds: 2, media: false}
+`,
+  });
+  try {
+    await sp.until(stateOf(sp, "cam", "up"), 15_000, "cam up");
+    proxy.silence();
+    const t0 = Date.now();
+    const down = await sp.until(stateOf(sp, "cam", "down"), 15_000, "cam down");
+    const took = Date.now() - t0;
+    assert(took <= 3000 + 2000 + 2000, `down after ${took} ms`);
+    assertEquals(down.message, "timeout");
+  } finally {
+    await sp.stop();
+    await proxy.stop();
+    await rtsp.stop();
+    await Deno.remove(sp.dir, { recursive: true });
+  }
+});
