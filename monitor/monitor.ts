@@ -158,7 +158,9 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     const t = nextState(current, outcome);
     const overridden = res.ok && verdict && verdict.state !== "up";
     const message = redactText(overridden ? verdict.message : res.message, secretsOf(stream));
-    const details = verdict ? { ...res.details, media: verdict.details } : res.details;
+    const details = verdict
+      ? { ...res.details, media: { ...verdict.details, durationMs: verdict.latencyMs } }
+      : res.details;
     const record: CheckRecord = {
       ts,
       ok: outcome.ok,
@@ -267,7 +269,9 @@ export function createMonitor(opts: MonitorOptions): Monitor {
       const reachable = current.last?.ok ?? true;
       apply(stream, current, {
         ok: reachable || verdict.state === "up",
-        latencyMs: verdict.latencyMs,
+        // Latency stays the handshake's: a media check's seconds of sampling would distort the
+        // latency history, charts and rollups (its duration goes into details.media).
+        latencyMs: current.last?.latencyMs ?? NaN,
         message: verdict.message,
         details: current.last?.details ?? {},
       }, true);
