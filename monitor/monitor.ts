@@ -2,7 +2,7 @@
 
 import type { Bus } from "./bus.ts";
 import type { Logger } from "./log.ts";
-import { redactText } from "./redact.ts";
+import { redactText, urlSecrets } from "./redact.ts";
 import { createScheduler, type Scheduler, type SchedulerStats } from "./scheduler.ts";
 import { combineMedia, type MediaVerdict, nextState } from "./status.ts";
 import type {
@@ -70,16 +70,6 @@ export interface Monitor {
   stats(): SchedulerStats;
   /** The supervised task: runs the scheduler until `signal` aborts. */
   run(signal: AbortSignal): Promise<void>;
-}
-
-/** Secrets of a stream URL (user and password), so messages quoting them can be scrubbed. */
-function urlSecrets(url: string): string[] {
-  try {
-    const u = new URL(url);
-    return [decodeURIComponent(u.password), u.password].filter((s) => s.length >= 3);
-  } catch {
-    return [];
-  }
 }
 
 /** Creates the engine. Nothing runs until `run()`. */

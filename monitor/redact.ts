@@ -22,3 +22,13 @@ export function redactText(text: string, secrets: Iterable<string> = []): string
   }
   return out;
 }
+
+/** The password of a stream URL, decoded and raw, for scrubbing messages that might quote it. */
+export function urlSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    return [decodeURIComponent(u.password), u.password].filter((x) => x.length >= 3);
+  } catch {
+    return [];
+  }
+}

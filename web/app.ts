@@ -10,6 +10,7 @@ import type { PreviewConfig } from "../monitor/config_web.ts";
 import type { Logger } from "../monitor/log.ts";
 import type { Monitor } from "../monitor/monitor.ts";
 import type { StatusView } from "../monitor/status_view.ts";
+import type { RollupRow } from "../monitor/store_reports.ts";
 import type { CheckRecord } from "../monitor/types.ts";
 import { createAuth, type MetaStore } from "./auth.ts";
 import { type Assets, loadAssets } from "./bundle.ts";
@@ -44,14 +45,7 @@ export interface WebStore extends RowsStore, MetaStore {
       cause: string;
     }
   >;
-  rollups(name: string, q: { from: number; to: number }): Array<{
-    hour: number;
-    checks: number;
-    ok: number;
-    latMin: number | null;
-    latAvg: number | null;
-    latMax: number | null;
-  }>;
+  rollups(name: string, q: { from: number; to: number }): RollupRow[];
   exportChecks(q: { names?: string[]; from: number; to: number }): Iterable<ExportRow>;
 }
 

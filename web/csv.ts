@@ -1,16 +1,9 @@
 /** CSV export of check history: RFC 4180 quoting, formula-injection guard, streamed in batches. */
 
+import type { ExportRow } from "../monitor/store_reports.ts";
 import { formatInZone } from "../monitor/time.ts";
 
-/** One exported check (the shape of Store.exportChecks rows). */
-export interface ExportRow {
-  name: string;
-  ts: number;
-  ok: boolean;
-  state: string;
-  latencyMs: number | null;
-  message: string;
-}
+export type { ExportRow };
 
 /** The header line's columns. */
 export const CSV_COLUMNS = ["stream", "time", "epoch_ms", "ok", "state", "latency_ms", "message"];

@@ -2,7 +2,7 @@
 
 import type { Logger } from "../log.ts";
 import { kindOf } from "../probes/mod.ts";
-import { redactText } from "../redact.ts";
+import { redactText, urlSecrets } from "../redact.ts";
 import type { MediaVerdict } from "../status.ts";
 import type { StreamConfig } from "../types.ts";
 import { judgeMedia, type MediaMemory } from "./expect.ts";
@@ -104,14 +104,4 @@ export async function runMediaCheck(
     j.verdict.details.snapshot = kind;
   }
   return { verdict: j.verdict, memory: j.memory };
-}
-
-/** The password of a stream URL (decoded and raw), for scrubbing messages. */
-function urlSecrets(url: string): string[] {
-  try {
-    const u = new URL(url);
-    return [decodeURIComponent(u.password), u.password].filter((x) => x.length >= 3);
-  } catch {
-    return [];
-  }
 }
