@@ -4,9 +4,12 @@
 
 FROM denoland/deno:2.9.6 AS build
 WORKDIR /src
+# Dependencies first (exactly as locked), so a source edit does not download them again.
 COPY deno.json deno.lock ./
+RUN deno install --frozen
 COPY . .
-RUN deno install --frozen && deno task bundle && deno task compile
+# The client bundle must exist before compile embeds web/static; --version smoke-tests the binary.
+RUN deno task bundle && deno task compile && ./dist/streampulse --version
 
 FROM debian:bookworm-slim
 RUN apt-get update \

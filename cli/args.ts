@@ -38,6 +38,8 @@ const COMMANDS = new Set(["run", "check", "validate", "healthcheck", "passwd"]);
  * (`STREAMPULSE_DATA_DIR`, `STREAMPULSE_CONFIG`, `STREAMPULSE_DB`), then the working directory.
  */
 export function parseCli(argv: string[], env: (key: string) => string | undefined): Cli {
+  // `deno task start -- --version` passes the `--` through: drop a leading one.
+  if (argv[0] === "--") argv = argv.slice(1);
   let parsed;
   try {
     parsed = parseArgs({

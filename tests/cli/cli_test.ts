@@ -191,3 +191,9 @@ Deno.test("streampulse passwd sets the admin password from stdin and rejects a w
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("streampulse accepts the `--` that `deno task start -- …` passes through", async () => {
+  const v = await cli(["--", "--version"]);
+  assertEquals(v.code, 0, v.stderr);
+  assert(v.stdout.startsWith("streampulse "), v.stdout);
+});

@@ -2,6 +2,7 @@
 
 import { freePort } from "../fixtures/rtsp.ts";
 import { startWebStack } from "./harness.ts";
+import { RUN_FLAGS } from "../../scripts/compile.ts";
 
 /** A running dashboard, whichever way it was started. */
 export interface Target {
@@ -20,16 +21,8 @@ export interface Target {
 }
 
 const MAIN = new URL("../../main.ts", import.meta.url);
-// The flags of `deno task start`. (tests/fixtures/streampulse.ts has a starter too, but its
-// stream typing clashes with the DOM types the islands bring into this test's type check.)
-const FLAGS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run=ffprobe,ffmpeg",
-  "--allow-env",
-  "--allow-sys=hostname,osRelease,loadavg,cpus",
-];
+// The flags of `deno task start` and of the compiled binary, from their one source.
+const FLAGS = RUN_FLAGS;
 
 /** True when main.ts wires the dashboard in (the lead does that; until then the harness runs). */
 export async function mainServesDashboard(): Promise<boolean> {
