@@ -16,6 +16,12 @@ export interface WatchOptions {
   debounceMs?: number;
   /** The content already loaded, so an unchanged save does not trigger a reload. */
   initialText?: string;
+  /**
+   * Also re-check this often (default 1000 ms). inotify misses some changes — a symlink
+   * re-pointed in one go, bind mounts from Docker Desktop or network file systems — and a
+   * stat + read of a small file per second is cheap insurance.
+   */
+  pollMs?: number;
 }
 
 /** Resolves the real path of `path`, or `path` itself when it does not exist yet. */
@@ -31,13 +37,14 @@ async function realPathOr(path: string): Promise<string> {
  * Watches a config file the way editors change it: in place, by writing a temp file and renaming
  * it over the original, or through a symlink (`/app/config.yaml -> /host/config.yaml`). Watching
  * the file itself dies after the first rename, so this watches the directory of the path and of
- * its real path with one `Deno.watchFs`, debounces, re-reads and compares content. Resolves when
- * `signal` aborts.
+ * its real path with one `Deno.watchFs`, debounces, re-reads and compares content; a slow poll
+ * catches what inotify misses. Resolves when `signal` aborts.
  */
 export async function watchConfigFile(path: string, opts: WatchOptions): Promise<void> {
   const debounceMs = opts.debounceMs ?? 100;
   let last = opts.initialText;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let restarted = false;
   while (!opts.signal.aborted) {
     const real = await realPathOr(path);
     const names = new Set([basename(path), basename(real)]);
@@ -47,20 +54,35 @@ export async function watchConfigFile(path: string, opts: WatchOptions): Promise
     opts.signal.addEventListener("abort", stop, { once: true });
     if (opts.signal.aborted) stop(); // aborted while the real path was resolved
     let retarget = false;
+    let busy = false; // one check at a time; the poll catches anything skipped meanwhile
     const check = async () => {
       timer = undefined;
+      if (busy) return;
+      busy = true;
       try {
+        if ((await realPathOr(path)) !== real) {
+          // The symlink points elsewhere: watch the new directory first, then read (below).
+          retarget = true;
+          watcher.close();
+          return;
+        }
         const text = await Deno.readTextFile(path);
-        if ((await realPathOr(path)) !== real) retarget = true;
         if (text !== last) {
           last = text;
           await opts.onChange(text);
         }
       } catch (err) {
         opts.onError?.(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        busy = false;
       }
-      if (retarget) watcher.close();
     };
+    // After a restart, read once: the file may have changed while no watcher was open.
+    if (restarted) timer = setTimeout(check, 0);
+    restarted = true;
+    const poll = setInterval(() => {
+      if (timer === undefined) timer = setTimeout(check, 0);
+    }, opts.pollMs ?? 1000);
     try {
       for await (const event of watcher) {
         if (!event.paths.some((p) => names.has(basename(p)))) continue;
@@ -71,6 +93,7 @@ export async function watchConfigFile(path: string, opts: WatchOptions): Promise
       if (!opts.signal.aborted) opts.onError?.(err instanceof Error ? err : new Error(String(err)));
     } finally {
       opts.signal.removeEventListener("abort", stop);
+      clearInterval(poll);
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
     }

@@ -1,5 +1,6 @@
 /** The status API (port 7000): /api/status, /api/streams, history, incidents and health. */
 
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Bus } from "../monitor/bus.ts";
@@ -44,6 +45,13 @@ export interface ApiDeps {
   snapshot?: SnapshotDeps["snapshot"];
 }
 
+/** Compares tokens in constant time (over their SHA-256 digests, so lengths leak nothing). */
+function tokenMatches(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
 /** Parses a `from`/`to` query value: ISO-8601 or epoch milliseconds. */
 function parseTime(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
@@ -79,6 +87,25 @@ export function createApiApp(deps: ApiDeps): Hono {
   };
 
   const app = new Hono();
+  // Optional `api.token`: read-only, but status and stream names can still be private. Accepted
+  // as `Authorization: Bearer <token>` (or `?token=` for tools that cannot set headers).
+  app.use("*", async (c, next) => {
+    const token = deps.config().api.token;
+    // The dashboard forwards a signed-in admin's /api requests with `env.trusted` set.
+    if (!token || (c.env as { trusted?: boolean } | undefined)?.trusted === true) return next();
+    const auth = c.req.header("authorization") ?? "";
+    const given = auth.startsWith("Bearer ") ? auth.slice(7) : c.req.query("token") ?? "";
+    if (!tokenMatches(given, token)) {
+      return c.json(
+        { error: "Missing or wrong API token (send Authorization: Bearer <api.token>)" },
+        401,
+        {
+          "www-authenticate": 'Bearer realm="StreamPulse"',
+        },
+      );
+    }
+    return next();
+  });
   // The whole-status body is rebuilt at most once a second: with thousands of streams it is the
   // API's costliest answer. A state change or reload drops it at once, so only latencies and
   // check times can be up to 1 s old (live pages use the event stream).

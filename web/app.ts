@@ -177,7 +177,11 @@ export function createWebApp(deps: WebDeps): WebApp {
   app.all(
     "/api/*",
     (c, next) =>
-      c.get("session") || deps.config().api.token ? deps.api.fetch(c.req.raw, c.env) : next(),
+      c.get("session")
+        ? deps.api.fetch(c.req.raw, { trusted: true }) // signed in: no API token needed
+        : deps.config().api.token
+        ? deps.api.fetch(c.req.raw, {}) // the API checks its token
+        : next(),
   );
   app.use(requireSession(auth));
   app.get("/events", (c) => events.handler(c));

@@ -413,3 +413,32 @@ streams:
     await Deno.remove(sp.dir, { recursive: true });
   }
 });
+
+Deno.test("StreamPulse guards the status API with api.token on both ports when one is set", async () => {
+  const sp = await startStreamPulse({
+    config: "api: {port: {{API_PORT}}, token: tok-3x4mpl3-long}\nstreams: []\n",
+  });
+  try {
+    for (const port of [sp.apiPort, sp.webPort]) {
+      const none = await fetch(`http://127.0.0.1:${port}/api/status`);
+      assertEquals(none.status, 401, `port ${port}`);
+      assertStringIncludes(await none.text(), "Missing or wrong API token");
+      const wrong = await fetch(`http://127.0.0.1:${port}/api/status`, {
+        headers: { authorization: "Bearer nope" },
+      });
+      await wrong.body?.cancel();
+      assertEquals(wrong.status, 401);
+      const right = await fetch(`http://127.0.0.1:${port}/api/status`, {
+        headers: { authorization: "Bearer tok-3x4mpl3-long" },
+      });
+      assertEquals([right.status, await right.json()], [200, {}]);
+    }
+    const metrics = await fetch(`http://127.0.0.1:${sp.apiPort}/metrics?token=tok-3x4mpl3-long`);
+    await metrics.body?.cancel();
+    assertEquals(metrics.status, 200);
+  } finally {
+    await sp.stop();
+    assert(!sp.logs().includes("tok-3x4mpl3-long"), "the token is never logged");
+    await Deno.remove(sp.dir, { recursive: true });
+  }
+});
