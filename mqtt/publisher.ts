@@ -11,10 +11,10 @@ import {
   buildConnectOptions,
   closeClient,
   connectOnce,
-  createOutbox,
   describeMqttError,
   randomClientId,
 } from "./connection.ts";
+import { createOutbox } from "./outbox.ts";
 import * as T from "./topics.ts";
 
 /** What {@link createMqttTask} reads. */
