@@ -1,0 +1,290 @@
+/** RTSP on the wire: target URLs, one keep-alive connection, bounded reads of each response. */
+
+// Longer than the ~200-line habit on purpose: the reader, its buffer and the CSeq counter are one
+// connection's state, and target parsing sits here so rtsp.ts keeps only the probe's decisions.
+
+import { describeError } from "./probe.ts";
+import type { Credentials } from "./rtsp_auth.ts";
+
+const MAX_HEADER = 16 * 1024;
+const MAX_BODY = 64 * 1024;
+const RTSP_PREFIX = [0x52, 0x54, 0x53, 0x50, 0x2f]; // "RTSP/"
+const HTTP_PREFIX = "HTTP/";
+const STATUS_LINE = /^RTSP\/\d\.\d (\d{3})(?: (.*))?$/;
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** A failure whose message is already what users should see. */
+export class RtspFailure extends Error {}
+
+/** The server closed (or reset) the connection; may be retried on a fresh one. */
+class ClosedByServer extends RtspFailure {
+  constructor() {
+    super("connection closed by server");
+  }
+}
+
+const invalid = (why: string) => new RtspFailure(`invalid RTSP response: ${why}`);
+
+/** One parsed RTSP response. */
+export interface RtspResponse {
+  status: number;
+  reason: string;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Map<string, string>;
+  body: Uint8Array;
+}
+
+/** Where a check connects and what it asks for, split out of the stream URL. */
+export interface RtspTarget {
+  tls: boolean;
+  hostname: string;
+  port: number;
+  /** The request URI, without user-info or fragment. */
+  uri: string;
+  creds?: Credentials;
+}
+
+/** Parses `rtsp[s]://[user[:pass]@]host[:port]/path`; returns an error text on failure. */
+export function parseRtspTarget(url: string): RtspTarget | string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return "invalid RTSP URL";
+  }
+  if (u.protocol !== "rtsp:" && u.protocol !== "rtsps:") {
+    return `unsupported URL scheme "${u.protocol}" for the RTSP probe`;
+  }
+  const tls = u.protocol === "rtsps:";
+  const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname;
+  if (!host) return "invalid RTSP URL: no host";
+  const creds = u.username || u.password
+    ? { username: decode(u.username), password: decode(u.password) }
+    : undefined;
+  u.username = "";
+  u.password = "";
+  u.hash = "";
+  const port = u.port ? Number(u.port) : tls ? 322 : 554;
+  return { tls, hostname: host, port, uri: u.href, creds };
+}
+
+/** Percent-decodes URL user-info; a stray "%" (a raw "50%off" password) is kept as written. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** How {@link RtspConnection} dials; the probe passes its own resolved options. */
+export interface RtspDialOptions {
+  /** Opens the TCP connection. */
+  connect: (opts: Deno.ConnectOptions) => Promise<Deno.TcpConn>;
+  /** Extra PEM root certificates for rtsps://. */
+  caCerts?: string[];
+  /** The User-Agent header. */
+  userAgent: string;
+}
+
+/** Supplies each request's Authorization value; asked again when a request is re-sent. */
+export interface RtspAuthorizer {
+  /** The header value for `method`, or "" to send none. */
+  authorization(method: string): string;
+}
+
+/** What one {@link RtspConnection} talks to, and how. */
+export interface RtspConnectionInit {
+  /** From {@link parseRtspTarget}. */
+  target: RtspTarget;
+  /** Skip the TLS host-name check (best-effort, see `open`). */
+  tlsInsecure: boolean;
+  /** Aborts connecting; the owner closes the connection on abort to end reads and writes. */
+  signal: AbortSignal;
+  /** Shared by every check of one probe, so passing them costs no allocation. */
+  opts: RtspDialOptions;
+}
+
+/**
+ * One check's connection: a growing read buffer and the CSeq counter, kept across reconnects.
+ * Closing it (e.g. on abort) ends any pending read or write.
+ */
+export class RtspConnection {
+  private conn: Deno.Conn | undefined;
+  private exchanges = 0;
+  private buf = new Uint8Array(2048);
+  private len = 0;
+  private cseq = 0;
+
+  private readonly target: RtspTarget;
+  private readonly tlsInsecure: boolean;
+  private readonly signal: AbortSignal;
+  private readonly opts: RtspDialOptions;
+  private readonly auth: RtspAuthorizer;
+
+  /** Does not connect: the first {@link request} does. */
+  constructor(init: RtspConnectionInit, auth: RtspAuthorizer) {
+    this.target = init.target;
+    this.tlsInsecure = init.tlsInsecure;
+    this.signal = init.signal;
+    this.opts = init.opts;
+    this.auth = auth;
+  }
+
+  private async open(): Promise<void> {
+    this.close();
+    const { hostname, port, tls } = this.target;
+    const tcp = await this.opts.connect({ hostname, port, signal: this.signal });
+    this.conn = tcp;
+    this.abortCheck(); // connect may have won the race against abort: close, do not leak
+    this.exchanges = 0;
+    if (!tls) return;
+    // Deno cannot skip certificate verification per connection, so tls_insecure is best-effort:
+    // it only skips the host-name check (cameras addressed by IP); a self-signed chain still
+    // fails with "TLS handshake failed: …" unless its CA is given in `caCerts`.
+    const tlsConn = await Deno.startTls(tcp, {
+      hostname,
+      caCerts: this.opts.caCerts,
+      unsafelyDisableHostnameVerification: this.tlsInsecure,
+    });
+    this.conn = tlsConn;
+    this.abortCheck();
+    try {
+      await tlsConn.handshake();
+    } catch (err) {
+      const why = describeError(err, this.signal);
+      if (this.signal.aborted || why.startsWith("TLS")) throw err;
+      throw new RtspFailure(`TLS handshake failed: ${why}`);
+    }
+  }
+
+  private abortCheck(): void {
+    if (!this.signal.aborted) return;
+    this.close();
+    this.signal.throwIfAborted();
+  }
+
+  /** Closes the socket and drops buffered bytes; the next request reconnects. */
+  close(): void {
+    const conn = this.conn;
+    this.conn = undefined;
+    this.len = 0;
+    try {
+      conn?.close();
+    } catch { /* already closed */ }
+  }
+
+  /** Sends one request and reads its response; on a closed keep-alive connection, reconnects once. */
+  async request(method: string, headers = ""): Promise<RtspResponse> {
+    if (!this.conn) await this.open();
+    try {
+      return await this.exchange(method, headers);
+    } catch (err) {
+      if (!(err instanceof ClosedByServer) || this.exchanges === 0) throw err;
+      await this.open();
+      return await this.exchange(method, headers);
+    }
+  }
+
+  private async exchange(method: string, headers: string): Promise<RtspResponse> {
+    const value = this.auth.authorization(method);
+    const auth = value ? `Authorization: ${value}\r\n` : "";
+    const text = `${method} ${this.target.uri} RTSP/1.0\r\nCSeq: ${++this.cseq}\r\n` +
+      `User-Agent: ${this.opts.userAgent}\r\n${headers}${auth}\r\n`;
+    const bytes = encoder.encode(text);
+    try {
+      for (let off = 0; off < bytes.length;) off += await this.conn!.write(bytes.subarray(off));
+    } catch (err) {
+      throw closedOr(err);
+    }
+    const res = await this.receive();
+    this.exchanges++;
+    return res;
+  }
+
+  /** Reads one response: status line + headers (≤ 16 KiB), then Content-Length bytes (≤ 64 KiB). */
+  private async receive(): Promise<RtspResponse> {
+    let headEnd = -1;
+    let scanned = 0;
+    for (;;) {
+      const n = Math.min(this.len, RTSP_PREFIX.length);
+      for (let i = 0; i < n; i++) {
+        if (this.buf[i] !== RTSP_PREFIX[i]) {
+          const start = decoder.decode(this.buf.subarray(0, n));
+          throw invalid(HTTP_PREFIX.startsWith(start) ? "got HTTP, not RTSP" : "not RTSP/1.0");
+        }
+      }
+      headEnd = findHeadEnd(this.buf, scanned, this.len);
+      if (headEnd >= 0) break;
+      if (this.len >= MAX_HEADER) throw invalid("headers larger than 16 KiB");
+      scanned = Math.max(0, this.len - 3);
+      await this.fill(Math.min(this.buf.length * 2, MAX_HEADER));
+    }
+    const res = parseHead(decoder.decode(this.buf.subarray(0, headEnd)));
+    const cl = res.headers.get("content-length");
+    const bodyLen = cl === undefined ? 0 : Number(cl);
+    if (!Number.isInteger(bodyLen) || bodyLen < 0) throw invalid("bad Content-Length");
+    if (bodyLen > MAX_BODY) throw invalid("body larger than 64 KiB");
+    const total = headEnd + bodyLen;
+    while (this.len < total) await this.fill(total);
+    res.body = this.buf.slice(headEnd, total);
+    this.buf.copyWithin(0, total, this.len);
+    this.len -= total;
+    return res;
+  }
+
+  /** Reads more bytes, growing a full buffer to `capacity`. EOF → ClosedByServer or truncation. */
+  private async fill(capacity: number): Promise<void> {
+    if (this.len === this.buf.length) {
+      const bigger = new Uint8Array(capacity);
+      bigger.set(this.buf.subarray(0, this.len));
+      this.buf = bigger;
+    }
+    let n: number | null;
+    try {
+      n = await this.conn!.read(this.buf.subarray(this.len));
+    } catch (err) {
+      throw closedOr(err);
+    }
+    if (n === null) {
+      if (this.len === 0) throw new ClosedByServer();
+      throw invalid("connection closed mid-response");
+    }
+    this.len += n;
+  }
+}
+
+/** Maps a reset or broken pipe to ClosedByServer; other errors pass through. */
+function closedOr(err: unknown): unknown {
+  return err instanceof Deno.errors.ConnectionReset || err instanceof Deno.errors.BrokenPipe
+    ? new ClosedByServer()
+    : err;
+}
+
+/** Index just past the blank line ending the head (CRLFCRLF or LFLF), or -1. */
+function findHeadEnd(buf: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to - 1; i++) {
+    if (buf[i] !== 10) continue;
+    if (buf[i + 1] === 10) return i + 2;
+    if (buf[i + 1] === 13 && i + 2 < to && buf[i + 2] === 10) return i + 3;
+  }
+  return -1;
+}
+
+function parseHead(head: string): RtspResponse {
+  const lines = head.split("\n");
+  const status = STATUS_LINE.exec(lines[0].trimEnd());
+  if (!status) throw invalid("bad status line");
+  const headers = new Map<string, string>();
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i].trimEnd();
+    const colon = line.indexOf(":");
+    if (colon <= 0) continue; // the blank terminator, or junk some cameras send
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const prev = headers.get(name);
+    headers.set(name, prev === undefined ? value : `${prev}, ${value}`);
+  }
+  return { status: Number(status[1]), reason: status[2] ?? "", headers, body: new Uint8Array() };
+}
