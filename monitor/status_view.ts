@@ -90,6 +90,23 @@ export interface StatusView {
   all(): Record<string, StatusEntry>;
   /** One stream's entry, or undefined for an unknown name. */
   one(name: string): StatusEntry | undefined;
+  /**
+   * `JSON.stringify(all())`, built from per-stream fragments that are re-serialised only when
+   * that stream's check, state, settings or uptime changed (thousands of streams stay cheap).
+   */
+  allJson(): string;
+}
+
+/** A stream's serialised entry and what it was built from. */
+interface Fragment {
+  stream: StreamConfig;
+  last: StreamStatus["last"];
+  state: StreamStatus["state"];
+  since: number;
+  kind: string;
+  ratio: number | null;
+  tz: string;
+  json: string;
 }
 
 /** Creates a {@link StatusView} with a short uptime cache, so a busy API stays cheap. */
@@ -104,6 +121,7 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
     }
     return cache.map.get(name)?.ratio ?? null;
   };
+  const fragments = new Map<string, Fragment>();
   const entry = (s: StreamConfig) => {
     const st = deps.status(s.name);
     return st ? statusEntry(s, st, deps.timeZone(), uptime24h(s.name)) : undefined;
@@ -120,6 +138,38 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
     one(name) {
       const s = deps.streams().find((x) => x.name === name);
       return s ? entry(s) : undefined;
+    },
+    allJson() {
+      const tz = deps.timeZone();
+      const parts: string[] = [];
+      const seen = new Set<string>();
+      for (const s of deps.streams()) {
+        const st = deps.status(s.name);
+        if (!st) continue;
+        const ratio = uptime24h(s.name);
+        let f = fragments.get(s.name);
+        if (
+          !f || f.stream !== s || f.last !== st.last || f.state !== st.state ||
+          f.since !== st.since || f.kind !== st.kind || f.ratio !== ratio || f.tz !== tz
+        ) {
+          const json = `${JSON.stringify(s.name)}:${JSON.stringify(statusEntry(s, st, tz, ratio))}`;
+          f = {
+            stream: s,
+            last: st.last,
+            state: st.state,
+            since: st.since,
+            kind: st.kind,
+            ratio,
+            tz,
+            json,
+          };
+          fragments.set(s.name, f);
+        }
+        seen.add(s.name);
+        parts.push(f.json);
+      }
+      for (const name of fragments.keys()) if (!seen.has(name)) fragments.delete(name);
+      return `{${parts.join(",")}}`;
     },
   };
 }

@@ -121,7 +121,7 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
   const publishStatus = (c: MqttConfig) => {
     const all = view.all();
     publishStates(c, all);
-    out.send(c.topic, JSON.stringify(all), c.qos, c.retain);
+    out.send(c.topic, view.allJson(), c.qos, c.retain);
   };
 
   const onStateChange = (e: BusEvents["state-change"]) => {

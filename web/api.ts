@@ -116,7 +116,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.get("/api/status", (c) => {
     const t = now();
     if (!statusCache || t - statusCache.at >= 1000 || t < statusCache.at) {
-      statusCache = { at: t, body: JSON.stringify(deps.view.all()) };
+      statusCache = { at: t, body: deps.view.allJson() };
     }
     return c.body(statusCache.body, 200, { "content-type": "application/json" });
   });
