@@ -81,7 +81,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const sem = new Semaphore(opts.maxConcurrent);
   const loops = new Map<string, Loop>();
   const stats = { checks: 0, onTime: 0, maxLateMs: 0 };
-  let root = new AbortController();
+  // Set while run() is not running or is stopping: loops started then end at once.
+  let halted: unknown = new Error("scheduler not running");
   let started = false;
   let desired: StreamConfig[] = [];
 
@@ -126,10 +127,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const keyOf = (s: StreamConfig) => JSON.stringify(s);
 
   const start = (stream: StreamConfig, phase: number) => {
+    // One controller per loop, aborted on removal or by run() on shutdown (cheaper per stream
+    // than combining it with a root signal through AbortSignal.any).
     const ctrl = new AbortController();
-    const signal = AbortSignal.any([root.signal, ctrl.signal]);
+    if (halted) ctrl.abort(halted);
     const loop: Loop = { stream, key: keyOf(stream), ctrl, done: Promise.resolve() };
-    loop.done = runLoop(stream, signal, phase);
+    loop.done = runLoop(stream, ctrl.signal, phase);
     loops.set(stream.name, loop);
   };
 
@@ -164,15 +167,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       return res;
     },
     async run(signal) {
-      // Loops hang off `root`, which follows `signal` — also when it was aborted before run().
-      root = new AbortController();
-      if (signal.aborted) root.abort(signal.reason);
-      else signal.addEventListener("abort", () => root.abort(signal.reason), { once: true });
+      // An already aborted signal starts nothing (see the test of that case).
+      halted = signal.aborted ? signal.reason ?? new Error("stopped") : undefined;
       started = true;
       desired.forEach((s, i) => start(s, (i / desired.length) * s.intervalSeconds * 1000));
       if (!signal.aborted) {
         await new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }));
       }
+      halted = signal.reason ?? new Error("stopped");
+      for (const l of loops.values()) l.ctrl.abort(halted);
       await Promise.all([...loops.values()].map((l) => l.done));
       loops.clear();
       started = false;
