@@ -92,7 +92,9 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.use("*", async (c, next) => {
     const token = deps.config().api.token;
     // The dashboard forwards a signed-in admin's /api requests with `env.trusted` set.
-    if (!token || (c.env as { trusted?: boolean } | undefined)?.trusted === true) return next();
+    if (!token || (c.env as { trusted?: boolean } | undefined)?.trusted === true) {
+      return await next();
+    }
     const auth = c.req.header("authorization") ?? "";
     const given = auth.startsWith("Bearer ") ? auth.slice(7) : c.req.query("token") ?? "";
     if (!tokenMatches(given, token)) {
@@ -104,7 +106,7 @@ export function createApiApp(deps: ApiDeps): Hono {
         },
       );
     }
-    return next();
+    await next();
   });
   // The whole-status body is rebuilt at most once a second: with thousands of streams it is the
   // API's costliest answer. A state change or reload drops it at once, so only latencies and
