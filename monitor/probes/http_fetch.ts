@@ -3,8 +3,15 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { IncomingMessage } from "node:http";
-import { describeError } from "./probe.ts";
-import type { ProbeContext, StreamConfig } from "./probe.ts";
+import { describeError, result } from "./probe.ts";
+import type {
+  Probe,
+  ProbeContext,
+  ProbeKind,
+  ProbeResult,
+  ResponseInspector,
+  StreamConfig,
+} from "./probe.ts";
 import { maskUrl } from "../redact.ts";
 
 /** Options of {@link httpGet}. */
@@ -268,4 +275,33 @@ export function cancelOnAbort(
   const onAbort = () => void reader.cancel(signal.reason).catch(() => {});
   signal.addEventListener("abort", onAbort, { once: true });
   return () => signal.removeEventListener("abort", onAbort);
+}
+
+/** Judges an HTTP response: the part a content-type probe adds to the shared GET. */
+export type ResponseJudge = (
+  res: Response,
+  ctx: ProbeContext,
+  start: number,
+) => Promise<ProbeResult>;
+
+/**
+ * A probe that GETs the stream's URL and judges the response, and that can also judge a
+ * response the HTTP probe fetched itself (content-type sniffing) — MJPEG and snapshots.
+ */
+export function judgingProbe(
+  kind: ProbeKind,
+  contentTypes: readonly string[],
+  judge: ResponseJudge,
+): Probe & ResponseInspector {
+  return {
+    kind,
+    contentTypes,
+    async check(stream, ctx) {
+      const start = performance.now();
+      const res = await probeGet(stream, ctx);
+      if (typeof res === "string") return result(false, start, res);
+      return judge(res, ctx, start);
+    },
+    inspect: (res, _stream, ctx) => judge(res, ctx, performance.now()),
+  };
 }

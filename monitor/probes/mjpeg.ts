@@ -1,13 +1,13 @@
 /** MJPEG probe: ok when one complete JPEG frame arrives from a multipart/x-mixed-replace stream. */
 
-import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig } from "./probe.ts";
+import type { Probe, ProbeContext, ProbeResult, ResponseInspector } from "./probe.ts";
 import { result } from "./probe.ts";
 import {
   cancelOnAbort,
   describeFetchError,
   discard,
+  judgingProbe,
   mediaType,
-  probeGet,
   statusLine,
 } from "./http_fetch.ts";
 import { formatBytes, formatLimit, scanJpeg } from "./jpeg.ts";
@@ -92,19 +92,7 @@ export function createMjpegProbe(opts: MjpegProbeOptions = {}): Probe & Response
     }
   }
 
-  return {
-    kind: "mjpeg",
-    contentTypes: ["multipart/x-mixed-replace"],
-    async check(stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult> {
-      const start = performance.now();
-      const res = await probeGet(stream, ctx);
-      if (typeof res === "string") return result(false, start, res);
-      return judge(res, ctx, start);
-    },
-    inspect(res: Response, _stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult> {
-      return judge(res, ctx, performance.now());
-    },
-  };
+  return judgingProbe("mjpeg", ["multipart/x-mixed-replace"], judge);
 }
 
 /** "timeout waiting for a frame", or the abort's own reason when it was not a timeout. */

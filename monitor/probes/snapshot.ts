@@ -1,12 +1,12 @@
 /** Snapshot probe: ok when the URL returns one valid JPEG image (bounded in size). */
 
-import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig } from "./probe.ts";
+import type { Probe, ProbeContext, ProbeResult, ResponseInspector } from "./probe.ts";
 import { result } from "./probe.ts";
 import {
   describeFetchError,
   discard,
+  judgingProbe,
   mediaType,
-  probeGet,
   readLimited,
   statusLine,
 } from "./http_fetch.ts";
@@ -58,19 +58,7 @@ export function createSnapshotProbe(opts: SnapshotProbeOptions = {}): Probe & Re
     return result(true, start, msg, details);
   }
 
-  return {
-    kind: "snapshot",
-    contentTypes: JPEG_TYPES,
-    async check(stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult> {
-      const start = performance.now();
-      const res = await probeGet(stream, ctx);
-      if (typeof res === "string") return result(false, start, res);
-      return judge(res, ctx, start);
-    },
-    inspect(res: Response, _stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult> {
-      return judge(res, ctx, performance.now());
-    },
-  };
+  return judgingProbe("snapshot", JPEG_TYPES, judge);
 }
 
 /** The snapshot probe with the default size bound. */

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { FormAssist } from "../../islands/FormAssist.tsx";
 import type { StreamValues } from "../config_edit.ts";
-import { Csrf, Island } from "./layout.tsx";
+import { Csrf, Island, SaveNotices } from "./layout.tsx";
 import { PROBE_KINDS } from "../../monitor/types.ts";
 
 /** Props of {@link EditorPage}. */
@@ -51,15 +51,11 @@ export function EditorPage(p: EditorProps) {
   return (
     <section class="narrow">
       <h1>{editing ? `Edit ${p.original}` : "Add a stream"}</h1>
-      {p.conflict && (
-        <p class="alert" role="alert">
-          config.yaml changed on disk since this form was loaded, so nothing was saved. The form now
-          shows your values over the current file: check them and save again.
-        </p>
-      )}
-      {(p.other?.length ?? 0) > 0 && (
-        <ul class="problems" role="alert">{p.other!.map((m) => <li key={m}>{m}</li>)}</ul>
-      )}
+      <SaveNotices
+        conflict={p.conflict}
+        other={p.other}
+        hint="The form now shows your values over the current file: check them and save again."
+      />
       <form method="post" action="/streams/save" id="stream-form" class="stack" novalidate>
         <Csrf token={p.csrf} />
         <input type="hidden" name="_version" value={p.version} />

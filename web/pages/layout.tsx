@@ -29,6 +29,31 @@ export function Csrf({ token }: { token: string }) {
 }
 
 /**
+ * What a form page shows after a refused save: the file changed on disk meanwhile (nothing
+ * written), and problems that belong to no single field.
+ */
+export function SaveNotices(
+  { conflict, other, hint = "Check the values below and save again." }: {
+    conflict?: boolean;
+    other?: string[];
+    hint?: string;
+  },
+) {
+  return (
+    <>
+      {conflict && (
+        <p class="alert" role="alert">
+          config.yaml changed on disk since this form was loaded, so nothing was saved. {hint}
+        </p>
+      )}
+      {(other?.length ?? 0) > 0 && (
+        <ul class="problems" role="alert">{other!.map((m) => <li key={m}>{m}</li>)}</ul>
+      )}
+    </>
+  );
+}
+
+/**
  * Server-renders an island inside `<div data-island data-props>`; the client bundle hydrates
  * it with the same props. Props travel as JSON in an attribute, which Preact escapes.
  * With `live`, the browser gets `clientProps` instead and renders the island from the event

@@ -3,7 +3,7 @@
 import { FormAssist } from "../../islands/FormAssist.tsx";
 import { MQTT_FIELDS } from "../mqtt_form.ts";
 import { Field } from "./editor.tsx";
-import { Csrf, Island } from "./layout.tsx";
+import { Csrf, Island, SaveNotices } from "./layout.tsx";
 
 /** Props of {@link MqttPage}. */
 export interface MqttProps {
@@ -26,15 +26,7 @@ export function MqttPage(p: MqttProps) {
     <section class="narrow">
       <h1>MQTT</h1>
       {p.saved && <p class="note" role="status">Saved. The MQTT task uses the new settings now.</p>}
-      {p.conflict && (
-        <p class="alert" role="alert">
-          config.yaml changed on disk since this form was loaded, so nothing was saved. Check the
-          values below and save again.
-        </p>
-      )}
-      {(p.other?.length ?? 0) > 0 && (
-        <ul class="problems" role="alert">{p.other!.map((m) => <li key={m}>{m}</li>)}</ul>
-      )}
+      <SaveNotices conflict={p.conflict} other={p.other} />
       <form method="post" action="/mqtt" id="mqtt-form" class="stack" novalidate>
         <Csrf token={p.csrf} />
         <input type="hidden" name="_version" value={p.version} />

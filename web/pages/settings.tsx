@@ -3,7 +3,7 @@
 import { FormAssist } from "../../islands/FormAssist.tsx";
 import { ZoneButton } from "../../islands/ZoneButton.tsx";
 import { Field } from "./editor.tsx";
-import { Csrf, Island } from "./layout.tsx";
+import { Csrf, Island, SaveNotices } from "./layout.tsx";
 
 /** Props of {@link SettingsPage}. */
 export interface SettingsProps {
@@ -27,15 +27,7 @@ export function SettingsPage(p: SettingsProps) {
     <section class="narrow">
       <h1>Settings</h1>
       {p.saved && <p class="note" role="status">Saved and applied.</p>}
-      {p.conflict && (
-        <p class="alert" role="alert">
-          config.yaml changed on disk since this form was loaded, so nothing was saved. Check the
-          values below and save again.
-        </p>
-      )}
-      {(p.other?.length ?? 0) > 0 && (
-        <ul class="problems" role="alert">{p.other!.map((m) => <li key={m}>{m}</li>)}</ul>
-      )}
+      <SaveNotices conflict={p.conflict} other={p.other} />
       <form method="post" action="/settings" id="settings-form" class="stack" novalidate>
         <Csrf token={p.csrf} />
         <input type="hidden" name="_version" value={p.version} />
