@@ -77,6 +77,15 @@ function parseLimit(value: string | undefined, max: number): number | undefined 
   return n;
 }
 
+/** The `from`, `to` and `limit` of a history-style query, validated (400 on bad values). */
+function rangeQuery(query: Record<string, string>, maxLimit: number) {
+  return {
+    from: parseTime(query.from, "from"),
+    to: parseTime(query.to, "to"),
+    limit: parseLimit(query.limit, maxLimit),
+  };
+}
+
 /** Creates the Hono app of the status API. Every error is JSON `{error}` with a fitting status. */
 export function createApiApp(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
@@ -135,21 +144,13 @@ export function createApiApp(deps: ApiDeps): Hono {
   });
   app.get("/api/streams/:name/history", (c) => {
     const s = findStream(c.req.param("name"));
-    const q = {
-      from: parseTime(c.req.query("from"), "from"),
-      to: parseTime(c.req.query("to"), "to"),
-      limit: parseLimit(c.req.query("limit"), 10_000),
-    };
+    const q = rangeQuery(c.req.query(), 10_000);
     const tz = deps.config().timezone;
     return c.json(deps.store.history(s.name, q).map((r) => historyEntry(r, tz)));
   });
   app.get("/api/streams/:name/incidents", (c) => {
     const s = findStream(c.req.param("name"));
-    const q = {
-      from: parseTime(c.req.query("from"), "from"),
-      to: parseTime(c.req.query("to"), "to"),
-      limit: parseLimit(c.req.query("limit"), 1000),
-    };
+    const q = rangeQuery(c.req.query(), 1000);
     const tz = deps.config().timezone;
     return c.json(
       deps.store.incidents(s.name, q).map((i) => ({

@@ -98,6 +98,13 @@ streams:
       assertEquals(all[name].state, "up", `${name}: ${all[name].message}`);
     }
     // The good stream kept its heartbeat while the bad ones hung until their timeouts.
+    const bad = await sp.get("/api/streams/good/history?from=soon");
+    assertEquals(bad.status, 400);
+    assertStringIncludes(JSON.stringify(bad.body), 'Invalid \\"from\\"');
+    assertEquals((await sp.get("/api/streams/good/incidents?limit=0")).status, 400);
+    const recent = (await sp.get(`/api/streams/good/history?from=${Date.now() - 60_000}&limit=1`))
+      .body as unknown[];
+    assertEquals(recent.length, 1);
     const history = (await sp.get("/api/streams/good/history")).body as { latency: number }[];
     assert(history.length >= 2, `good was checked ${history.length} times`);
     assert(history.every((h) => h.latency < 1000), JSON.stringify(history));
