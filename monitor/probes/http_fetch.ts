@@ -73,7 +73,33 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<Respon
   if (opts.tlsInsecure && target.protocol === "https:") {
     return await nodeGet(target, headers, opts.signal, 0);
   }
-  return await fetch(target, { signal: opts.signal, redirect: "follow", headers });
+  return await fetchFollowing(target, headers, opts.signal);
+}
+
+/**
+ * fetch() following at most {@link MAX_REDIRECTS} redirects itself (fetch's own limit is 20), the
+ * same bound as the node path, and dropping the credentials when a redirect leaves the origin.
+ */
+async function fetchFollowing(
+  first: URL,
+  firstHeaders: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Response> {
+  let url = first;
+  let headers = firstHeaders;
+  for (let hops = 0;; hops++) {
+    const res = await fetch(url, { signal, redirect: "manual", headers });
+    const location = res.headers.get("location");
+    if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) return res;
+    await discard(res);
+    if (hops >= MAX_REDIRECTS) throw new TypeError("too many redirects");
+    const next = new URL(location, url);
+    if (next.origin !== url.origin && "authorization" in headers) {
+      headers = { ...headers };
+      delete headers["authorization"];
+    }
+    url = next;
+  }
 }
 
 /**

@@ -47,6 +47,8 @@ class Session implements RtspAuthorizer {
   readonly target: RtspTarget;
   readonly conn: RtspConnection;
   challenge: AuthChallenge | undefined;
+  /** Set once a stale-nonce 401 was re-answered: one such retry per check. */
+  staleRetried = false;
   private nc = 0;
 
   constructor(init: RtspConnectionInit) {
@@ -68,14 +70,23 @@ class Session implements RtspAuthorizer {
   }
 }
 
-/** Sends `method`, answering one 401 challenge (or a stale-nonce one) when credentials exist. */
+/**
+ * Sends `method`, answering its 401 challenge once when credentials exist. A `stale=true` 401 to
+ * that answer earns one re-answer with the new nonce per check (`s.staleRetried`), so a server
+ * that marks every nonce stale, or sends a fresh nonce to every answer, gets at most three
+ * requests per method instead of a storm until the timeout.
+ */
 async function authed(s: Session, method: string, headers?: string): Promise<RtspResponse> {
   let answered = false;
   for (;;) {
     const res = await s.conn.request(method, headers);
     if (res.status !== 401 || !s.target.creds) return res;
     const ch = chooseChallenge(parseWwwAuthenticate(res.headers.get("www-authenticate") ?? ""));
-    if (!ch || (answered && !ch.stale)) return res;
+    if (!ch) return res;
+    if (answered) {
+      if (!ch.stale || s.staleRetried) return res;
+      s.staleRetried = true;
+    }
     answered = true;
     s.useChallenge(ch);
     if (res.headers.get("connection")?.toLowerCase() === "close") s.conn.close();
