@@ -9,6 +9,7 @@ import {
   sha256Hex,
   verifyPassword,
 } from "./password.ts";
+import { createLoginLimiter, type LoginLimitOptions } from "./login_limit.ts";
 import { createSessionStore, type Session } from "./sessions.ts";
 
 /** The small key/value table of streams.db (Store.getMeta / setMeta). */
@@ -28,10 +29,8 @@ export interface AuthOptions {
   now?: () => number;
   /** PBKDF2 iterations for new hashes (default 600,000; tests pass fewer). */
   iterations?: number;
-  /** Failed attempts per IP before it is refused for the rest of the window (default 5). */
-  maxFailures?: number;
-  /** The rate-limit window (default 15 min). */
-  windowMs?: number;
+  /** The login rate limit (see {@link createLoginLimiter} for the design and defaults). */
+  limits?: LoginLimitOptions;
   /** A session unused this long ends (default 7 days); none lasts past 30 days. */
   idleMs?: number;
   /** Where the setup link points, for the log line (e.g. "http://localhost:8000"). */
@@ -53,7 +52,10 @@ export interface Auth {
   managedByEnv(): boolean;
   /** Sets the first password with the setup token; signs in on success. */
   setup(ip: string, token: string, password: string): Promise<Attempt>;
-  /** Checks the password (rate-limited per IP); signs in on success. */
+  /**
+   * Checks the password; signs in on success. Rate-limited per address and globally, counted
+   * before the slow hash; a locked address's right password still signs in after a delay.
+   */
   login(ip: string, password: string): Promise<Attempt>;
   /** Changes the password after checking the current one; ends every other session. */
   changePassword(session: Session, current: string, next: string): Promise<string | null>;
@@ -98,13 +100,16 @@ export async function setAdminPassword(
 export function createAuth(opts: AuthOptions): Auth {
   const now = opts.now ?? Date.now;
   const iterations = opts.iterations ?? DEFAULT_ITERATIONS;
-  const maxFailures = opts.maxFailures ?? 5;
-  const windowMs = opts.windowMs ?? 15 * 60_000;
   const idleMs = opts.idleMs ?? 7 * 86_400_000;
   const { meta, logger } = opts;
   const envPassword = opts.env?.("STREAMPULSE_ADMIN_PASSWORD") || undefined;
   const sessions = createSessionStore({ meta, now, idleMs, maxMs: MAX_SESSION_MS });
-  const failures = new Map<string, { count: number; resetAt: number }>();
+  const limiter = createLoginLimiter({
+    now,
+    ...opts.limits,
+    onGlobalLimit: () =>
+      logger.warn("too many failed sign-ins on this server: every sign-in is refused for a while"),
+  });
   let token: string | undefined;
   // Hashing the env password takes ~0.3 s: sign-in calls wait for it, nothing else does.
   let ready: Promise<void> = Promise.resolve();
@@ -129,30 +134,24 @@ export function createAuth(opts: AuthOptions): Auth {
   }
 
   const newSession = (): Session => sessions.create();
-  /** Returns an error attempt when `ip` is over the limit, else undefined. */
-  const limited = (ip: string): Attempt | undefined => {
-    const f = failures.get(ip);
-    if (!f) return undefined;
-    if (f.resetAt <= now()) {
-      failures.delete(ip);
-      return undefined;
+  /**
+   * Checks `password` under the limiter (keyed by address, or by session for a password change).
+   * Null when it matches; a wrong one during a lockout comes back as the lockout's 429.
+   */
+  const checked = async (key: string, password: string, wrong: string) => {
+    const ticket = await limiter.acquire(key);
+    if (!ticket.ok) return ticket;
+    const stored = meta.getMeta(PASSWORD_KEY);
+    let ok = false;
+    try {
+      ok = stored !== undefined && stored !== "" && await verifyPassword(password, stored);
+    } finally {
+      ticket.done(ok);
     }
-    if (f.count < maxFailures) return undefined;
-    const retryAfterS = Math.ceil((f.resetAt - now()) / 1000);
-    return {
-      ok: false,
-      error: `Too many failed attempts; try again in ${retryAfterS} s`,
-      retryAfterS,
-    };
-  };
-  const fail = (ip: string, error: string): Attempt => {
-    if (failures.size > 10_000) {
-      for (const [k, v] of failures) if (v.resetAt <= now()) failures.delete(k);
-    }
-    const f = failures.get(ip) ?? { count: 0, resetAt: now() + windowMs };
-    f.count++;
-    failures.set(ip, f);
-    return { ok: false, error };
+    if (ok) return null;
+    logger.warn(`failed password check from ${key}`);
+    return (ticket.locked ? limiter.refused(key) : undefined) ??
+      { ok: false as const, error: wrong };
   };
 
   return {
@@ -161,11 +160,15 @@ export function createAuth(opts: AuthOptions): Auth {
     managedByEnv: () => envPassword !== undefined,
     async setup(ip, given, password) {
       await ready;
-      const stop = limited(ip);
+      const stop = limiter.refused(ip);
       if (stop) return stop;
       const stored = meta.getMeta(TOKEN_KEY);
       if (meta.getMeta(PASSWORD_KEY) || !stored || !safeEqual(sha256Hex(given.trim()), stored)) {
-        return fail(ip, "The setup token is not valid (see the log of the first start)");
+        limiter.fail(ip);
+        return {
+          ok: false,
+          error: "The setup token is not valid (see the log of the first start)",
+        };
       }
       const problem = passwordProblem(password);
       if (problem) return { ok: false, error: problem };
@@ -173,28 +176,18 @@ export function createAuth(opts: AuthOptions): Auth {
       meta.setMeta(TOKEN_KEY, "");
       token = undefined;
       meta.setMeta(PASSWORD_KEY, await hashPassword(password, iterations));
-      failures.delete(ip);
       logger.info("admin password set through the setup page");
       return { ok: true, session: newSession() };
     },
     async login(ip, password) {
       await ready;
-      const stop = limited(ip);
-      if (stop) return stop;
-      const stored = meta.getMeta(PASSWORD_KEY);
-      if (!stored || !(await verifyPassword(password, stored))) {
-        logger.warn(`failed sign-in from ${ip}`);
-        return fail(ip, "Wrong password");
-      }
-      failures.delete(ip);
-      return { ok: true, session: newSession() };
+      return await checked(ip, password, "Wrong password") ?? { ok: true, session: newSession() };
     },
     async changePassword(session, current, next) {
       if (envPassword) return "The password is set by STREAMPULSE_ADMIN_PASSWORD";
-      const stored = meta.getMeta(PASSWORD_KEY);
-      if (!stored || !(await verifyPassword(current, stored))) {
-        return "The current password is wrong";
-      }
+      // Keyed by session: a stolen cookie cannot guess the current password faster than a login.
+      const wrong = await checked(`session ${sha256Hex(session.id).slice(0, 12)}`, current, "");
+      if (wrong) return wrong.error || "The current password is wrong";
       const problem = passwordProblem(next);
       if (problem) return problem;
       meta.setMeta(PASSWORD_KEY, await hashPassword(next, iterations));

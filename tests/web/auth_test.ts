@@ -60,7 +60,7 @@ Deno.test("createAuth() takes STREAMPULSE_ADMIN_PASSWORD and prints no token", a
   assertEquals(auth.managedByEnv(), true);
 });
 
-Deno.test("login() refuses an address after 5 failures until the window passes", async () => {
+Deno.test("login() lets the right password through a locked address only after a delay", async () => {
   let t = 1_000_000;
   const meta = memoryMeta();
   const auth = createAuth({
@@ -69,17 +69,53 @@ Deno.test("login() refuses an address after 5 failures until the window passes",
     env: () => "password1",
     iterations: 1000,
     now: () => t,
+    limits: { lockedDelayMs: 50 },
   });
   for (let i = 0; i < 5; i++) assertEquals((await auth.login("1.1.1.1", "nope")).ok, false);
-  const limited = await auth.login("1.1.1.1", "password1");
-  assert(!limited.ok && limited.retryAfterS! > 0, "even the right password waits");
-  assertEquals(
-    (await auth.login("2.2.2.2", "password1")).ok,
-    true,
-    "other addresses are not affected",
-  );
+  const wrong = await auth.login("1.1.1.1", "nope");
+  assert(!wrong.ok && wrong.retryAfterS! > 0, "a wrong password while locked gets 429");
+  const started = performance.now();
+  assertEquals((await auth.login("1.1.1.1", "password1")).ok, true, "the admin still gets in");
+  assert(performance.now() - started >= 45, "after the locked-lane delay");
+  const [a, b] = await Promise.all([auth.login("1.1.1.1", "x"), auth.login("1.1.1.1", "y")]);
+  assert(!a.ok && !b.ok && a.retryAfterS && b.retryAfterS, "one locked attempt at a time");
+  assertEquals((await auth.login("2.2.2.2", "password1")).ok, true, "other addresses: no delay");
   t += 15 * 60_000 + 1;
-  assertEquals((await auth.login("1.1.1.1", "password1")).ok, true);
+  const fresh = await auth.login("1.1.1.1", "nope");
+  assert(!fresh.ok && fresh.retryAfterS === undefined, "a new window: a plain 401 again");
+});
+
+Deno.test("login() stops every check, the right password too, at the global ceiling", async () => {
+  const lines: string[] = [];
+  const auth = createAuth({
+    meta: memoryMeta(),
+    logger: { info: () => {}, warn: (m) => lines.push(m) },
+    env: () => "password1",
+    iterations: 1000,
+    limits: { maxGlobalFailures: 8 },
+  });
+  const ips = ["1.0.0.1", "1.0.0.2", "1.0.0.3"];
+  await Promise.all(ips.flatMap((ip) => [1, 2, 3].map(() => auth.login(ip, "guess"))));
+  const stopped = await auth.login("9.9.9.9", "password1");
+  assert(!stopped.ok && stopped.retryAfterS! > 0, "the ceiling holds for everyone");
+  assertStringIncludes(stopped.error, "on this server");
+  assertEquals(lines.filter((l) => l.includes("failed password check")).length, 8);
+  assertEquals(lines.filter((l) => l.includes("every sign-in is refused")).length, 1);
+});
+
+Deno.test("login() refuses as busy beyond the hashing slots, without counting a failure", async () => {
+  const auth = createAuth({
+    meta: memoryMeta(),
+    logger: quiet,
+    env: () => "password1",
+    iterations: 20_000,
+    limits: { maxConcurrent: 1, maxQueued: 1, maxFailures: 100 },
+  });
+  await auth.login("0.0.0.0", "warm-up: the env password is hashed first");
+  const all = await Promise.all([1, 2, 3, 4].map((i) => auth.login(`3.0.0.${i}`, "nope")));
+  const busy = all.filter((a) => !a.ok && a.error.includes("busy"));
+  assertEquals(busy.length, 2, "one hashing, one waiting, the rest refused at once");
+  assertEquals(busy[0].ok ? 0 : busy[0].retryAfterS, 1);
 });
 
 Deno.test("the dashboard sends visitors to /setup first, then to /login", async () => {
@@ -142,9 +178,10 @@ Deno.test("wrong passwords are refused and rate-limited with 429 and Retry-After
       assertEquals(r.status, 401);
       assertStringIncludes(await r.text(), "Wrong password");
     }
-    const limited = await signIn(s.web.app, "password1", "10.1.1.1");
+    const limited = await signIn(s.web.app, "wrong", "10.1.1.1");
     assertEquals(limited.status, 429);
     assert(Number(limited.headers.get("retry-after")) > 0);
+    assertStringIncludes(await limited.text(), "Too many failed attempts");
     assertEquals((await signIn(s.web.app, "password1", "10.9.9.9")).status, 303);
   } finally {
     await s.stop();

@@ -1,6 +1,6 @@
 /** An in-test StreamPulse with the dashboard: real store, bus, monitor, config watcher, servers. */
 
-import { createBus } from "../../monitor/bus.ts";
+import { type Bus, createBus } from "../../monitor/bus.ts";
 import { type Config, ConfigError, parseConfig } from "../../monitor/config.ts";
 import { watchConfigFile } from "../../monitor/config_file.ts";
 import { createLogger } from "../../monitor/log.ts";
@@ -28,17 +28,23 @@ export interface StackOptions {
   dir?: string;
   /** Listen on this port (default: a free one). */
   port?: number;
+  /** The dashboard's clock (default Date.now), e.g. to let sessions expire. */
+  now?: () => number;
 }
 
 /** A running stack. */
 export interface Stack {
   web: WebApp;
   store: WebStore & Store;
+  /** The event bus (tests emit on it to drive the event stream). */
+  bus: Bus;
   monitor: Monitor;
   dir: string;
   configPath: string;
   /** `http://127.0.0.1:<port>` (when listening). */
   url: string;
+  /** The status API's own listener, `http://127.0.0.1:<port>` (when listening). */
+  apiUrl: string;
   logs(): string;
   config(): Config;
   /** Stops everything; removes the folder unless `keepDir`. */
@@ -158,6 +164,7 @@ export async function startWebStack(opts: StackOptions = {}): Promise<Stack> {
     env: (k) => env[k],
     passwordIterations: opts.iterations ?? 1000,
     reloadWaitMs: opts.reloadWaitMs,
+    now: opts.now,
   });
   const ctrl = new AbortController();
   const startedAt = Date.now();
@@ -178,6 +185,7 @@ export async function startWebStack(opts: StackOptions = {}): Promise<Stack> {
     },
   }));
   let url = "";
+  let apiUrl = "";
   if (opts.listen !== false) {
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: opts.port ?? 0, signal: ctrl.signal, onListen: () => {} },
@@ -186,14 +194,22 @@ export async function startWebStack(opts: StackOptions = {}): Promise<Stack> {
     url = `http://127.0.0.1:${server.addr.port}`;
     ctrl.signal.addEventListener("abort", () => web.close(), { once: true });
     tasks.push(server.finished);
+    const apiServer = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, signal: ctrl.signal, onListen: () => {} },
+      api.fetch,
+    );
+    apiUrl = `http://127.0.0.1:${apiServer.addr.port}`;
+    tasks.push(apiServer.finished);
   }
   return {
     web,
     store,
+    bus,
     monitor,
     dir,
     configPath,
     url,
+    apiUrl,
     logs: () => log,
     config: () => config,
     async stop(stopOpts = {}) {
