@@ -81,6 +81,8 @@ export function createMonitor(opts: MonitorOptions): Monitor {
   const statuses = new Map<string, StreamStatus>();
   const memory = new Map<string, Record<string, unknown>>();
   const verdicts = new Map<string, MediaVerdict>();
+  /** The last handshake's own result: a media verdict folded into a record does not change it. */
+  const reachable = new Map<string, boolean>();
   const secrets = new Map<string, string[]>();
   /** The stream's URL secrets, parsed once per URL rather than once per check. */
   const secretsOf = (s: StreamConfig) => {
@@ -202,6 +204,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     const current = statuses.get(stream.name);
     if (signal.aborted || !current) return { recheck: false }; // removed or stopping: discard
     current.kind = probe.kind;
+    reachable.set(stream.name, res.ok);
     return { recheck: apply(stream, current, res, false) };
   };
 
@@ -219,11 +222,13 @@ export function createMonitor(opts: MonitorOptions): Monitor {
       configured = streams;
       secrets.clear();
       const names = new Set(streams.map((s) => s.name));
-      for (const name of statuses.keys()) {
+      for (const [name, st] of statuses) {
         if (!names.has(name)) {
+          restored.set(name, { ...st }); // added back later, it resumes from here, not from startup
           statuses.delete(name);
           memory.delete(name);
           verdicts.delete(name);
+          reachable.delete(name);
         }
       }
       for (const s of streams) {
@@ -232,6 +237,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         if (prev && JSON.stringify(prev) !== JSON.stringify(s)) {
           memory.delete(s.name);
           verdicts.delete(s.name);
+          reachable.delete(s.name);
         }
         const st = statuses.get(s.name);
         if (st) {
@@ -256,9 +262,9 @@ export function createMonitor(opts: MonitorOptions): Monitor {
       const current = statuses.get(name);
       if (!stream || !current) return;
       verdicts.set(name, verdict);
-      const reachable = current.last?.ok ?? true;
+      const handshakeOk = reachable.get(name) ?? current.last?.ok ?? true;
       apply(stream, current, {
-        ok: reachable || verdict.state === "up",
+        ok: handshakeOk || verdict.state === "up",
         // Latency stays the handshake's: a media check's seconds of sampling would distort the
         // latency history, charts and rollups (its duration goes into details.media).
         latencyMs: current.last?.latencyMs ?? NaN,

@@ -65,7 +65,8 @@ export function createOutbox(opts: {
       }
       kept.delete(topic); // re-insert, so the map stays ordered oldest-first
       kept.set(topic, { payload, qos, retain });
-      if (kept.size > opts.limit()) kept.delete(kept.keys().next().value!);
+      const max = Math.max(0, opts.limit()); // a lowered limit drops down to it at once
+      while (kept.size > max) kept.delete(kept.keys().next().value!);
     },
     sendOnce(topic, payload, qos) {
       if (sent.get(topic) === payload) return;
