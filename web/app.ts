@@ -120,7 +120,12 @@ export function createWebApp(deps: WebDeps): WebApp {
   });
   const assets = loadAssets({ dir: deps.assetsDir, onMissing: (m) => deps.logger.warn(m) });
   const rows = createRows({ monitor: deps.monitor, store: deps.store, now });
-  const events = createEvents({ bus: deps.bus, rows, now });
+  const events = createEvents({
+    bus: deps.bus,
+    rows,
+    now,
+    sessions: { alive: auth.sessionAlive, onEnd: auth.onSessionEnd },
+  });
   const previewConfig = () =>
     (deps.config() as Config & { preview?: PreviewConfig }).preview?.maxConcurrent ?? 2;
   const previews = createPreviews({ maxConcurrent: previewConfig });
@@ -184,7 +189,7 @@ export function createWebApp(deps: WebDeps): WebApp {
         : next(),
   );
   app.use(requireSession(auth));
-  app.get("/events", (c) => events.handler(c));
+  app.get("/events", (c) => events.handler(c, c.get("session")?.id));
   app.get("/whoami", (c) => c.body(null, 204));
   app.route("/", editorRoutes(ctx));
   app.route("/", streamRoutes(ctx));

@@ -63,6 +63,10 @@ export interface Auth {
   session(id: string | undefined): Session | undefined;
   /** Ends a session. */
   logout(id: string): void;
+  /** True while the session lives (does not mark it used). */
+  sessionAlive(id: string): boolean;
+  /** Calls `fn` after sessions ended (logout, password change, expiry); returns an unsubscribe. */
+  onSessionEnd(fn: () => void): () => void;
 }
 
 const PASSWORD_KEY = "admin_password";
@@ -197,5 +201,7 @@ export function createAuth(opts: AuthOptions): Auth {
     },
     session: (id) => (id ? sessions.get(id) : undefined),
     logout: (id) => void sessions.delete(id),
+    sessionAlive: (id) => sessions.alive(id),
+    onSessionEnd: (fn) => sessions.onEnd(fn),
   };
 }

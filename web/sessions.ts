@@ -21,6 +21,10 @@ export interface SessionStore {
   delete(id: string): void;
   /** Ends every session but `keep`. */
   deleteOthers(keep: string): void;
+  /** True while the session lives; unlike {@link get} it neither marks it used nor writes. */
+  alive(id: string): boolean;
+  /** Calls `fn` after any session ended (logout, password change, expiry, eviction). */
+  onEnd(fn: () => void): () => void;
 }
 
 type Saved = { csrf: string; created: number; seen: number };
@@ -29,7 +33,8 @@ const KEY = "sessions";
 
 /**
  * Creates the store. Sessions end after `idleMs` unused or `maxMs` in all; at most `max` live at
- * once (the oldest go first). "Last used" is written at most once a minute.
+ * once (the oldest go first). "Last used" is written at most once a minute. Whatever holds a
+ * session open (an event stream) listens with `onEnd` and asks `alive` before each write.
  */
 export function createSessionStore(opts: {
   meta: MetaStore;
@@ -46,13 +51,21 @@ export function createSessionStore(opts: {
       all.set(k, v as Saved);
     }
   } catch { /* unreadable: everyone signs in again */ }
+  const listeners = new Set<() => void>();
   const save = () => meta.setMeta(KEY, JSON.stringify(Object.fromEntries(all)));
+  /** Saves, then tells the listeners that sessions ended. */
+  const ended = () => {
+    save();
+    for (const fn of listeners) fn();
+  };
   const expired = (s: Saved, t: number) => t - s.seen > opts.idleMs || t - s.created > opts.maxMs;
   return {
     create() {
       const t = now();
+      const before = all.size;
       for (const [k, s] of all) if (expired(s, t)) all.delete(k);
       while (all.size >= max) all.delete(all.keys().next().value!);
+      if (all.size < before) { for (const fn of listeners) fn(); }
       const id = randomToken();
       const s: Saved = { csrf: randomToken(), created: t, seen: t };
       all.set(sha256Hex(id), s);
@@ -66,7 +79,7 @@ export function createSessionStore(opts: {
       const t = now();
       if (expired(s, t)) {
         all.delete(key);
-        save();
+        ended();
         return undefined;
       }
       if (t - s.seen > 60_000) {
@@ -76,12 +89,20 @@ export function createSessionStore(opts: {
       return { id, ...s };
     },
     delete(id) {
-      if (all.delete(sha256Hex(id))) save();
+      if (all.delete(sha256Hex(id))) ended();
     },
     deleteOthers(keep) {
       const k = sha256Hex(keep);
       for (const key of [...all.keys()]) if (key !== k) all.delete(key);
-      save();
+      ended();
+    },
+    alive(id) {
+      const s = all.get(sha256Hex(id));
+      return s !== undefined && !expired(s, now());
+    },
+    onEnd(fn) {
+      listeners.add(fn);
+      return () => void listeners.delete(fn);
     },
   };
 }

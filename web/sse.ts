@@ -17,12 +17,17 @@ export interface EventsDeps {
   batchMs?: number;
   /** The reconnect delay told to EventSource (default 1000 ms). */
   retryMs?: number;
+  /** Sign-in sessions: a stream opened by a session ends with it (default: streams never end). */
+  sessions?: {
+    alive(id: string): boolean;
+    onEnd(fn: () => void): () => void;
+  };
 }
 
 /** The event hub behind `/events`. */
 export interface Events {
-  /** The route handler. */
-  handler(c: Context): Response;
+  /** The route handler; a stream opened by `session` (its id) ends when that session does. */
+  handler(c: Context, session?: string): Response;
   /** Open streams. */
   clients(): number;
   /** Ends every open stream (browsers reconnect), e.g. when the dashboard moves to a new port. */
@@ -35,6 +40,8 @@ interface Client {
   stream: SSEStreamingApi;
   /** `/events?stream=<name>`: only that stream's rows (the stream page). */
   only?: string;
+  /** The sign-in session that opened the stream. */
+  session?: string;
   /** Writes not yet taken by the socket; a client too far behind is dropped (it reconnects). */
   backlog: number;
   end: () => void;
@@ -48,7 +55,9 @@ const MAX_BACKLOG = 200;
  * `state` `{rows, now}` right after a state change; `result` `{rows, now}` with the rows whose
  * checks finished in the last `batchMs`; `config-error` `{message}`. Every event has an id
  * (`<boot>-<n>`) and the first a `retry:`, so EventSource reconnects after a restart and
- * catches up from the fresh snapshot.
+ * catches up from the fresh snapshot. A stream ends as soon as its session does: at logout and
+ * password change (`sessions.onEnd`), and at expiry, since `sessions.alive` is asked before every
+ * write and at every heartbeat, so no event reaches a browser whose session is over.
  */
 export function createEvents(deps: EventsDeps): Events {
   const now = deps.now ?? Date.now;
@@ -63,8 +72,14 @@ export function createEvents(deps: EventsDeps): Events {
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closed = false;
 
+  /** True (and the stream ended) when the client's session is over. */
+  const signedOut = (c: Client) => {
+    if (c.session === undefined || deps.sessions?.alive(c.session) !== false) return false;
+    c.end();
+    return true;
+  };
   const send = (c: Client, event: string, data: unknown, retry?: number) => {
-    if (c.backlog > MAX_BACKLOG) return c.end();
+    if (c.backlog > MAX_BACKLOG || signedOut(c)) return c.end();
     c.backlog++;
     c.stream.writeSSE({ event, id: `${boot}-${++seq}`, data: JSON.stringify(data), retry })
       .then(() => c.backlog--, () => c.end());
@@ -118,6 +133,7 @@ export function createEvents(deps: EventsDeps): Events {
       if (clients.size > 0) broadcastRows("snapshot", deps.rows.all());
     }),
     deps.bus.on("config-error", ({ message }) => broadcast("config-error", { message })),
+    deps.sessions?.onEnd(() => clients.forEach(signedOut)) ?? (() => {}),
   ];
 
   const stopTimersIfIdle = () => {
@@ -130,16 +146,18 @@ export function createEvents(deps: EventsDeps): Events {
   };
 
   return {
-    handler(c) {
+    handler(c, session) {
       if (closed) return c.text("Shutting down", 503);
       const res = streamSSE(c, async (stream) => {
         let end!: () => void;
         const done = new Promise<void>((resolve) => end = resolve);
-        const client: Client = { stream, backlog: 0, end, only: c.req.query("stream") };
+        const client: Client = { stream, backlog: 0, end, only: c.req.query("stream"), session };
         stream.onAbort(end);
         clients.add(client);
         heartbeat ??= setInterval(() => {
-          for (const cl of clients) cl.stream.write(": ping\n\n").catch(() => cl.end());
+          for (const cl of clients) {
+            if (!signedOut(cl)) cl.stream.write(": ping\n\n").catch(() => cl.end());
+          }
         }, heartbeatMs);
         const rows = client.only === undefined
           ? deps.rows.all()

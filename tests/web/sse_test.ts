@@ -136,3 +136,23 @@ Deno.test("close() ends open event streams", async () => {
   assert(ended, "the stream ends");
   assertEquals((await app.request("/events")).status, 503);
 });
+
+Deno.test("createEvents() ends a session's stream at the heartbeat after it expired", async () => {
+  let alive = true;
+  const sessions = { alive: () => alive, onEnd: () => () => {} };
+  const hub = createEvents({ bus: createBus(), rows: fakeRows(), heartbeatMs: 20, sessions });
+  const app = new Hono().get("/events", (c) => hub.handler(c, "session-id"));
+  const ev = eventsOf(await app.request("/events"));
+  await ev.next();
+  assertEquals((await ev.next(true)).comment, "ping", "pings while the session lives");
+  alive = false; // expired: no request touched it, no event is due
+  let ended = false;
+  try {
+    while (true) await ev.next(true);
+  } catch {
+    ended = true;
+  }
+  assert(ended, "the next heartbeat ends the stream");
+  assertEquals(hub.clients(), 0);
+  hub.close();
+});
