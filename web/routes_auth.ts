@@ -8,9 +8,30 @@ import { clearSessionCookie, clientIp, setSessionCookie, type WebEnv } from "./g
 import { LoginPage } from "./pages/login.tsx";
 import { SetupPage } from "./pages/setup.tsx";
 
-/** A local path to return to after signing in ("/" for anything else, e.g. `//evil.example`). */
-export function safeNext(next: unknown): string {
-  return typeof next === "string" && /^\/(?![/\\])/.test(next) ? next : "/";
+/**
+ * A path on this origin to return to after signing in, normalised (pathname + search + hash), or
+ * "/" for anything else. Browsers drop tabs and line breaks inside URLs and read a backslash as
+ * `/`, so `/\t/evil.example` means `//evil.example`: any control character, space, DEL or
+ * backslash is refused outright, and what is left must resolve to `origin` and must not start
+ * with `//` once normalised (`/a/..//evil.example`). CR/LF can thus never reach a header.
+ */
+export function safeNext(next: unknown, origin = "http://localhost"): string {
+  if (typeof next !== "string" || next.length > 2048 || !next.startsWith("/")) return "/";
+  for (let i = 0; i < next.length; i++) {
+    const code = next.charCodeAt(i);
+    if (code < 0x21 || code === 0x7f || code === 0x5c) return "/"; // controls, space, DEL, "\"
+  }
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return "/";
+  }
+  const path = url.pathname + url.search + url.hash;
+  if (url.origin !== new URL(origin).origin || !path.startsWith("/") || path.startsWith("//")) {
+    return "/";
+  }
+  return path;
 }
 
 const field = (body: Record<string, unknown>, k: string) =>
@@ -33,12 +54,12 @@ export function authRoutes(ctx: WebContext, secure: boolean): Hono<WebEnv> {
   app.get("/login", (c) => {
     if (auth.needsSetup()) return c.redirect("/setup", 303);
     if (c.get("session")) return c.redirect("/", 303);
-    const next = c.req.query("next");
+    const next = safeNext(c.req.query("next"), new URL(c.req.url).origin);
     return ctx.page(c, { title: "Sign in" }, (csrf) => LoginPage({ csrf, next }));
   });
   app.post("/login", async (c) => {
     const body = await c.req.parseBody();
-    const next = safeNext(body.next);
+    const next = safeNext(body.next, new URL(c.req.url).origin);
     const a = await auth.login(clientIp(c), field(body, "password"));
     return finish(
       c,
