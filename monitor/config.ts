@@ -1,6 +1,7 @@
 /** Parses and validates config.yaml text into a Config (pure: no I/O, no defaults from the env). */
 
 import { parseDocument } from "yaml";
+import { parseAllowedHosts } from "./config_api.ts";
 import { Checker, describe, type YamlMap } from "./config_check.ts";
 import { parseMediaKeys } from "./config_media.ts";
 import { type MqttConfig, parseMqttConfig } from "./config_mqtt.ts";
@@ -25,7 +26,8 @@ export interface Config {
   maxConcurrentChecks: number;
   /** Most ffprobe/ffmpeg processes at once (`max_media_processes`; absent: the number of cores). */
   maxMediaProcesses?: number;
-  api: { host: string; port: number; token?: string };
+  /** `allowed_hosts`: DNS names the status API answers to (IPs and localhost always work). */
+  api: { host: string; port: number; token?: string; allowedHosts: string[] };
   web: { host: string; port: number };
   streams: StreamConfig[];
   mqtt: MqttConfig;
@@ -88,6 +90,7 @@ export function parseConfig(text: string): Config {
       host: c.string(api, "host", "api") ?? "0.0.0.0",
       port: c.port(api, "port", "api", 7000),
       token: c.string(api, "token", "api") || undefined,
+      allowedHosts: parseAllowedHosts(api.allowed_hosts, c),
     },
     web: {
       host: c.string(web, "host", "web") ?? "0.0.0.0",

@@ -10,6 +10,7 @@ import type { Monitor } from "../monitor/monitor.ts";
 import type { CheckRecord } from "../monitor/types.ts";
 import { formatInZone } from "../monitor/time.ts";
 import { type MetricsRouteDeps, registerMetricsRoutes } from "./metrics.ts";
+import { hostGuard } from "./host_guard.ts";
 import { registerSnapshotRoutes, type SnapshotDeps } from "./snapshot_routes.ts";
 import { historyEntry, type StatusView, streamEntry } from "../monitor/status_view.ts";
 
@@ -86,7 +87,22 @@ function rangeQuery(query: Record<string, string>, maxLimit: number) {
   };
 }
 
-/** Creates the Hono app of the status API. Every error is JSON `{error}` with a fitting status. */
+/** What the dashboard passes as `env` when it forwards its `/api/*` requests to this app. */
+export interface ForwardedEnv {
+  /** Set by the dashboard on every request it forwards: the Host check was its business. */
+  viaDashboard: true;
+  /** A signed-in admin: no API token needed. */
+  trusted?: boolean;
+}
+
+const forwarded = (env: unknown) =>
+  (env as Partial<ForwardedEnv> | undefined)?.viaDashboard === true;
+
+/**
+ * Creates the Hono app of the status API. Every error is JSON `{error}` with a fitting status.
+ * Requests on its own port must name an IP, localhost or an `api.allowed_hosts` entry in Host
+ * (421 otherwise), so a DNS-rebinding page cannot read the unauthenticated API.
+ */
 export function createApiApp(deps: ApiDeps): Hono {
   const now = deps.now ?? Date.now;
   const findStream = (name: string) => {
@@ -96,12 +112,13 @@ export function createApiApp(deps: ApiDeps): Hono {
   };
 
   const app = new Hono();
+  app.use("*", hostGuard(() => deps.config().api.allowedHosts, forwarded));
   // Optional `api.token`: read-only, but status and stream names can still be private. Accepted
   // as `Authorization: Bearer <token>` (or `?token=` for tools that cannot set headers).
   app.use("*", async (c, next) => {
     const token = deps.config().api.token;
     // The dashboard forwards a signed-in admin's /api requests with `env.trusted` set.
-    if (!token || (c.env as { trusted?: boolean } | undefined)?.trusted === true) {
+    if (!token || (c.env as Partial<ForwardedEnv> | undefined)?.trusted === true) {
       return await next();
     }
     const auth = c.req.header("authorization") ?? "";

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { compress } from "hono/compress";
 import type { VNode } from "preact";
+import type { ForwardedEnv } from "./api.ts";
 import type { Bus } from "../monitor/bus.ts";
 import type { Config } from "../monitor/config.ts";
 import type { PreviewConfig } from "../monitor/config_web.ts";
@@ -183,9 +184,9 @@ export function createWebApp(deps: WebDeps): WebApp {
     "/api/*",
     (c, next) =>
       c.get("session")
-        ? deps.api.fetch(c.req.raw, { trusted: true }) // signed in: no API token needed
+        ? deps.api.fetch(c.req.raw, { viaDashboard: true, trusted: true } satisfies ForwardedEnv)
         : deps.config().api.token
-        ? deps.api.fetch(c.req.raw, {}) // the API checks its token
+        ? deps.api.fetch(c.req.raw, { viaDashboard: true } satisfies ForwardedEnv) // token check
         : next(),
   );
   app.use(requireSession(auth));
