@@ -9,6 +9,7 @@ import { maskUrl } from "./redact.ts";
 import { applyPragmas, migrate, schemaVersion } from "./migrations.ts";
 import { importLegacy } from "./legacy_import.ts";
 import { createReports, type StoreReports } from "./store_reports.ts";
+import { checkStoreFiles } from "./store_files.ts";
 
 /** Where the store reports migrations, the legacy import and write trouble. */
 export interface StoreLogger {
@@ -137,13 +138,20 @@ export interface StoreHealth {
   userVersion: number;
   /** page_count × page_size (the WAL file not included). */
   sizeBytes: number;
-  /** Checks and state changes waiting for the next flush. */
+  /** Checks, state changes and settings (setMeta) waiting for the next flush. */
   queued: number;
+  /** Why the last write failed ("database is locked", "database or disk is full"); null once a write succeeds. */
+  writeError: string | null;
+  /** How long the oldest queued write has waited, ms; null when nothing is queued. */
+  oldestQueuedAgeMs: number | null;
 }
 
 /**
  * The store. Writes are queued and flushed in one transaction; every read flushes first (while
  * the database is locked by another writer, reads serve what is on disk and flushes retry).
+ * setMeta() writes at once, but a write that fails (locked past busy_timeout, disk full) stays
+ * queued and is retried like the checks, so callers (sign-in sessions) never see the error;
+ * getMeta() returns the queued value meanwhile and health() reports the failure.
  */
 export interface Store extends StoreReports {
   /**
@@ -181,7 +189,7 @@ export interface Store extends StoreReports {
    * (hour rollups outlive them); undefined for an unknown or never-checked stream.
    */
   firstCheckAt(name: string): number | undefined;
-  /** Path, journal mode, schema version, size and queue length. */
+  /** Path, journal mode, schema version, size, queue length and the last write error. */
   health(): StoreHealth;
   /** Deletes old raw checks, then old rollups and incidents, in small batches between yields. */
   prune(opts?: PruneOptions): Promise<PruneResult>;
@@ -310,6 +318,10 @@ function prepareAll(db: DatabaseSync) {
       "SELECT coalesce((SELECT min(ts) FROM sp_check WHERE stream_id = ?1 AND ts < h + 3600000), h) " +
         "AS t FROM (SELECT min(hour) AS h FROM sp_rollup_hour WHERE stream_id = ?1)",
     ),
+    setMeta: p(
+      "INSERT INTO sp_meta (key, value) VALUES (?, ?) " +
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
     pruneChecks: p(
       "DELETE FROM sp_check WHERE rowid IN " +
         "(SELECT rowid FROM sp_check WHERE stream_id = ? AND ts < ? LIMIT ?)",
@@ -379,6 +391,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   const log = opts.logger ?? SILENT;
   const flushIntervalMs = opts.flushIntervalMs ?? 200;
   const maxBatch = opts.maxBatch ?? 500;
+  checkStoreFiles(path);
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path);
@@ -407,6 +420,9 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   }
   let checks: QueuedCheck[] = [];
   let changes: QueuedChange[] = [];
+  let meta = new Map<string, string>(); // settings not yet written, the newest value per key
+  let queuedSince: number | undefined; // when the queue last went from empty to non-empty
+  let writeError: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   let failures = 0;
@@ -431,11 +447,13 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
   const flush = (): number => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (checks.length === 0 && changes.length === 0) return 0;
+    if (checks.length === 0 && changes.length === 0 && meta.size === 0) return 0;
     const cs = checks;
     const ch = changes;
+    const mt = meta;
     checks = [];
     changes = [];
+    meta = new Map();
     try {
       db.exec("BEGIN IMMEDIATE"); // inside the try: a busy database must not lose the batch
       const hours = new Map<string, Agg>();
@@ -464,14 +482,20 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
         st.closeIncident.run(c.ts, c.cause, c.id);
         if (c.to === "down" || c.to === "degraded") st.openIncident.run(c.id, c.to, c.ts, c.cause);
       }
+      for (const [key, value] of mt) st.setMeta.run(key, value);
       db.exec("COMMIT");
     } catch (err) {
       if (db.isTransaction) db.exec("ROLLBACK");
       checks = cs.concat(checks);
       changes = ch.concat(changes);
+      for (const [key, value] of meta) mt.set(key, value); // a newer value queued meanwhile wins
+      meta = mt;
+      writeError = err instanceof Error ? err.message : String(err);
       throw err;
     }
-    return cs.length + ch.length;
+    writeError = null;
+    queuedSince = undefined;
+    return cs.length + ch.length + mt.size;
   };
 
   // Background flushes must not throw into a timer: keep the batch, warn, retry later. Waiting
@@ -484,7 +508,10 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     } catch (err) {
       failures++;
       if (failures === 1 || failures % 50 === 0) {
-        log.warn(`store: flush failed (${failures}x, ${checks.length} checks queued): ${err}`);
+        log.warn(
+          `store: flush failed (${failures}x, ${checks.length} checks and ${meta.size} ` +
+            `settings queued for "${path}"): ${err}`,
+        );
       }
       if (checks.length > MAX_QUEUE) {
         const dropped = checks.splice(0, checks.length - MAX_QUEUE).length;
@@ -505,6 +532,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     }
   };
   const enqueued = () => {
+    queuedSince ??= now();
     if (checks.length + changes.length >= maxBatch && failures === 0) autoFlush();
     else schedule();
   };
@@ -530,6 +558,19 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
 
   return {
     ...reports,
+    getMeta(key) {
+      open(`read setting "${key}"`);
+      return meta.has(key) ? meta.get(key) : reports.getMeta(key);
+    },
+    setMeta(key, value) {
+      open(`write setting "${key}"`);
+      meta.set(key, value);
+      queuedSince ??= now();
+      // Written before returning unless writes are already failing (then the timer retries,
+      // and a second wait on the lock here would only block the event loop again).
+      if (failures === 0) autoFlush();
+      else schedule();
+    },
     ensureStream(name, kind) {
       open(`add stream "${name}"`);
       return ensureStream(name, kind);
@@ -645,7 +686,9 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
         journalMode,
         userVersion: schemaVersion(db),
         sizeBytes: size.n as number,
-        queued: checks.length + changes.length,
+        queued: checks.length + changes.length + meta.size,
+        writeError,
+        oldestQueuedAgeMs: queuedSince === undefined ? null : Math.max(0, now() - queuedSince),
       };
     },
     async prune(opts = {}) {
@@ -690,7 +733,7 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
       closed = true;
       db.close();
       if (error) {
-        throw new Error(`Closing the store "${path}" lost queued checks: ${error}`, {
+        throw new Error(`Closing the store "${path}" lost queued writes: ${error}`, {
           cause: error,
         });
       }

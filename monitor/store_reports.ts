@@ -35,7 +35,7 @@ export interface StoreReports {
   exportChecks(q: { names?: string[]; from: number; to: number }): Iterable<ExportRow>;
   /** A small setting kept in streams.db (e.g. the admin password hash). */
   getMeta(key: string): string | undefined;
-  /** Stores a small setting. */
+  /** Stores a small setting; a write the database refuses is kept and retried, never thrown. */
   setMeta(key: string, value: string): void;
 }
 
@@ -43,13 +43,14 @@ type Row = Record<string, unknown>;
 
 /**
  * Creates the reports over an open database. `idOf` maps names to stream ids; `beforeRead`
- * flushes queued writes so reports see every recorded check.
+ * flushes queued writes so reports see every recorded check. setMeta is the store's own: it
+ * queues and retries the write with the checks (monitor/store.ts).
  */
 export function createReports(
   db: DatabaseSync,
   idOf: (name: string) => number | undefined,
   beforeRead: () => void,
-): StoreReports {
+): Omit<StoreReports, "setMeta"> {
   const q = (sql: string): StatementSync => db.prepare(sql);
   const rollups = q(
     `SELECT hour, checks, ok, lat_min, lat_max, lat_sum, lat_count FROM sp_rollup_hour
@@ -61,9 +62,6 @@ export function createReports(
   );
   const allIds = q("SELECT id, name FROM sp_stream ORDER BY name");
   const getMeta = q("SELECT value FROM sp_meta WHERE key = ?");
-  const setMeta = q(
-    "INSERT INTO sp_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-  );
   return {
     rollups(name, { from, to }) {
       beforeRead();
@@ -100,9 +98,6 @@ export function createReports(
     },
     getMeta(key) {
       return (getMeta.get(key) as Row | undefined)?.value as string | undefined;
-    },
-    setMeta(key, value) {
-      setMeta.run(key, value);
     },
   };
 }
