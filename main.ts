@@ -7,15 +7,16 @@ import { healthcheckCommand } from "./cli/healthcheck.ts";
 import { helpText } from "./cli/help.ts";
 import { passwdCommand } from "./cli/passwd.ts";
 import { validateCommand } from "./cli/validate.ts";
-import { delay } from "./monitor/async.ts";
 import { createBus } from "./monitor/bus.ts";
 import { ConfigError, parseConfig } from "./monitor/config.ts";
 import { createConfigHolder } from "./monitor/config_holder.ts";
 import { watchConfigFile } from "./monitor/config_file.ts";
+import { readConfigFile } from "./monitor/config_read.ts";
 import { createLogger, type Logger, parseLogLevel } from "./monitor/log.ts";
 import { createMediaTask } from "./monitor/media/task.ts";
 import { createMetrics } from "./monitor/metrics_registry.ts";
 import { createMonitor } from "./monitor/monitor.ts";
+import { createRetentionTask } from "./monitor/retention.ts";
 import { createSlaReporter } from "./monitor/sla_report.ts";
 import { selectProbe } from "./monitor/probes/mod.ts";
 import { createStatusView } from "./monitor/status_view.ts";
@@ -36,10 +37,13 @@ export interface Paths {
   dataDir: string;
 }
 
-/** Reads config.yaml, creating it from the commented example when missing. */
+/**
+ * Reads config.yaml (size limit, strict UTF-8: ConfigError otherwise), creating it from the
+ * commented example when missing.
+ */
 async function readOrCreateConfig(path: string, logger: Logger): Promise<string> {
   try {
-    return await Deno.readTextFile(path);
+    return (await readConfigFile(path)).text;
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
@@ -54,6 +58,10 @@ async function readOrCreateConfig(path: string, logger: Logger): Promise<string>
 export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Promise<void> {
   const initialText = await readOrCreateConfig(paths.config, logger);
   const initial = parseConfig(initialText);
+  // `--data-dir DIR` may name a folder that does not exist yet (the config may live elsewhere).
+  for (const dir of new Set([paths.dataDir, dirname(paths.db)])) {
+    await Deno.mkdir(dir, { recursive: true });
+  }
   const store = openStore(paths.db, { logger });
   const bus = createBus((err) => logger.error(`event listener failed: ${String(err)}`));
   // Subscribed before the monitor starts so no result or reload goes uncounted.
@@ -90,7 +98,9 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     let db: Record<string, unknown>;
     let dbOk = true;
     try {
-      db = { ...store.health() };
+      const h = store.health();
+      db = { ...h };
+      dbOk = h.writeError === null; // failing writes (locked, disk full) make the process unhealthy
     } catch (err) {
       dbOk = false;
       db = { error: String(err) };
@@ -162,7 +172,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       signal: s,
       initialText,
       onChange: (text) => void holder.apply(text),
-      onError: (err) => logger.warn(`config file unreadable: ${err.message}`),
+      onError: (err) => holder.fileProblem(err), // logged there, shown in /api/health
     }));
   supervisor.add(
     "api",
@@ -187,16 +197,10 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     })(s);
   });
   supervisor.add("mqtt", (s) => mqttTask.run(s));
-  supervisor.add("retention", async (s) => {
-    while (!s.aborted) {
-      // First pass a minute after start, then hourly; pruning runs in small batches.
-      await delay(60_000, { signal: s });
-      if (s.aborted) break;
-      const pruned = await store.prune({ retentionDays: config().retentionDays, signal: s });
-      if (pruned.checks > 0) logger.info(`retention: pruned ${pruned.checks} old checks`);
-      await delay(3_540_000, { signal: s });
-    }
-  });
+  supervisor.add(
+    "retention",
+    createRetentionTask({ store, retentionDays: () => config().retentionDays, logger }),
+  );
   try {
     await supervisor.run(signal);
   } finally {
