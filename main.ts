@@ -11,7 +11,6 @@ import { createBus } from "./monitor/bus.ts";
 import { ConfigError, parseConfig } from "./monitor/config.ts";
 import { createConfigHolder } from "./monitor/config_holder.ts";
 import { watchConfigFile } from "./monitor/config_file.ts";
-import { readConfigFile } from "./monitor/config_read.ts";
 import { createLogger, type Logger, parseLogLevel } from "./monitor/log.ts";
 import { createMediaTask } from "./monitor/media/task.ts";
 import { createMetrics } from "./monitor/metrics_registry.ts";
@@ -37,13 +36,10 @@ export interface Paths {
   dataDir: string;
 }
 
-/**
- * Reads config.yaml (size limit, strict UTF-8: ConfigError otherwise), creating it from the
- * commented example when missing.
- */
+/** Reads config.yaml, creating it from the commented example when missing. */
 async function readOrCreateConfig(path: string, logger: Logger): Promise<string> {
   try {
-    return (await readConfigFile(path)).text;
+    return await Deno.readTextFile(path);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
@@ -58,10 +54,6 @@ async function readOrCreateConfig(path: string, logger: Logger): Promise<string>
 export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Promise<void> {
   const initialText = await readOrCreateConfig(paths.config, logger);
   const initial = parseConfig(initialText);
-  // `--data-dir DIR` may name a folder that does not exist yet (the config may live elsewhere).
-  for (const dir of new Set([paths.dataDir, dirname(paths.db)])) {
-    await Deno.mkdir(dir, { recursive: true });
-  }
   const store = openStore(paths.db, { logger });
   const bus = createBus((err) => logger.error(`event listener failed: ${String(err)}`));
   // Subscribed before the monitor starts so no result or reload goes uncounted.
@@ -172,7 +164,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       signal: s,
       initialText,
       onChange: (text) => void holder.apply(text),
-      onError: (err) => holder.fileProblem(err), // logged there, shown in /api/health
+      onError: (err) => logger.warn(`config file unreadable: ${err.message}`),
     }));
   supervisor.add(
     "api",
