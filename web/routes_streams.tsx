@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { ConfigConflictError } from "../monitor/config_file.ts";
-import { maskUrl } from "../monitor/redact.ts";
+import { clipText, maskUrl } from "../monitor/redact.ts";
 import { formatInZone } from "../monitor/time.ts";
 import type { StreamConfig } from "../monitor/types.ts";
 import type { WebContext } from "./app.ts";
@@ -28,7 +28,7 @@ export function flattenDetails(
       out.push(...flattenDetails(v as Record<string, unknown>, key));
     } else {
       const text = typeof v === "string" ? v : JSON.stringify(v);
-      out.push([key, maskUrl(String(text)).slice(0, 300)]);
+      out.push([key, clipText(String(text), 300)]); // cut first, then masked: linear in 300
     }
   }
   return out.slice(0, 60);

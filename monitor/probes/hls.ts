@@ -4,10 +4,13 @@ import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig 
 import { result } from "./probe.ts";
 import { describeFetchError, discard, probeGet, readLimited, statusLine } from "./http_fetch.ts";
 import { formatLimit } from "./jpeg.ts";
-import { maskUrl } from "../redact.ts";
+import { clipText } from "../redact.ts";
 
 /** Largest playlist read (long VOD playlists run to a few MB). */
 export const PLAYLIST_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Longest variant URI followed (as for stream URLs in config.yaml). */
+export const MAX_VARIANT_URI = 4096;
 
 /** What {@link parsePlaylist} found. A master playlist only has `variants`. */
 export interface Playlist {
@@ -138,7 +141,11 @@ async function judge(
   if (typeof pl === "string") return result(false, start, pl, details);
   if (pl.master) {
     const uri = pl.variants[0];
-    details.variant = maskUrl(uri);
+    details.variant = clipText(uri, 256);
+    if (uri.length > MAX_VARIANT_URI) {
+      const why = `variant URI longer than ${MAX_VARIANT_URI} characters`;
+      return result(false, start, `invalid playlist: ${why}`, details);
+    }
     let url: string;
     try {
       url = variantUrl(uri, first, stream);

@@ -12,7 +12,7 @@ import type {
   ResponseInspector,
   StreamConfig,
 } from "./probe.ts";
-import { maskUrl } from "../redact.ts";
+import { clipText } from "../redact.ts";
 
 /** Options of {@link httpGet}. */
 export interface HttpGetOptions {
@@ -36,7 +36,7 @@ export function splitCredentials(url: string): { url: URL; authorization?: strin
   try {
     u = new URL(url);
   } catch {
-    throw new TypeError(`Cannot parse URL "${maskUrl(url)}"`);
+    throw new TypeError(`Cannot parse URL "${clipText(url, 200)}"`);
   }
   if (!u.username && !u.password) return { url: u };
   const pair = `${decode(u.username)}:${decode(u.password)}`;
@@ -207,7 +207,9 @@ function toResponse(res: IncomingMessage, url: URL, signal: AbortSignal): Respon
  */
 export function describeFetchError(err: unknown, signal?: AbortSignal): string {
   let e = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  for (let depth = 0; depth < 8 && e instanceof Error && e.cause instanceof Error; depth++) {
+    e = e.cause;
+  }
   const code = (e as { code?: unknown })?.code;
   if (!signal?.aborted) {
     if (code === "ECONNREFUSED") return "connection refused";
@@ -215,25 +217,30 @@ export function describeFetchError(err: unknown, signal?: AbortSignal): string {
     if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "DNS lookup failed";
   }
   if (e instanceof Error && !(e instanceof Deno.errors.ConnectionRefused)) {
+    // Both patterns are anchored, so they cost one pass even on a long camera-quoting message.
     const msg = e.message
       .replace(/^error sending request .*?\): /, "")
       .replace(/^client error \(\w+\): /, "");
     if (msg !== e.message) e = new Error(msg);
   }
-  return maskUrl(describeError(e, signal));
+  return describeError(e, signal); // clipped and masked there
 }
 
-/** The media type of a response, lower case, without parameters ("" when absent). */
+/**
+ * The media type of a response, lower case, without parameters ("" when absent), clipped to
+ * 100 characters (no real media type is longer; the camera may send anything).
+ */
 export function mediaType(res: Response): string {
   const ct = res.headers.get("content-type");
   if (!ct) return "";
   const semi = ct.indexOf(";");
-  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase();
+  return clipText((semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase(), 100);
 }
 
-/** "HTTP 404 Not Found" (or "HTTP 404" when the server sent no reason phrase). */
+/** "HTTP 404 Not Found" (or "HTTP 404" when the server sent no reason phrase); reason clipped. */
 export function statusLine(res: Response): string {
-  return res.statusText ? `HTTP ${res.status} ${res.statusText}` : `HTTP ${res.status}`;
+  const reason = clipText(res.statusText, 80);
+  return reason ? `HTTP ${res.status} ${reason}` : `HTTP ${res.status}`;
 }
 
 /** Cancels a body the caller will not read, ignoring errors (the connection may be gone). */

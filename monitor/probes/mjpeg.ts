@@ -11,6 +11,7 @@ import {
   statusLine,
 } from "./http_fetch.ts";
 import { formatBytes, formatLimit, scanJpeg } from "./jpeg.ts";
+import { clipText } from "../redact.ts";
 
 /** Default byte bound: no frame within this many bytes means the stream is broken. */
 export const MJPEG_MAX_BYTES = 4 * 1024 * 1024;
@@ -101,10 +102,11 @@ function abortMessage(signal: AbortSignal): string {
   return why === "timeout" ? "timeout waiting for a frame" : why;
 }
 
-/** The multipart boundary named in a Content-Type header, or null. */
+/** The multipart boundary named in a Content-Type header, or null (at most 70 characters). */
 function boundaryOf(contentType: string): string | null {
-  const m = /;\s*boundary="?([^";]+)"?/i.exec(contentType);
-  return m ? m[1] : null;
+  // Bounded before the regex: a real header is short, a camera's may not be.
+  const m = /;\s*boundary="?([^";]+)"?/i.exec(contentType.slice(0, 1024));
+  return m ? clipText(m[1], 70) : null; // RFC 2046: boundaries are 1–70 characters
 }
 
 /** The MJPEG probe with default bounds. */

@@ -9,15 +9,23 @@ export type {
   StreamConfig,
 } from "../types.ts";
 import type { ProbeResult } from "../types.ts";
+import { clipText } from "../redact.ts";
 
-/** Builds a result, measuring latency from `startMs` (a `performance.now()` reading). */
+/** Longest message a probe result carries (the last line of defence; probes clip earlier). */
+export const MAX_MESSAGE = 300;
+
+/**
+ * Builds a result, measuring latency from `startMs` (a `performance.now()` reading). The
+ * message is bounded to {@link MAX_MESSAGE} characters with user-info masked.
+ */
 export function result(
   ok: boolean,
   startMs: number,
   message: string,
   details: Record<string, unknown> = {},
 ): ProbeResult {
-  return { ok, latencyMs: Math.round((performance.now() - startMs) * 10) / 10, message, details };
+  const latencyMs = Math.round((performance.now() - startMs) * 10) / 10;
+  return { ok, latencyMs, message: clipText(message, MAX_MESSAGE), details };
 }
 
 /**
@@ -35,14 +43,21 @@ export function describeError(err: unknown, signal?: AbortSignal): string {
   if (err instanceof Deno.errors.ConnectionRefused) return "connection refused";
   if (err instanceof Deno.errors.ConnectionReset) return "connection reset";
   if (err instanceof Deno.errors.TimedOut) return "timeout";
-  const msg = err instanceof Error ? err.message : String(err);
+  // Bounded before any regex sees it: the text may quote what a camera sent.
+  const msg = firstLine(err instanceof Error ? err.message : String(err)).slice(0, 1000);
   if (/dns error|failed to lookup|name or service not known|no address associated/i.test(msg)) {
     return "DNS lookup failed";
   }
   if (/certificate|tls|handshake|invalidcert|unknownissuer/i.test(msg)) {
-    return `TLS handshake failed: ${msg.split("\n")[0].slice(0, 160)}`;
+    return `TLS handshake failed: ${clipText(msg, 160)}`;
   }
   if (/connection refused/i.test(msg)) return "connection refused";
   if (/reset|broken pipe/i.test(msg)) return "connection reset";
-  return msg.split("\n")[0].slice(0, 200);
+  return clipText(msg, 200);
+}
+
+/** The text before the first line break (without splitting the whole text). */
+function firstLine(text: string): string {
+  const nl = text.indexOf("\n");
+  return nl < 0 ? text : text.slice(0, nl);
 }

@@ -1,6 +1,6 @@
 /** The native RTSP probe: OPTIONS + DESCRIBE on one connection, answering auth challenges. */
 
-import { redactText } from "../redact.ts";
+import { clipText, redactText } from "../redact.ts";
 import { describeError, type Probe, type ProbeContext, type ProbeResult, result } from "./probe.ts";
 import type { StreamConfig } from "../types.ts";
 import {
@@ -34,6 +34,8 @@ export interface RtspProbeOptions {
 }
 
 const NON_PRINTABLE = /[^\x20-\x7e]/g;
+/** Tracks listed in `details.tracks`; a camera's SDP may hold thousands of `m=` lines. */
+const MAX_TRACKS = 16;
 /** OPTIONS answers that end the attempt; anything else still gets a DESCRIBE (lenient cameras). */
 const DECISIVE_OPTIONS = new Set([401, 403, 454, 503]);
 const AUTH_MEMORY = "rtspAuthScheme";
@@ -113,31 +115,36 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Turns the final response into the result users see. */
+/**
+ * Turns the final response into the result users see. Every text the camera sent (Server,
+ * reason phrase, SDP fields) is clipped before it lands in the message or details.
+ */
 function judge(res: RtspResponse, start: number, retried: boolean): ProbeResult {
   const details: Record<string, unknown> = { rtspStatus: res.status };
   const server = res.headers.get("server");
-  if (server) details.server = server.slice(0, 120);
+  if (server) details.server = clipText(server, 120);
   if (retried) details.retried = true;
   const code = res.status;
   if (code === 401 || code === 403) return result(false, start, "authentication failed", details);
   if (code === 404) return result(false, start, "path not found", details);
   if (code !== 200) {
-    const reason = res.reason.replace(NON_PRINTABLE, "").slice(0, 80);
+    const reason = clipText(res.reason.slice(0, 200).replace(NON_PRINTABLE, ""), 80);
     return result(false, start, `RTSP ${code}${reason ? ` ${reason}` : ""}`, details);
   }
   const sdp = parseSdp(decoder.decode(res.body));
-  details.tracks = sdp.tracks.map((t) => ({
-    media: t.media,
-    codec: t.codec,
+  details.tracks = sdp.tracks.slice(0, MAX_TRACKS).map((t) => ({
+    media: clipText(t.media, 32),
+    codec: t.codec === undefined ? undefined : clipText(t.codec, 32),
     payloadType: t.payloadType,
     clockRate: t.clockRate,
-    control: t.control,
+    control: t.control === undefined ? undefined : clipText(t.control, 256),
   }));
+  if (sdp.tracks.length > MAX_TRACKS) details.trackCount = sdp.tracks.length;
   const video = sdp.tracks.find((t) => t.media === "video");
   if (!video) return result(false, start, "no video track in SDP", details);
-  details.videoCodec = video.codec ?? "unknown";
-  return result(true, start, `RTSP 200, ${video.codec ?? "unknown codec"} video`, details);
+  const codec = video.codec === undefined ? undefined : clipText(video.codec, 32);
+  details.videoCodec = codec ?? "unknown";
+  return result(true, start, `RTSP 200, ${codec ?? "unknown codec"} video`, details);
 }
 
 /** Creates the RTSP probe; pass options only to swap dependencies (tests) or add CA certs. */
