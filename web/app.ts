@@ -48,6 +48,8 @@ export interface WebStore extends RowsStore, MetaStore {
   >;
   rollups(name: string, q: { from: number; to: number }): RollupRow[];
   exportChecks(q: { names?: string[]; from: number; to: number }): Iterable<ExportRow>;
+  /** Write trouble for the page banner (Store.health); optional so read-only fakes need none. */
+  health?(): { writeError: string | null; queued: number };
 }
 
 /** Dependencies of {@link createWebApp}. */
@@ -106,6 +108,12 @@ export interface WebContext {
   waitReload(): { done: Promise<void> };
 }
 
+/** The page banner's facts while store writes fail, else undefined. */
+function dbTrouble(store: WebStore): { writeError: string; queued: number } | undefined {
+  const h = store.health?.();
+  return h?.writeError ? { writeError: h.writeError, queued: h.queued } : undefined;
+}
+
 /** Creates the dashboard app. Nothing listens: serve `app.fetch` with Deno.serve. */
 export function createWebApp(deps: WebDeps): WebApp {
   const now = deps.now ?? Date.now;
@@ -154,6 +162,7 @@ export function createWebApp(deps: WebDeps): WebApp {
         scriptUrl: assets.scriptUrl,
         cssUrl: assets.cssUrl,
         signedIn: c.get("session") !== undefined,
+        dbTrouble: dbTrouble(deps.store),
       }, body(csrf));
       c.header("Cache-Control", "no-store");
       return c.html(html, status as 200);

@@ -13,6 +13,8 @@ export interface PageContext {
   signedIn: boolean;
   /** The nav entry to mark as current. */
   active?: "dashboard" | "add" | "mqtt" | "settings" | "export";
+  /** Set while the store cannot write (see /api/health `db`); shown to signed-in users. */
+  dbTrouble?: { writeError: string; queued: number };
 }
 
 const NAV: Array<[NonNullable<PageContext["active"]>, string, string]> = [
@@ -80,6 +82,16 @@ export function Island<P extends object>(
   );
 }
 
+/** The banner shown on every page while database writes fail. */
+function DbTrouble({ writeError, queued }: { writeError: string; queued: number }) {
+  return (
+    <p class="alert" role="alert" id="db-trouble">
+      The database is not accepting writes: {writeError}. {queued}{" "}
+      results and settings are kept in memory and retried; see /api/health.
+    </p>
+  );
+}
+
 function Layout({ ctx, children }: { ctx: PageContext; children: ComponentChildren }) {
   return (
     <html lang="en">
@@ -108,6 +120,7 @@ function Layout({ ctx, children }: { ctx: PageContext; children: ComponentChildr
             </nav>
           )}
         </header>
+        {ctx.signedIn && ctx.dbTrouble && <DbTrouble {...ctx.dbTrouble} />}
         <main id="main">{children}</main>
       </body>
     </html>
