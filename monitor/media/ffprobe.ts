@@ -1,86 +1,18 @@
 /** The hardened ffprobe media check: URL vetted before any process, facts parsed and checked. */
 
 import { maskUrl } from "../redact.ts";
+import { type InputOptions, openInput } from "./input.ts";
 import type { CommandRunner, RunResult } from "./process_pool.ts";
 
-/** Schemes a media check may open. Everything else is refused before a process starts. */
-export const MEDIA_SCHEMES = ["rtsp", "rtsps", "http", "https"] as const;
-
-/** How the URL is read: RTSP, an HLS playlist, or a plain HTTP body (MJPEG, JPEG). */
-export type MediaSource = "rtsp" | "hls" | "http";
-
-/** A URL that must never reach ffprobe/ffmpeg (`file:`, `concat:`, `-version`, `pipe:0`…). */
-export class MediaUrlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "MediaUrlError";
-  }
-}
-
-/**
- * Vets a URL for ffprobe/ffmpeg and returns its lower-case scheme. Throws {@link MediaUrlError}
- * for anything but rtsp/rtsps/http/https URLs with a host, for text starting with `-` (an
- * option), and for control characters. Credentials are masked in the message.
- */
-export function checkMediaUrl(url: string): (typeof MEDIA_SCHEMES)[number] {
-  const shown = JSON.stringify(maskUrl(url).slice(0, 120));
-  const refuse = (why: string) => new MediaUrlError(`Refusing media URL ${shown}: ${why}`);
-  if (url.startsWith("-")) throw refuse("it looks like a command-line option");
-  // deno-lint-ignore no-control-regex
-  if (/[\x00-\x20\x7f]/.test(url)) throw refuse("it contains spaces or control characters");
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (!scheme || !(MEDIA_SCHEMES as readonly string[]).includes(scheme)) {
-    const found = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
-    const what = found ? `scheme "${found.toLowerCase()}" is not allowed` : "it has no scheme";
-    throw refuse(`${what} (use ${MEDIA_SCHEMES.join(", ")})`);
-  }
-  let host = "";
-  try {
-    host = new URL(url).hostname;
-  } catch { /* reported below */ }
-  if (!host) throw refuse("it has no valid host");
-  return scheme as (typeof MEDIA_SCHEMES)[number];
-}
-
-/**
- * The least `-protocol_whitelist` that reads `scheme` as `source`: RTSP over TCP needs rtsp,tcp
- * (+tls for rtsps); HTTP needs http,tcp (https,tls,tcp); HLS adds crypto for AES-128 segments.
- * No `file`, `pipe`, `concat`, `data` or `udp`: a playlist cannot point ffmpeg at local files.
- */
-export function protocolWhitelist(scheme: string, source: MediaSource): string {
-  if (scheme === "rtsp") return "rtsp,tcp";
-  if (scheme === "rtsps") return "rtsp,rtsps,tcp,tls";
-  const base = scheme === "https" ? "https,tls,tcp" : "http,tcp";
-  return source === "hls" ? `${base},crypto` : base;
-}
-
-/** Options shared by ffprobe and ffmpeg runs. */
-export interface InputOptions {
-  source: MediaSource;
-  /** Socket I/O timeout, seconds (ffmpeg `-timeout`, given in µs). */
-  ioTimeoutSeconds: number;
-  /** False adds `-tls_verify 1` with the system CA bundle for rtsps/https. */
-  tlsInsecure?: boolean;
-  /** CA bundle for verification (default Debian's). */
-  caFile?: string;
-}
-
-/**
- * The input options that must precede `-i URL` (vets the URL first). The URL is always the
- * element right after `-i`, so nothing in it can be read as an option.
- */
-export function inputArgs(url: string, o: InputOptions): string[] {
-  const scheme = checkMediaUrl(url);
-  const args = ["-protocol_whitelist", protocolWhitelist(scheme, o.source)];
-  args.push("-timeout", String(Math.round(o.ioTimeoutSeconds * 1e6)));
-  if (o.source === "rtsp") args.push("-rtsp_transport", "tcp");
-  // MJPEG over HTTP has no timing of its own (ffmpeg assumes 25 fps): use arrival times.
-  if (o.source === "http") args.push("-use_wallclock_as_timestamps", "1");
-  if ((scheme === "https" || scheme === "rtsps") && !o.tlsInsecure) {
-    args.push("-tls_verify", "1", "-ca_file", o.caFile ?? "/etc/ssl/certs/ca-certificates.crt");
-  }
-  return [...args, "-i", url];
-}
+export {
+  checkMediaUrl,
+  inputArgs,
+  type InputOptions,
+  MEDIA_SCHEMES,
+  type MediaSource,
+  MediaUrlError,
+  protocolWhitelist,
+} from "./input.ts";
 
 /** What one ffprobe read found about the first video stream. */
 export interface MediaFacts {
@@ -118,18 +50,30 @@ export interface ProbeMediaOptions extends InputOptions {
  * when ffprobe fails or its output is not the JSON expected (exit code 0 alone proves nothing).
  */
 export async function probeMedia(url: string, o: ProbeMediaOptions): Promise<MediaFacts> {
-  const input = inputArgs(url, o);
+  const input = openInput(url, o);
   const read = o.readSeconds ?? 2;
   const args = ["-v", "error", "-hide_banner", "-analyzeduration", "1000000"];
   args.push("-probesize", "500000", "-select_streams", "v:0", "-read_intervals", `%+${read}`);
   args.push("-show_entries", "stream=codec_name,codec_type,width,height,r_frame_rate");
-  args.push("-show_entries", "packet=size,flags,pts_time", "-of", "json=c=1", ...input);
-  const res = await o.run("ffprobe", args, {
-    signal: o.signal,
-    timeoutMs: o.timeoutMs ?? (o.ioTimeoutSeconds + read + 4) * 1000,
-    maxStdoutBytes: 2 << 20,
-  });
-  return parseProbeOutput(res);
+  args.push("-show_entries", "packet=size,flags,pts_time", "-of", "json=c=1", ...input.args);
+  let res: RunResult;
+  try {
+    res = await o.run("ffprobe", args, {
+      signal: o.signal,
+      timeoutMs: o.timeoutMs ?? (o.ioTimeoutSeconds + read + 4) * 1000,
+      maxStdoutBytes: 2 << 20,
+    });
+  } finally {
+    await input.relay.close();
+  }
+  try {
+    return parseProbeOutput(res);
+  } catch (err) {
+    // Through the relay ffprobe only sees a closed loopback socket: the relay knows the cause.
+    const upstream = input.relay.problem();
+    if (upstream && res.code !== 0 && !res.aborted) throw new Error(`ffprobe failed: ${upstream}`);
+    throw err;
+  }
 }
 
 /** Turns a finished ffprobe run into facts, or throws an Error saying why there are none. */

@@ -1,6 +1,7 @@
 /** Samples a few decoded frames with ffmpeg (tiny grey copies + one small JPEG) and measures them. */
 
-import { inputArgs, type InputOptions, stderrReason } from "./ffprobe.ts";
+import { stderrReason } from "./ffprobe.ts";
+import { type InputOptions, openInput } from "./input.ts";
 import type { CommandRunner } from "./process_pool.ts";
 
 /** Size of the grey copies ffmpeg hands us (area-averaged, so sensor noise is smoothed). */
@@ -62,20 +63,22 @@ export interface SampleOptions extends InputOptions {
 
 /**
  * Decodes `seconds` of video from `url` with ffmpeg (hardened like ffprobe: vetted URL, protocol
- * whitelist, I/O timeout, outer timeout) and measures the frames. Throws when ffmpeg fails or
+ * whitelist, credentials through the relay, I/O timeout, outer timeout) and measures the frames. Throws when ffmpeg fails or
  * yields no frame.
  */
 export async function sampleFrames(url: string, o: SampleOptions): Promise<FrameSample> {
   const seconds = o.seconds ?? 2;
   const fps = o.fps ?? 3;
-  const input = inputArgs(url, o); // vets the URL before anything else happens
+  const input = openInput(url, o); // vets the URL before anything else happens
   const startedAt = (o.now ?? Date.now)();
-  const jpegPath = o.jpegDir
-    ? await Deno.makeTempFile({ dir: o.jpegDir, prefix: ".frame-", suffix: ".jpg" })
-    : undefined;
+  let jpegPath: string | undefined;
   try {
+    if (o.jpegDir) {
+      jpegPath = await Deno.makeTempFile({ dir: o.jpegDir, prefix: ".frame-", suffix: ".jpg" });
+    }
     const grey = `scale=${SAMPLE_WIDTH}:${SAMPLE_HEIGHT}:flags=area,format=gray`;
-    const args = ["-hide_banner", "-nostdin", "-v", "error", "-t", String(seconds), ...input];
+    const args = ["-hide_banner", "-nostdin", "-v", "error", "-t", String(seconds)];
+    args.push(...input.args);
     args.push("-an", "-sn", "-dn");
     if (jpegPath) {
       args.push(
@@ -94,10 +97,13 @@ export async function sampleFrames(url: string, o: SampleOptions): Promise<Frame
       timeoutMs: o.timeoutMs ?? (o.ioTimeoutSeconds + seconds + 5) * 1000,
       maxStdoutBytes: SAMPLE_WIDTH * SAMPLE_HEIGHT * Math.ceil(fps * seconds + 8),
     });
+    await input.relay.close();
     if (res.aborted) throw new Error("ffmpeg was stopped");
     const stats = analyseFrames(res.stdout);
     if (stats.frames === 0) {
-      const why = res.timedOut ? `timed out after ${res.ms} ms` : stderrReason(res.stderr);
+      const why = res.timedOut
+        ? `timed out after ${res.ms} ms`
+        : input.relay.problem() ?? stderrReason(res.stderr);
       throw new Error(`ffmpeg decoded no frame: ${why || `exit code ${res.code}`}`);
     }
     const jpeg = jpegPath ? await Deno.readFile(jpegPath) : undefined;
@@ -109,6 +115,7 @@ export async function sampleFrames(url: string, o: SampleOptions): Promise<Frame
       ms: res.ms,
     };
   } finally {
+    await input.relay.close();
     if (jpegPath) await Deno.remove(jpegPath).catch(() => {});
   }
 }
