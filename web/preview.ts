@@ -1,5 +1,7 @@
 /** Live preview: MJPEG proxied, RTSP/HLS transcoded to MJPEG by ffmpeg; capped, timed, killed. */
 
+import { sourceOf } from "../monitor/media/check.ts";
+import { type MediaInput, openInput } from "../monitor/media/input.ts";
 import { httpGet } from "../monitor/probes/http_fetch.ts";
 import { kindOf } from "../monitor/probes/mod.ts";
 import type { StreamConfig } from "../monitor/types.ts";
@@ -27,44 +29,6 @@ export interface Previews {
   active(): number;
   /** Stops every preview. */
   close(): void;
-}
-
-/**
- * ffmpeg input arguments for a stream URL: the protocol whitelist for its scheme, timeouts, then
- * `-i URL` last, so a URL can never be read as an option, a file or stdin.
- */
-export function inputArgs(url: string): string[] {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  switch (scheme) {
-    case "rtsp":
-      return [
-        "-protocol_whitelist",
-        "rtsp,tcp",
-        "-rtsp_transport",
-        "tcp",
-        "-timeout",
-        "5000000",
-        "-i",
-        url,
-      ];
-    case "rtsps":
-      return [
-        ...["-protocol_whitelist", "rtsp,rtsps,tcp,tls", "-rtsp_transport", "tcp"],
-        ...["-timeout", "5000000", "-i", url],
-      ];
-    case "http":
-    case "https":
-      return [
-        "-protocol_whitelist",
-        "http,https,tcp,tls,crypto",
-        "-rw_timeout",
-        "5000000",
-        "-i",
-        url,
-      ];
-    default:
-      throw new TypeError(`Cannot preview: scheme "${scheme ?? ""}" is not supported`);
-  }
 }
 
 const BASE = ["-hide_banner", "-loglevel", "error", "-nostdin"];
@@ -129,8 +93,31 @@ export function createPreviews(deps: PreviewDeps): Previews {
     });
   };
 
-  const spawn = (args: string[]) =>
-    new Deno.Command(ffmpeg, { args, stdin: "null", stdout: "piped", stderr: "null" }).spawn();
+  /**
+   * Starts ffmpeg on the stream with the media check's vetted input (credentials through the
+   * loopback relay, never on the command line); the relay closes when ffmpeg exits.
+   */
+  const spawn = (stream: StreamConfig, output: string[]) => {
+    const input: MediaInput = openInput(stream.url, {
+      source: sourceOf(stream),
+      ioTimeoutSeconds: 5,
+      tlsInsecure: stream.tlsInsecure,
+    });
+    try {
+      const args = [...BASE, ...input.args, ...output];
+      const child = new Deno.Command(ffmpeg, {
+        args,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      child.status.finally(() => input.relay.close());
+      return child;
+    } catch (err) {
+      void input.relay.close();
+      throw err;
+    }
+  };
   const killer = (child: Deno.ChildProcess) => () => {
     try {
       child.kill("SIGKILL");
@@ -167,7 +154,7 @@ export function createPreviews(deps: PreviewDeps): Previews {
           headers: { "content-type": type, "cache-control": "no-store" },
         });
       }
-      const child = spawn([...BASE, ...inputArgs(stream.url), ...MJPEG_OUT]);
+      const child = spawn(stream, MJPEG_OUT);
       const body = pipe(child.stdout, signal, killer(child), child.status);
       return new Response(body, {
         headers: {
@@ -178,7 +165,7 @@ export function createPreviews(deps: PreviewDeps): Previews {
     },
     async snapshot(stream, signal) {
       if (running.size >= deps.maxConcurrent()) return busy();
-      const child = spawn([...BASE, ...inputArgs(stream.url), ...FRAME_OUT]);
+      const child = spawn(stream, FRAME_OUT);
       const kill = killer(child);
       const stop = () => kill();
       running.add(stop);

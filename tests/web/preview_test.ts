@@ -1,10 +1,12 @@
 /** Live preview: hardened ffmpeg arguments, frames from RTSP and MJPEG, slots, and clean ends. */
 
-import { assert, assertEquals } from "../assert.ts";
-import { createPreviews, inputArgs } from "../../web/preview.ts";
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { inputArgs, MediaUrlError } from "../../monitor/media/input.ts";
+import { createPreviews } from "../../web/preview.ts";
 import type { StreamConfig } from "../../monitor/types.ts";
 import { startRtspServer } from "../fixtures/rtsp.ts";
 import { startMediaServer } from "../fixtures/media_server.ts";
+import { secretForms, watchCommandLines } from "../fixtures/cmdline_watch.ts";
 
 const stream = (url: string): StreamConfig => ({
   name: "cam",
@@ -41,19 +43,13 @@ async function readFrames(body: ReadableStream<Uint8Array>, n: number): Promise<
   return frames;
 }
 
-Deno.test("inputArgs() whitelists protocols and puts the URL last, after -i", () => {
-  const a = inputArgs("rtsp://u:p@cam/live");
-  assertEquals(a.slice(-2), ["-i", "rtsp://u:p@cam/live"]);
+Deno.test("inputArgs() used by preview refuses a URL with credentials and odd schemes", () => {
+  const opts = { source: "rtsp", ioTimeoutSeconds: 5 } as const;
+  const a = inputArgs("rtsp://cam/live", opts);
+  assertEquals(a.slice(-2), ["-i", "rtsp://cam/live"]);
   assertEquals(a[a.indexOf("-protocol_whitelist") + 1], "rtsp,tcp");
-  assertEquals(inputArgs("https://relay/x.m3u8").at(-1), "https://relay/x.m3u8");
-  for (const bad of ["file:///etc/passwd", "-i", "concat:a|b", "pipe:0"]) {
-    let threw = false;
-    try {
-      inputArgs(bad);
-    } catch {
-      threw = true;
-    }
-    assert(threw, bad);
+  for (const bad of ["rtsp://u:p@cam/live", "file:///etc/passwd", "-i", "concat:a|b", "pipe:0"]) {
+    assertThrows(() => inputArgs(bad, opts), MediaUrlError);
   }
 });
 
@@ -108,5 +104,34 @@ Deno.test("preview() proxies an MJPEG camera and snapshot() grabs one JPEG", asy
   } finally {
     previews.close();
     await media.stop();
+  }
+});
+
+Deno.test("preview() and snapshot() of password-protected cameras keep the password off every command line", async () => {
+  const tag = crypto.randomUUID().slice(0, 8);
+  const [user, password] = [`cam${tag}`, `pw${tag}Zq`];
+  const rtsp = await startRtspServer({ auth: "digest", user, password });
+  const media = await startMediaServer({ auth: { user, password } });
+  const previews = createPreviews({ maxConcurrent: () => 2 });
+  // The test camera is started with its password in its own arguments; it is not under test.
+  const watch = watchCommandLines(secretForms(user, password), { ignore: /rtsp_server\.py/ });
+  try {
+    const live = await previews.preview(stream(rtsp.url(user, password)));
+    assert((await readFrames(live.body!, 3)) >= 3, "frames arrive through the preview");
+    await until(() => previews.active() === 0);
+    const at = (path: string) => media.url(path).replace("://", `://${user}:${password}@`);
+    for (const url of [rtsp.url(user, password), at("/auth/mjpeg"), at("/auth/snapshot.jpg")]) {
+      const snap = await previews.snapshot(stream(url));
+      assertEquals(snap.status, 200, `snapshot of ${url.replace(password, "***")}`);
+      const jpeg = new Uint8Array(await snap.arrayBuffer());
+      assertEquals([jpeg[0], jpeg[1]], [0xff, 0xd8]);
+    }
+  } finally {
+    const seen = await watch.stop();
+    previews.close();
+    await until(() => previews.active() === 0);
+    await Promise.all([rtsp.stop(), media.stop()]);
+    assert(seen.media.length > 0, `the watcher saw no ffmpeg in ${seen.sweeps} sweeps`);
+    assertEquals(seen.leaks, [], "a command line held the credentials");
   }
 });
