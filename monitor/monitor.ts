@@ -2,7 +2,7 @@
 
 import type { Bus } from "./bus.ts";
 import type { Logger } from "./log.ts";
-import { redactText, urlSecrets } from "./redact.ts";
+import { clipText, redactText, urlSecrets } from "./redact.ts";
 import { createScheduler, type Scheduler, type SchedulerStats } from "./scheduler.ts";
 import { combineMedia, type MediaVerdict, nextState } from "./status.ts";
 import type {
@@ -124,8 +124,9 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         hard,
       ]);
     } catch (err) {
-      logger.warn(`probe ${probe.kind} threw for "${stream.name}": ${String(err)}`);
-      const msg = err instanceof Error ? err.message : String(err);
+      // Exception text can quote what a camera sent: cut it before it is masked, logged or stored.
+      const msg = clipText(err instanceof Error ? err.message : String(err), 300);
+      logger.warn(`probe ${probe.kind} threw for "${stream.name}": ${msg}`);
       return {
         ok: false,
         latencyMs: Math.round(performance.now() - start),
