@@ -126,7 +126,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     } catch (err) {
       // Exception text can quote what a camera sent: cut it before it is masked, logged or stored.
       const msg = clipText(err instanceof Error ? err.message : String(err), 300);
-      logger.warn(`probe ${probe.kind} threw for "${stream.name}": ${msg}`);
+      logger.warn(`probe ${probe.kind} threw for "${stream.name}": ${clipText(String(err), 300)}`);
       return {
         ok: false,
         latencyMs: Math.round(performance.now() - start),
