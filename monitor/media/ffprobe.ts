@@ -136,6 +136,21 @@ export function stderrReason(stderr: string): string {
   if (/401|unauthorized/i.test(stderr)) return "authentication failed";
   if (/404|not found/i.test(stderr)) return "not found";
   if (/timed out|operation not permitted|end of file/i.test(last)) return "timed out";
-  // Lines look like "rtsp://user:pw@cam/x: Error": keep only what follows the URL.
-  return maskUrl(last).replace(/^\S+:\/\/\S*?:\s/, "").slice(0, 160);
+  return withoutUrlPrefix(maskUrl(last.slice(0, 1000))).slice(0, 160);
+}
+
+/**
+ * Lines look like "rtsp://user:pw@cam/x: Error": keeps only what follows the URL. A linear scan
+ * (stderr is camera-influenced text; a lazy regex here was quadratic on a long line).
+ */
+function withoutUrlPrefix(line: string): string {
+  const scheme = line.indexOf("://");
+  if (scheme <= 0) return line;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === " " || ch === "\t") {
+      return i > scheme && line[i - 1] === ":" ? line.slice(i + 1) : line;
+    }
+  }
+  return line;
 }
