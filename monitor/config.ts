@@ -1,9 +1,9 @@
 /** Parses and validates config.yaml text into a Config (pure: no I/O, no defaults from the env). */
 
-import { parseDocument } from "yaml";
 import { parseAllowedHosts } from "./config_api.ts";
-import { Checker, describe, type YamlMap } from "./config_check.ts";
+import { Checker, ConfigError, describe, type YamlMap } from "./config_check.ts";
 import { parseMediaKeys } from "./config_media.ts";
+import { parseTopLevel } from "./config_top.ts";
 import { type MqttConfig, parseMqttConfig } from "./config_mqtt.ts";
 import { parsePreviewConfig, type PreviewConfig } from "./config_web.ts";
 import { userinfoOf } from "./redact.ts";
@@ -11,6 +11,8 @@ import { isValidTimeZone } from "./time.ts";
 import { PROBE_KINDS, type ProbeKind, type StreamConfig } from "./types.ts";
 
 export type { MqttConfig } from "./config_mqtt.ts";
+export { ConfigError, type ConfigProblem } from "./config_check.ts";
+export { KNOWN_TOP_LEVEL_KEYS } from "./config_top.ts";
 
 /** URL schemes a stream may use. */
 export const SUPPORTED_SCHEMES = ["rtsp", "rtsps", "http", "https"] as const;
@@ -40,34 +42,14 @@ export interface Config {
   raw: YamlMap;
 }
 
-/** A config that cannot be used; `problems` lists every issue with its YAML path. */
-export class ConfigError extends Error {
-  /** Each problem as `path: message`. */
-  readonly problems: string[];
-  constructor(problems: string[], source = "config") {
-    super(`Invalid ${source}: ${problems.join("; ")}`);
-    this.name = "ConfigError";
-    this.problems = problems;
-  }
-}
-
 /**
  * Parses config.yaml text. Throws {@link ConfigError} naming every problem, e.g.
- * `streams[2].url: scheme "ftp" is not supported`. Unknown keys are allowed (kept in `raw`).
+ * `streams[2].url: scheme "ftp" is not supported`. Unknown keys are allowed (kept in `raw`) beside
+ * at least one known key; an empty, non-mapping or keyless document is an error.
  */
 export function parseConfig(text: string): Config {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return `YAML syntax${pos ? ` (line ${pos.line}, column ${pos.col})` : ""}: ${
-        e.message.split("\n")[0]
-      }`;
-    }));
-  }
   const c = new Checker();
-  const top = doc.toJS() ?? {};
-  const root = c.map(top, "(top level)");
+  const root = parseTopLevel(text, c);
   const heartbeatSeconds = c.number(root, "heartbeat_seconds", "", {
     fallback: 10,
     min: 1,
@@ -106,7 +88,7 @@ export function parseConfig(text: string): Config {
     warnings: c.warnings,
     raw: root,
   };
-  if (c.errors.length > 0) throw new ConfigError(c.errors);
+  if (c.errors.length > 0) throw new ConfigError(c.issues);
   if (config.maxMediaProcesses === undefined) delete config.maxMediaProcesses;
   return config;
 }

@@ -3,16 +3,30 @@
 /** A mapping read from YAML (unknown keys are allowed and kept by the caller). */
 export type YamlMap = Record<string, unknown>;
 
+/** One problem with its place: a YAML path (`streams[2].url`), `(document)`, or `line 7`. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** Formats a problem as `path: message` (just the message when it has no path). */
+export function formatProblem(p: ConfigProblem): string {
+  return p.path ? `${p.path}: ${p.message}` : p.message;
+}
+
 /** Collects problems while reading a config tree; every reader names the path it looked at. */
 export class Checker {
-  /** Problems that make the config invalid. */
+  /** Problems that make the config invalid, as `path: message`. */
   readonly errors: string[] = [];
+  /** The same problems with their structure. */
+  readonly issues: ConfigProblem[] = [];
   /** Problems that were corrected (e.g. a value raised to its minimum). */
   readonly warnings: string[] = [];
 
   /** Records an error at `path`. */
   error(path: string, message: string): void {
-    this.errors.push(`${path}: ${message}`);
+    this.issues.push({ path, message });
+    this.errors.push(formatProblem({ path, message }));
   }
 
   /** Records a warning at `path`. */
@@ -94,4 +108,21 @@ export function describe(v: unknown): string {
   if (typeof v === "object") return "a mapping";
   if (typeof v === "string") return JSON.stringify(v.length > 60 ? v.slice(0, 57) + "..." : v);
   return String(v);
+}
+
+/** A config that cannot be used; `issues` lists every problem with its place. */
+export class ConfigError extends Error {
+  /** Each problem as `path: message`. */
+  readonly problems: string[];
+  /** Each problem with its structure. */
+  readonly issues: ConfigProblem[];
+  /** `source` names what was read in the message: "config" or the file's path. */
+  constructor(problems: readonly (ConfigProblem | string)[], source = "config") {
+    const issues = problems.map((p) => typeof p === "string" ? { path: "", message: p } : p);
+    const texts = issues.map(formatProblem);
+    super(`Invalid ${source}: ${texts.join("; ")}`);
+    this.name = "ConfigError";
+    this.problems = texts;
+    this.issues = issues;
+  }
 }

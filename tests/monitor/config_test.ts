@@ -25,8 +25,8 @@ Deno.test("parseConfig() loads the Python release's config.yaml unchanged", asyn
   );
 });
 
-Deno.test("parseConfig() applies defaults to an empty file", () => {
-  const c = parseConfig("");
+Deno.test("parseConfig() applies defaults to a file with only `streams: []`", () => {
+  const c = parseConfig("streams: []\n");
   assertEquals(c.heartbeatSeconds, 10);
   assertEquals(c.timezone, "UTC");
   assertEquals(c.retentionDays, 30);
@@ -180,4 +180,52 @@ Deno.test("parseConfig() raises a low media_check_seconds to 10 with a warning",
   const c = parseConfig("streams:\n- {name: a, url: rtsp://h/a, media_check_seconds: 2}\n");
   assertEquals(c.streams[0].mediaCheckSeconds, 10);
   assertEquals(c.warnings, ["streams[0].media_check_seconds: 2 is below the minimum, using 10"]);
+});
+
+Deno.test("parseConfig() rejects an empty, comment-only or non-mapping document", () => {
+  for (const text of ["", "\n\n", "# only a comment\n", "---\n", "~\n"]) {
+    assertEquals(problems(text), [
+      "(document): is empty (no keys, only blank lines or comments); " +
+      "a config needs at least one of streams, api, web, mqtt, heartbeat_seconds, timezone",
+    ], JSON.stringify(text));
+  }
+  assertEquals(problems("- name: a\n  url: rtsp://h/x\n"), [
+    "(document): must be a mapping of keys such as streams: and api:, got a list",
+  ]);
+  assertEquals(problems("just some text\n"), [
+    "(document): must be a mapping of keys such as streams: and api:, got text",
+  ]);
+});
+
+Deno.test("parseConfig() rejects a document without any known top-level key, echoing nothing", () => {
+  assertEquals(problems("foo: bar\n"), [
+    "(document): has no known top-level key (found 1 unknown key); expected at least one of " +
+    "streams, api, web, mqtt, heartbeat_seconds, timezone",
+  ]);
+  // /etc/shadow parses as a mapping whose keys hold the password hashes: none may be shown.
+  const shadow = "root:$6$salt$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n";
+  const p = problems(shadow);
+  assertEquals(p.length, 1);
+  assert(p[0].includes("found 2 unknown keys"), p[0]);
+  for (const part of ["root", "SECRETHASH", "daemon", "99999"]) assert(!p[0].includes(part), p[0]);
+});
+
+Deno.test("parseConfig() rejects `stream:` when `streams:` is absent, and keeps other unknown keys", () => {
+  assertEquals(problems("heartbeat_seconds: 5\nstream:\n- {name: a, url: rtsp://h/x}\n"), [
+    'stream: unknown key; did you mean "streams"?',
+  ]);
+  assertEquals(problems("Streams: []\n"), ['Streams: unknown key; did you mean "streams"?']);
+  const c = parseConfig("streams: []\nstream_notes: keep me\nheartbeat: x\n");
+  assertEquals(c.raw.stream_notes, "keep me");
+});
+
+Deno.test("parseConfig() turns an unresolved YAML alias into a problem, not a crash", () => {
+  assertEquals(problems("streams: *nothing\n"), [
+    "(document): YAML: Unresolved alias (the anchor must be set before the alias): nothing",
+  ]);
+});
+
+Deno.test("ConfigError carries each problem as {path, message}", () => {
+  const err = assertThrows(() => parseConfig("heartbeat_seconds: x\n"), ConfigError);
+  assertEquals(err.issues, [{ path: "heartbeat_seconds", message: 'must be a number, got "x"' }]);
 });
