@@ -1,27 +1,39 @@
-import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../assert.ts";
 import { delay } from "../../monitor/async.ts";
 import { ConfigError } from "../../monitor/config.ts";
+import { statConfigFile } from "../../monitor/config_read.ts";
 import {
   ConfigConflictError,
   editConfigFile,
   watchConfigFile,
+  type WatchOptions,
   writeFileAtomic,
 } from "../../monitor/config_file.ts";
 
-/** Starts a watcher on `path` collecting the texts it reports. */
-function watch(path: string, initialText: string) {
+/** Starts a watcher on `path` collecting the texts and errors it reports. */
+function watch(path: string, initialText: string, opts: Partial<WatchOptions> = {}) {
   const seen: string[] = [];
+  const errors: string[] = [];
   const ctrl = new AbortController();
   const done = watchConfigFile(path, {
     signal: ctrl.signal,
     initialText,
     debounceMs: 50,
+    stableMs: 100,
+    ...opts,
     onChange: (t) => {
       seen.push(t);
     },
+    onError: (e) => errors.push(e.message),
   });
   return {
     seen,
+    errors,
+    async untilError(n: number, ms = 5000) {
+      const end = Date.now() + ms;
+      while (errors.length < n && Date.now() < end) await delay(20);
+      assertEquals(errors.length, n, `errors ${JSON.stringify(errors)}`);
+    },
     async until(n: number, ms = 5000) {
       const end = Date.now() + ms;
       while (seen.length < n && Date.now() < end) await delay(20);
@@ -128,5 +140,99 @@ Deno.test("watchConfigFile() returns when its signal aborts before it starts wat
   const done = watchConfigFile(`${dir}/config.yaml`, { signal: ctrl.signal, onChange: () => {} });
   ctrl.abort(); // while the real path is being resolved
   await done;
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("watchConfigFile() reports a slowly written file only once it is complete and stable", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/config.yaml`;
+  await Deno.writeTextFile(path, "v: 1\n");
+  // A stable read needs two identical reads 1 s apart; the writer adds a line every 150 ms,
+  // slower than the 50 ms debounce, as a slow copy over the network does.
+  const w = watch(path, "v: 1\n", { stableMs: 1000 });
+  await delay(100);
+  const lines = Array.from({ length: 20 }, (_, i) => `k${i}: ${i}\n`);
+  const file = await Deno.open(path, { write: true, truncate: true });
+  for (const line of lines) {
+    await file.write(new TextEncoder().encode(line));
+    await delay(150);
+  }
+  file.close();
+  await w.until(1, 10_000);
+  assertEquals(w.seen, [lines.join("")], "no partial file was reported");
+  await w.stop();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("watchConfigFile() reports a deleted file once, and the same text again when it returns", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/config.yaml`;
+  await Deno.writeTextFile(path, "v: 1\n");
+  const w = watch(path, "v: 1\n", { pollMs: 100 });
+  await delay(100);
+  await Deno.remove(path);
+  await w.untilError(1);
+  await delay(600); // several polls: the same problem is not reported again
+  assertEquals(w.errors.length, 1, JSON.stringify(w.errors));
+  assertEquals(w.seen, []);
+  await Deno.writeTextFile(path, "v: 1\n"); // back as it was: judged again
+  await w.until(1);
+  assertEquals(w.seen, ["v: 1\n"]);
+  await w.stop();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("watchConfigFile() refuses a file over the size limit once and does not re-read it on polls", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/config.yaml`;
+  await Deno.writeTextFile(path, "v: 1\n");
+  const w = watch(path, "v: 1\n", { pollMs: 100 });
+  await delay(100);
+  await Deno.writeTextFile(path, "# padding\n".repeat(500_000)); // 5,000,000 bytes
+  await w.untilError(1);
+  assertStringIncludes(w.errors[0], "5,000,000 bytes");
+  assertStringIncludes(w.errors[0], "limit is 4 MiB");
+  await delay(600);
+  assertEquals([w.seen.length, w.errors.length], [0, 1]);
+  await w.stop();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("watchConfigFile() polls by size and mtime: an unchanged stamp is not re-read", async () => {
+  // A write through a hard link in another folder raises no event in the watched folder (as
+  // with network file systems), so only the poll can see it.
+  const dir = await Deno.makeTempDir();
+  const other = await Deno.makeTempDir();
+  const path = `${dir}/config.yaml`;
+  await Deno.writeTextFile(path, "v: 1\n");
+  await Deno.link(path, `${other}/same-inode.yaml`);
+  const mtime = (await Deno.stat(path)).mtime!;
+  const w = watch(path, "v: 1\n", { pollMs: 100, initialStamp: await statConfigFile(path) });
+  await delay(100);
+  await Deno.writeTextFile(`${other}/same-inode.yaml`, "v: 2\n"); // same size
+  await Deno.utime(`${other}/same-inode.yaml`, mtime, mtime); // same mtime
+  await delay(600); // several polls
+  assertEquals(w.seen, [], "the poll compared size and mtime and did not read");
+  await Deno.utime(`${other}/same-inode.yaml`, new Date(), new Date());
+  await w.until(1);
+  assertEquals(w.seen, ["v: 2\n"]);
+  await w.stop();
+  await Deno.remove(dir, { recursive: true });
+  await Deno.remove(other, { recursive: true });
+});
+
+Deno.test("watchConfigFile() names the line of bytes that are not UTF-8", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/config.yaml`;
+  await Deno.writeTextFile(path, "v: 1\n");
+  const w = watch(path, "v: 1\n");
+  await delay(100);
+  const bytes = new Uint8Array([...new TextEncoder().encode("a: 1\nb: caf"), 0xe9, 0x0a]);
+  await Deno.writeFile(path, bytes);
+  await w.untilError(1);
+  assertStringIncludes(w.errors[0], "line 2");
+  assertStringIncludes(w.errors[0], "not valid UTF-8");
+  assertEquals(w.seen, []);
+  await w.stop();
   await Deno.remove(dir, { recursive: true });
 });
