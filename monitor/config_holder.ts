@@ -1,16 +1,27 @@
 /** Holds the config in force: applies valid edits, keeps the last good one on a bad edit. */
 
 import type { Bus } from "./bus.ts";
-import { type Config, ConfigError, parseConfig } from "./config.ts";
+import { type Config, ConfigError, type ConfigProblem, parseConfig } from "./config.ts";
+import { judgeReload } from "./config_guard.ts";
+import { ConfigChangingError } from "./config_read.ts";
 import type { Logger } from "./log.ts";
+
+/** Whether the file on disk is the config in force, and if not, why. */
+export type ConfigFileState = "ok" | "rejected" | "missing" | "unreadable" | "changing";
 
 /** What /api/health shows about the config. */
 export interface ConfigState {
   path: string;
   loaded_at: string;
   reloads: number;
-  /** The last rejected edit's problems, or null when the file on disk is in force. */
+  /** `ok` when the file on disk is in force; otherwise why the last good config still runs. */
+  file: ConfigFileState;
+  /** The last rejected edit's or file problem's message, or null when the file is in force. */
   error: string | null;
+  /** The same problems with their YAML path (or `(file)`, `line N`). */
+  problems: ConfigProblem[];
+  /** Something applied but worth a look, e.g. a reload that removed every stream. */
+  notice: string | null;
   warnings: string[];
 }
 
@@ -18,8 +29,13 @@ export interface ConfigState {
 export interface ConfigHolder {
   /** The config in force. */
   current(): Config;
-  /** Parses `text`; applies it when valid, else records and logs the error. Returns success. */
+  /**
+   * Parses `text` (a stable read of the file); applies it when valid and not refused by
+   * {@link judgeReload}, else records and logs why. Returns whether it was applied.
+   */
   apply(text: string): boolean;
+  /** Records that the file cannot be used (missing, unreadable, too big, not UTF-8, changing). */
+  fileProblem(err: Error): void;
   /** For /api/health. */
   state(): ConfigState;
 }
@@ -47,9 +63,20 @@ export function createConfigHolder(opts: ConfigHolderOptions): ConfigHolder {
   let config = opts.initial;
   let loadedAt = now();
   let reloads = 0;
+  let file: ConfigFileState = "ok";
   let error: string | null = null;
+  let problems: ConfigProblem[] = [];
+  let notice: string | null = null;
   registerSecrets(config, logger);
   config.warnings.forEach((w) => logger.warn(`config: ${w}`));
+  const keeping = () => `keeping the last good config, ${config.streams.length} streams`;
+  const fail = (state: ConfigFileState, message: string, issues: ConfigProblem[]) => {
+    file = state;
+    error = `${message}; ${keeping()}`;
+    problems = issues;
+    logger.error(error);
+    bus.emit("config-error", { message: error });
+  };
   return {
     current: () => config,
     apply(text) {
@@ -57,27 +84,52 @@ export function createConfigHolder(opts: ConfigHolderOptions): ConfigHolder {
       try {
         next = parseConfig(text);
       } catch (err) {
-        error = err instanceof ConfigError ? err.message : `Cannot load config: ${err}`;
-        logger.error(`${error} (keeping the last good config)`);
-        bus.emit("config-error", { message: error });
+        if (err instanceof ConfigError) fail("rejected", err.message, err.issues);
+        else fail("rejected", `Cannot load config: ${err}`, []);
         return false;
       }
       registerSecrets(next, logger);
+      const verdict = judgeReload(config, next);
+      if (verdict.refuse.length > 0) {
+        const refused = new ConfigError(verdict.refuse, "reload");
+        fail("rejected", `Refused config reload: ${refused.problems.join("; ")}`, refused.issues);
+        return false;
+      }
       next.warnings.forEach((w) => logger.warn(`config: ${w}`));
       config = next;
+      file = "ok";
       error = null;
+      problems = [];
+      notice = verdict.notice ?? (next.streams.length === 0 ? notice : null);
       loadedAt = now();
       reloads++;
       opts.onApply(next);
       logger.info(`config reloaded: ${next.streams.length} streams`);
+      if (verdict.notice) logger.warn(`config: ${verdict.notice}`);
       bus.emit("config-reloaded", { config: next });
       return true;
+    },
+    fileProblem(err) {
+      if (err instanceof ConfigError) fail("rejected", err.message, err.issues);
+      else if (err instanceof Deno.errors.NotFound) {
+        fail("missing", `Config file "${opts.path}" is missing (deleted or renamed?)`, [
+          { path: "(file)", message: "is missing" },
+        ]);
+      } else if (err instanceof ConfigChangingError) fail("changing", err.message, []);
+      else {
+        fail("unreadable", `Cannot read config file "${opts.path}": ${err.message}`, [
+          { path: "(file)", message: err.message },
+        ]);
+      }
     },
     state: () => ({
       path: opts.path,
       loaded_at: new Date(loadedAt).toISOString(),
       reloads,
+      file,
       error,
+      problems,
+      notice,
       warnings: config.warnings,
     }),
   };
