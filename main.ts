@@ -11,6 +11,7 @@ import { createBus } from "./monitor/bus.ts";
 import { ConfigError, parseConfig } from "./monitor/config.ts";
 import { createConfigHolder } from "./monitor/config_holder.ts";
 import { watchConfigFile } from "./monitor/config_file.ts";
+import { type ConfigRead, readConfigFile } from "./monitor/config_read.ts";
 import { createLogger, type Logger, parseLogLevel } from "./monitor/log.ts";
 import { createMediaTask } from "./monitor/media/task.ts";
 import { createMetrics } from "./monitor/metrics_registry.ts";
@@ -36,10 +37,13 @@ export interface Paths {
   dataDir: string;
 }
 
-/** Reads config.yaml, creating it from the commented example when missing. */
-async function readOrCreateConfig(path: string, logger: Logger): Promise<string> {
+/**
+ * Reads config.yaml (size limit, strict UTF-8: ConfigError otherwise), creating it from the
+ * commented example when missing.
+ */
+async function readOrCreateConfig(path: string, logger: Logger): Promise<ConfigRead> {
   try {
-    return await Deno.readTextFile(path);
+    return await readConfigFile(path);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
@@ -47,13 +51,17 @@ async function readOrCreateConfig(path: string, logger: Logger): Promise<string>
   await Deno.mkdir(dirname(path), { recursive: true });
   await Deno.writeTextFile(path, example, { createNew: true });
   logger.info(`created ${path} from the commented example`);
-  return example;
+  return await readConfigFile(path);
 }
 
 /** Runs StreamPulse until `signal` aborts. Throws ConfigError when the initial config is invalid. */
 export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Promise<void> {
-  const initialText = await readOrCreateConfig(paths.config, logger);
+  const { text: initialText, stamp: initialStamp } = await readOrCreateConfig(paths.config, logger);
   const initial = parseConfig(initialText);
+  // `--data-dir DIR` may name a folder that does not exist yet (the config may live elsewhere).
+  for (const dir of new Set([paths.dataDir, dirname(paths.db)])) {
+    await Deno.mkdir(dir, { recursive: true });
+  }
   const store = openStore(paths.db, { logger });
   const bus = createBus((err) => logger.error(`event listener failed: ${String(err)}`));
   // Subscribed before the monitor starts so no result or reload goes uncounted.
@@ -163,8 +171,9 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     watchConfigFile(paths.config, {
       signal: s,
       initialText,
+      initialStamp,
       onChange: (text) => void holder.apply(text),
-      onError: (err) => logger.warn(`config file unreadable: ${err.message}`),
+      onError: (err) => holder.fileProblem(err), // logged there, shown in /api/health
     }));
   supervisor.add(
     "api",

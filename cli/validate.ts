@@ -1,17 +1,27 @@
 /** `streampulse validate [PATH]`: loads a config.yaml and lists every problem; exit 0 or 2. */
 
 import { ConfigError, parseConfig } from "../monitor/config.ts";
+import { readConfigFile } from "../monitor/config_read.ts";
 
-/** Validates the file at `path` and returns the exit code. */
+/**
+ * Validates the file at `path` the way the running process loads it (size limit, strict UTF-8,
+ * top-level checks) and returns the exit code: 0 valid, 2 unreadable or invalid.
+ */
 export async function validateCommand(
   path: string,
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {
+  const problems = (e: ConfigError) => {
+    err(`${path}: ${e.problems.length} problem${e.problems.length === 1 ? "" : "s"}`);
+    for (const p of e.problems) err(`  ${p}`);
+    return 2;
+  };
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = (await readConfigFile(path)).text;
   } catch (e) {
+    if (e instanceof ConfigError) return problems(e);
     err(`Cannot read "${path}": ${(e as Error).message}`);
     return 2;
   }
@@ -27,8 +37,6 @@ export async function validateCommand(
     return 0;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    err(`${path}: ${e.problems.length} problem${e.problems.length === 1 ? "" : "s"}`);
-    for (const p of e.problems) err(`  ${p}`);
-    return 2;
+    return problems(e);
   }
 }

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
+import { delay } from "../../monitor/async.ts";
 import { freePort, startRtspServer } from "../fixtures/rtsp.ts";
 import { START_FLAGS, startStreamPulse } from "../fixtures/streampulse.ts";
 
@@ -196,4 +197,93 @@ Deno.test("streampulse accepts the `--` that `deno task start -- …` passes thr
   const v = await cli(["--", "--version"]);
   assertEquals(v.code, 0, v.stderr);
   assert(v.stdout.startsWith("streampulse "), v.stdout);
+});
+
+Deno.test("streampulse validate exits 2 on empty, keyless, typo'd, non-UTF-8, oversized and non-YAML files", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string, string | Uint8Array, string][] = [
+      ["empty.yaml", "", "(document): is empty"],
+      ["comments.yaml", "# nothing here\n\n", "(document): is empty"],
+      ["foo.yaml", "foo: bar\n", "has no known top-level key"],
+      ["typo.yaml", "stream:\n- {name: a, url: rtsp://h/x}\n", 'did you mean "streams"?'],
+      ["list.yaml", "- a\n- b\n", "must be a mapping"],
+      [
+        "latin1.yaml",
+        new Uint8Array([...new TextEncoder().encode("streams: []\n# caf"), 0xe9]),
+        "line 2: is not valid UTF-8",
+      ],
+      ["big.yaml", "# padding\n".repeat(500_000), "is 5,000,000 bytes; the limit is 4 MiB"],
+    ];
+    for (const [name, content, expected] of cases) {
+      if (typeof content === "string") await Deno.writeTextFile(`${dir}/${name}`, content);
+      else await Deno.writeFile(`${dir}/${name}`, content);
+      const r = await cli(["validate", `${dir}/${name}`]);
+      assertEquals(r.code, 2, `${name}: ${r.stdout}${r.stderr}`);
+      assertStringIncludes(r.stderr, expected, name);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("streampulse validate exits 2 on a symlink to /etc/shadow and shows none of its content", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let target = "/etc/shadow";
+    let text: string;
+    try {
+      text = await Deno.readTextFile(target);
+    } catch (err) {
+      // Not root: a file of the same shape stands in (the parser sees the same thing).
+      console.log(`cannot read /etc/shadow (${(err as Error).name}); using a copy of its format`);
+      target = `${dir}/shadow`;
+      text = "root:$6$salt$HASHHASHHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n";
+      await Deno.writeTextFile(target, text);
+    }
+    await Deno.symlink(target, `${dir}/config.yaml`);
+    const r = await cli(["validate", `${dir}/config.yaml`]);
+    assertEquals(r.code, 2, r.stdout + r.stderr);
+    assertStringIncludes(r.stderr, "has no known top-level key");
+    const fields = text.split(/[\n:$]/).filter((f) => f.length >= 4 && !/^\d+$/.test(f));
+    for (const f of fields) assert(!(r.stdout + r.stderr).includes(f), `output shows "${f}"`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("streampulse --data-dir creates a data folder that does not exist yet", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const apiPort = freePort();
+    await Deno.writeTextFile(
+      `${dir}/config.yaml`,
+      `api: {host: 127.0.0.1, port: ${apiPort}}\nweb: {host: 127.0.0.1, port: ${freePort()}}\n`,
+    );
+    const data = `${dir}/new/deeper`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...START_FLAGS, MAIN, "--data-dir", data, "--config", `${dir}/config.yaml`],
+      env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const exited = child.output();
+    let healthy = false;
+    for (let i = 0; i < 300 && !healthy; i++) {
+      const done = await Promise.race([exited.then(() => true), delay(50).then(() => false)]);
+      if (done) break;
+      healthy = await fetch(`http://127.0.0.1:${apiPort}/api/health`)
+        .then((r) => (r.body?.cancel(), r.ok), () => false);
+    }
+    try {
+      child.kill("SIGTERM");
+    } catch { /* exited */ }
+    const out = await exited;
+    const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert(healthy, log);
+    assertEquals(out.code, 0, log);
+    assert((await Deno.stat(`${data}/streams.db`)).isFile);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
