@@ -1,31 +1,40 @@
 /** StreamPulse entry point: wiring only — load config, open store, create bus, start tasks. */
 
 import { dirname } from "node:path";
-import { parseCli, UsageError } from "./cli/args.ts";
-import { checkCommand } from "./cli/check.ts";
-import { healthcheckCommand } from "./cli/healthcheck.ts";
-import { helpText } from "./cli/help.ts";
-import { passwdCommand } from "./cli/passwd.ts";
-import { validateCommand } from "./cli/validate.ts";
-import { createBus } from "./monitor/bus.ts";
-import { ConfigError, parseConfig } from "./monitor/config.ts";
-import { createConfigHolder } from "./monitor/config_holder.ts";
-import { watchConfigFile } from "./monitor/config_file.ts";
-import { type ConfigRead, readConfigFile } from "./monitor/config_read.ts";
-import { createLogger, type Logger, parseLogLevel } from "./monitor/log.ts";
-import { createMediaTask } from "./monitor/media/task.ts";
-import { createMetrics } from "./monitor/metrics_registry.ts";
-import { createMonitor } from "./monitor/monitor.ts";
-import { createRetentionTask } from "./monitor/retention.ts";
-import { createSlaReporter } from "./monitor/sla_report.ts";
+import {
+  checkCommand,
+  healthcheckCommand,
+  helpText,
+  parseCli,
+  passwdCommand,
+  UsageError,
+  validateCommand,
+} from "./cli/mod.ts";
+import {
+  createBus,
+  createLogger,
+  createMetrics,
+  createMonitor,
+  createSupervisor,
+  type Logger,
+  parseLogLevel,
+} from "./monitor/mod.ts";
+import {
+  ConfigError,
+  type ConfigRead,
+  createConfigHolder,
+  parseConfig,
+  readConfigFile,
+  watchConfigFile,
+} from "./monitor/config/mod.ts";
+import { createMediaTask } from "./monitor/media/mod.ts";
+import { createRetentionTask } from "./monitor/store/mod.ts";
+import { createSlaReporter, createStatusView } from "./monitor/status/mod.ts";
 import { selectProbe } from "./monitor/probes/mod.ts";
-import { createStatusView } from "./monitor/status_view.ts";
-import { openStore } from "./monitor/store.ts";
-import { createSupervisor } from "./monitor/supervisor.ts";
-import { createMqttTask } from "./mqtt/publisher.ts";
-import { createApiApp } from "./web/api.ts";
-import { createWebApp } from "./web/app.ts";
-import { serveTask } from "./web/serve.ts";
+import { openStore } from "./monitor/store/sqlite/mod.ts";
+import { createMqttTask } from "./mqtt/mod.ts";
+import { createApiApp } from "./web/api/mod.ts";
+import { createWebApp, serveTask } from "./web/mod.ts";
 
 /** The version reported by /api/health and `--version`. */
 export const VERSION = "0.1.0";

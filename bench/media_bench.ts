@@ -2,8 +2,7 @@
 // Run: deno run -A bench/media_bench.ts [--runs 5]
 
 import { parseArgs } from "node:util";
-import { probeMedia } from "../monitor/media/ffprobe.ts";
-import type { MediaSource } from "../monitor/media/ffprobe.ts";
+import { type MediaSource, probeMedia } from "../monitor/media/ffprobe.ts";
 import { sampleFrames } from "../monitor/media/frames.ts";
 import { type CommandRunner, createProcessPool } from "../monitor/media/process_pool.ts";
 import { startMediaServer } from "../tests/fixtures/media_server.ts";

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { createLogger } from "../monitor/log.ts";
-import type { MqttConfig } from "../monitor/config_mqtt.ts";
+import type { MqttConfig } from "../monitor/config/mqtt.ts";
 import { createMqttTask } from "../mqtt/publisher.ts";
 import { MQTT_PASSWORD, MQTT_USER, startMosquitto } from "../tests/fixtures/mosquitto.ts";
 import { staticWorld } from "../tests/fixtures/mqtt_task_proc.ts";

@@ -1,10 +1,8 @@
 /** `streampulse check URL`: one probe now, human or JSON output; exit 0 up, 1 down, 2 bad input. */
 
-import { Checker } from "../monitor/config_check.ts";
-import { checkUrl } from "../monitor/config.ts";
+import { Checker, checkUrl } from "../monitor/config/mod.ts";
 import { selectProbe } from "../monitor/probes/mod.ts";
-import { maskUrl } from "../monitor/redact.ts";
-import { PROBE_KINDS, type ProbeKind, type StreamConfig } from "../monitor/types.ts";
+import { maskUrl, PROBE_KINDS, type ProbeKind, type StreamConfig } from "../monitor/mod.ts";
 
 /** Options of {@link checkCommand}. */
 export interface CheckOptions {

@@ -1,6 +1,6 @@
 /** `streampulse healthcheck`: asks the running process's /api/health (container HEALTHCHECK). */
 
-import { parseConfig } from "../monitor/config.ts";
+import { parseConfig } from "../monitor/config/mod.ts";
 
 /** Returns 0 when the running StreamPulse answers healthy within 3 s, else 1. */
 export async function healthcheckCommand(

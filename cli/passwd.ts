@@ -1,7 +1,7 @@
 /** `streampulse passwd`: sets the dashboard's admin password, read from stdin, in streams.db. */
 
-import { openStore } from "../monitor/store.ts";
-import { setAdminPassword } from "../web/auth.ts";
+import { openStore } from "../monitor/store/sqlite/mod.ts";
+import { setAdminPassword } from "../web/mod.ts";
 
 /** Reads all of stdin as text. */
 async function readStdin(): Promise<string> {

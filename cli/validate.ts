@@ -1,7 +1,6 @@
 /** `streampulse validate [PATH]`: loads a config.yaml and lists every problem; exit 0 or 2. */
 
-import { ConfigError, parseConfig } from "../monitor/config.ts";
-import { readConfigFile } from "../monitor/config_read.ts";
+import { ConfigError, parseConfig, readConfigFile } from "../monitor/config/mod.ts";
 
 /**
  * Validates the file at `path` the way the running process loads it (size limit, strict UTF-8,

@@ -1,6 +1,6 @@
 /** A typed in-process event bus: the engine emits, the API, SSE and MQTT tasks listen. */
 
-import type { Config } from "./config.ts";
+import type { Config } from "./config/mod.ts";
 import type { CheckRecord, StreamState, StreamStatus } from "./types.ts";
 
 /** Every event on the bus and its payload. */

@@ -4,7 +4,7 @@ import type { Bus } from "./bus.ts";
 import type { Logger } from "./log.ts";
 import { clipText, redactText, urlSecrets } from "./redact.ts";
 import { createScheduler, type Scheduler, type SchedulerStats } from "./scheduler.ts";
-import { combineMedia, type MediaVerdict, nextState } from "./status.ts";
+import { combineMedia, type MediaVerdict, nextState } from "./status/mod.ts";
 import type {
   CheckRecord,
   Probe,

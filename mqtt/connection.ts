@@ -1,7 +1,7 @@
 /** One MQTT connection: URL and options from MqttConfig, clear errors, bounded close. */
 
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import type { MqttConfig } from "../monitor/config_mqtt.ts";
+import type { MqttConfig } from "../monitor/config/mod.ts";
 import { availabilityTopic, OFFLINE } from "./topics.ts";
 
 /** The broker URL for a config, e.g. `wss://broker:8884/mqtt`. It never carries credentials. */

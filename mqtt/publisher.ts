@@ -1,11 +1,9 @@
 /** The MQTT task: status, per-stream states, availability and Home Assistant discovery. */
 
 import type { MqttClient } from "mqtt";
-import { delay } from "../monitor/async.ts";
-import type { Bus, BusEvents } from "../monitor/bus.ts";
-import type { MqttConfig } from "../monitor/config_mqtt.ts";
-import type { Logger } from "../monitor/log.ts";
-import type { StatusEntry, StatusView } from "../monitor/status_view.ts";
+import { type Bus, type BusEvents, delay, type Logger } from "../monitor/mod.ts";
+import type { MqttConfig } from "../monitor/config/mod.ts";
+import type { StatusEntry, StatusView } from "../monitor/status/mod.ts";
 import {
   brokerUrl,
   buildConnectOptions,

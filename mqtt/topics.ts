@@ -1,7 +1,7 @@
 /** Pure MQTT topic and payload builders: stream slugs, per-stream state, Home Assistant discovery. */
 
-import type { MqttConfig } from "../monitor/config_mqtt.ts";
-import type { StatusEntry } from "../monitor/status_view.ts";
+import type { MqttConfig } from "../monitor/config/mod.ts";
+import type { StatusEntry } from "../monitor/status/mod.ts";
 
 /** The availability payloads (also the last will). */
 export const ONLINE = "online";

@@ -1,21 +1,12 @@
 /** The dashboard app (port 8000): wires auth, pages, islands' assets, SSE, previews and the API. */
 
 import { Hono } from "hono";
-import type { Context } from "hono";
 import { compress } from "hono/compress";
-import type { VNode } from "preact";
-import type { ForwardedEnv } from "./api.ts";
-import type { Bus } from "../monitor/bus.ts";
-import type { Config } from "../monitor/config.ts";
-import type { PreviewConfig } from "../monitor/config_web.ts";
-import type { Logger } from "../monitor/log.ts";
-import type { Monitor } from "../monitor/monitor.ts";
-import type { StatusView } from "../monitor/status_view.ts";
-import type { RollupRow } from "../monitor/store_reports.ts";
-import type { CheckRecord } from "../monitor/types.ts";
-import { createAuth, type MetaStore } from "./auth.ts";
-import { type Assets, loadAssets } from "./bundle.ts";
-import type { ExportRow } from "./csv.ts";
+import type { ForwardedEnv } from "./api/mod.ts";
+import type { Config, PreviewConfig } from "../monitor/config/mod.ts";
+import { createAuth } from "./auth.ts";
+import { loadAssets } from "./bundle.ts";
+import type { WebContext, WebDeps, WebStore } from "./context.ts";
 import {
   csrfGuard,
   csrfToken,
@@ -24,56 +15,19 @@ import {
   securityHeaders,
   type WebEnv,
 } from "./guard.ts";
-import { type PageContext, renderPage } from "./pages/layout.tsx";
-import { createPreviews, type Previews } from "./preview.ts";
-import { createRows, type Rows, type RowsStore } from "./rows.ts";
-import { authRoutes } from "./routes_auth.ts";
-import { editorRoutes } from "./routes_editor.tsx";
-import { exportRoutes } from "./routes_export.tsx";
-import { settingsRoutes } from "./routes_settings.tsx";
-import { streamRoutes } from "./routes_streams.tsx";
-import { createEvents, type Events } from "./sse.ts";
+import { renderPage } from "./pages/mod.ts";
+import { createPreviews } from "./preview.ts";
+import { createRows } from "./rows.ts";
+import {
+  authRoutes,
+  editorRoutes,
+  exportRoutes,
+  settingsRoutes,
+  streamRoutes,
+} from "./routes/mod.ts";
+import { createEvents } from "./sse.ts";
 
-/** What the dashboard reads and writes in the store (monitor/store.ts). */
-export interface WebStore extends RowsStore, MetaStore {
-  history(name: string, q: { from?: number; to?: number; limit?: number }): CheckRecord[];
-  incidents(name: string, q: { from?: number; to?: number; limit?: number }): Array<
-    {
-      state: "down" | "degraded";
-      start: number;
-      end: number | null;
-      durationMs: number;
-      cause: string;
-    }
-  >;
-  rollups(name: string, q: { from: number; to: number }): RollupRow[];
-  exportChecks(q: { names?: string[]; from: number; to: number }): Iterable<ExportRow>;
-  /** Write trouble for the page banner (Store.health); optional so read-only fakes need none. */
-  health?(): { writeError: string | null; queued: number };
-}
-
-/** Dependencies of {@link createWebApp}. */
-export interface WebDeps {
-  monitor: Pick<Monitor, "streams" | "status" | "statuses" | "probeOnce">;
-  store: WebStore;
-  bus: Bus;
-  view: StatusView;
-  /** The status API app, mounted under /api/* here too. */
-  api: { fetch: (req: Request, env?: unknown) => Response | Promise<Response> };
-  config: () => Config;
-  configPath: string;
-  logger: Logger;
-  /** Always mark cookies Secure (otherwise only for https requests). */
-  secureCookies?: boolean;
-  env?: (key: string) => string | undefined;
-  now?: () => number;
-  /** PBKDF2 iterations (default 600,000; tests use fewer). */
-  passwordIterations?: number;
-  /** How long a save waits for the watcher to apply config.yaml (default 3 s). */
-  reloadWaitMs?: number;
-  /** Folder of app.css and bundle/ (default web/static/). */
-  assetsDir?: URL;
-}
+export type { WebContext, WebDeps, WebStore } from "./context.ts";
 
 /** The dashboard. */
 export interface WebApp {
@@ -86,26 +40,6 @@ export interface WebApp {
   previews(): number;
   /** Ends every SSE stream and preview process. */
   close(): void;
-}
-
-/** Shared by the route modules. */
-export interface WebContext {
-  deps: WebDeps;
-  auth: ReturnType<typeof createAuth>;
-  assets: Assets;
-  rows: Rows;
-  events: Events;
-  previews: Previews;
-  now: () => number;
-  /** Renders a page with the layout (status 200 unless given). */
-  page(
-    c: Context<WebEnv>,
-    ctx: Pick<PageContext, "title" | "active">,
-    body: (csrf: string) => VNode,
-    status?: number,
-  ): Response;
-  /** Resolves after the next config reload or rejection (or the wait limit). */
-  waitReload(): { done: Promise<void> };
 }
 
 /** The page banner's facts while store writes fail, else undefined. */

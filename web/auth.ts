@@ -1,6 +1,6 @@
 /** Admin sign-in: first-run setup token, password hash in the store, sessions, login rate limit. */
 
-import type { Logger } from "../monitor/log.ts";
+import type { Logger } from "../monitor/mod.ts";
 import {
   DEFAULT_ITERATIONS,
   hashPassword,
@@ -10,15 +10,9 @@ import {
   verifyPassword,
 } from "./password.ts";
 import { createLoginLimiter, type LoginLimitOptions } from "./login_limit.ts";
-import { createSessionStore, type Session } from "./sessions.ts";
+import { createSessionStore, type MetaStore, type Session } from "./sessions.ts";
 
-/** The small key/value table of streams.db (Store.getMeta / setMeta). */
-export interface MetaStore {
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
-}
-
-export type { Session } from "./sessions.ts";
+export type { MetaStore, Session } from "./sessions.ts";
 
 /** Options of {@link createAuth}. */
 export interface AuthOptions {

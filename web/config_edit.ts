@@ -1,8 +1,13 @@
 /** Edits of config.yaml made by the dashboard's forms: one edit function per form, safe saves. */
 
 import { type Document, isMap, isScalar, isSeq, parseDocument, type YAMLMap, YAMLSeq } from "yaml";
-import { type Config, ConfigError, parseConfig } from "../monitor/config.ts";
-import { ConfigConflictError, editConfigFile } from "../monitor/config_file.ts";
+import {
+  type Config,
+  ConfigConflictError,
+  ConfigError,
+  editConfigFile,
+  parseConfig,
+} from "../monitor/config/mod.ts";
 import { sha256Hex } from "./password.ts";
 
 /** An edit of the YAML document (comments and unknown keys survive it). */

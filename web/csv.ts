@@ -1,7 +1,7 @@
 /** CSV export of check history: RFC 4180 quoting, formula-injection guard, streamed in batches. */
 
-import type { ExportRow } from "../monitor/store_reports.ts";
-import { formatInZone } from "../monitor/time.ts";
+import type { ExportRow } from "../monitor/store/sqlite/mod.ts";
+import { formatInZone } from "../monitor/mod.ts";
 
 export type { ExportRow };
 

@@ -1,7 +1,7 @@
 /** The MQTT editor's fields: every key of the `mqtt:` block, its form values, edit and test. */
 
-import type { MqttConfig } from "../monitor/config_mqtt.ts";
-import { buildConnectOptions, closeClient, connectOnce } from "../mqtt/connection.ts";
+import type { MqttConfig } from "../monitor/config/mod.ts";
+import { buildConnectOptions, closeClient, connectOnce } from "../mqtt/mod.ts";
 import { type Edit, editValues, numberOr } from "./config_edit.ts";
 
 /** How a key is edited. */

@@ -1,10 +1,8 @@
 /** Live preview: MJPEG proxied, RTSP/HLS transcoded to MJPEG by ffmpeg; capped, timed, killed. */
 
-import { sourceOf } from "../monitor/media/check.ts";
-import { type MediaInput, openInput } from "../monitor/media/input.ts";
-import { httpGet } from "../monitor/probes/http_fetch.ts";
-import { kindOf } from "../monitor/probes/mod.ts";
-import type { StreamConfig } from "../monitor/types.ts";
+import { type MediaInput, openInput, sourceOf } from "../monitor/media/mod.ts";
+import { httpGet, kindOf } from "../monitor/probes/mod.ts";
+import type { StreamConfig } from "../monitor/mod.ts";
 
 /** Dependencies of {@link createPreviews}. */
 export interface PreviewDeps {

@@ -1,6 +1,6 @@
 /** The Prometheus text exposition format 0.0.4: metric families → text. */
 
-import type { MetricFamily } from "../monitor/metrics_registry.ts";
+import type { MetricFamily } from "../monitor/mod.ts";
 
 /** The Content-Type of {@link encodeText}'s output. */
 export const PROM_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

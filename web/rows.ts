@@ -1,8 +1,7 @@
 /** Dashboard rows: live status plus uptime (cached) and a latency ring per stream for sparklines. */
 
-import type { Monitor } from "../monitor/monitor.ts";
-import type { CheckRecord, StreamConfig } from "../monitor/types.ts";
-import type { Row } from "../islands/types.ts";
+import type { CheckRecord, Monitor, StreamConfig } from "../monitor/mod.ts";
+import type { Row } from "../islands/mod.ts";
 
 /** What rows read from the store. */
 export interface RowsStore {

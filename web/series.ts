@@ -1,7 +1,7 @@
 /** Chart data of a stream: raw checks for 1 h and 24 h, hourly rollups for 7 d and 30 d. */
 
-import type { Series } from "../islands/StreamChart.tsx";
-import type { WebStore } from "./app.ts";
+import type { Series } from "../islands/mod.ts";
+import type { WebStore } from "./context.ts";
 
 const RANGES: Record<string, number> = {
   "1h": 3_600_000,

@@ -1,7 +1,6 @@
 /** Serves a Hono app as a supervised task, moving to a new address when the config changes it. */
 
-import type { Bus } from "../monitor/bus.ts";
-import type { Logger } from "../monitor/log.ts";
+import type { Bus, Logger } from "../monitor/mod.ts";
 
 /** Where to listen. */
 export interface Address {

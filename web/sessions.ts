@@ -1,7 +1,12 @@
 /** Sign-in sessions kept in streams.db (meta key `sessions`), so a restart keeps browsers signed in. */
 
-import type { MetaStore } from "./auth.ts";
 import { randomToken, sha256Hex } from "./password.ts";
+
+/** The small key/value table of streams.db (Store.getMeta / setMeta). */
+export interface MetaStore {
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+}
 
 /** A signed-in browser. */
 export interface Session {

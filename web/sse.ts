@@ -2,8 +2,8 @@
 
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import type { Bus } from "../monitor/bus.ts";
-import type { Row } from "../islands/types.ts";
+import type { Bus } from "../monitor/mod.ts";
+import type { Row } from "../islands/mod.ts";
 import type { Rows } from "./rows.ts";
 
 /** Dependencies of {@link createEvents}. */

@@ -3,7 +3,7 @@
 import type { Logger } from "../log.ts";
 import { kindOf } from "../probes/mod.ts";
 import { redactText, urlSecrets } from "../redact.ts";
-import type { MediaVerdict } from "../status.ts";
+import type { MediaVerdict } from "../status/mod.ts";
 import type { StreamConfig } from "../types.ts";
 import { judgeMedia, type MediaMemory } from "./expect.ts";
 import { type MediaFacts, type MediaSource, probeMedia } from "./ffprobe.ts";

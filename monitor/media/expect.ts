@@ -1,6 +1,6 @@
 /** Pure media decisions: measured facts + frames + expectations or baseline → a MediaVerdict. */
 
-import type { MediaVerdict } from "../status.ts";
+import type { MediaVerdict } from "../status/mod.ts";
 import type { MediaFacts } from "./ffprobe.ts";
 import { type FrameStats, gridsDiffer } from "./frames.ts";
 

@@ -1,6 +1,6 @@
 /** The HTTP credential relay: the child GETs loopback, the relay GETs the camera with its auth. */
 
-import { describeFetchError, httpGet, readLimited } from "../probes/http_fetch.ts";
+import { describeFetchError, httpGet, readLimited } from "../probes/mod.ts";
 import {
   createOriginMap,
   type OriginMap,

@@ -1,13 +1,13 @@
 /** One RTSP relay connection: request rewriting, 401 answers, and the two byte pumps. */
 
-import { describeError } from "../probes/probe.ts";
 import {
   type AuthChallenge,
   authorizationHeader,
   chooseChallenge,
   type Credentials,
+  describeError,
   parseWwwAuthenticate,
-} from "../probes/rtsp_auth.ts";
+} from "../probes/mod.ts";
 import type { OriginMap, RelayTarget } from "./relay_origin.ts";
 import { rewriteResponse } from "./relay_rtsp_rewrite.ts";
 import {

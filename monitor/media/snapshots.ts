@@ -1,7 +1,7 @@
 /** Keeps each stream's last good frame and last failure frame as small JPEGs in the data folder. */
 
 import { join } from "node:path";
-import { validateJpeg } from "../probes/jpeg.ts";
+import { validateJpeg } from "../probes/mod.ts";
 
 /** Which snapshot: the last good picture, or the last frozen/black one. */
 export type SnapshotKind = "last" | "failure";

@@ -2,11 +2,11 @@
 
 import { delay } from "../async.ts";
 import type { Bus } from "../bus.ts";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Monitor } from "../monitor.ts";
 import { redactText } from "../redact.ts";
-import type { MediaVerdict } from "../status.ts";
+import type { MediaVerdict } from "../status/mod.ts";
 import type { StreamConfig } from "../types.ts";
 import { DEFAULT_MEDIA_CHECK_SECONDS, mediaEnabled, runMediaCheck } from "./check.ts";
 import type { MediaMemory } from "./expect.ts";

@@ -1,7 +1,13 @@
 /** HLS probe: parses the playlist (master → first variant) and checks that a live one advances. */
 
-import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig } from "./probe.ts";
-import { result } from "./probe.ts";
+import {
+  type Probe,
+  type ProbeContext,
+  type ProbeResult,
+  type ResponseInspector,
+  result,
+  type StreamConfig,
+} from "./probe.ts";
 import { describeFetchError, discard, probeGet, readLimited, statusLine } from "./http_fetch.ts";
 import { formatLimit } from "./jpeg.ts";
 import { clipText } from "../redact.ts";

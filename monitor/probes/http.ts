@@ -1,7 +1,13 @@
 /** Plain HTTP probe: ok on 2xx/3xx, or hands the response to the inspector its content type names. */
 
-import type { Probe, ProbeContext, ProbeResult, ResponseInspector, StreamConfig } from "./probe.ts";
-import { result } from "./probe.ts";
+import {
+  type Probe,
+  type ProbeContext,
+  type ProbeResult,
+  type ResponseInspector,
+  result,
+  type StreamConfig,
+} from "./probe.ts";
 import { discard, mediaType, probeGet, statusLine } from "./http_fetch.ts";
 
 /** Finds the inspector for a media type (lower case, no parameters), if any. */

@@ -1,16 +1,16 @@
 /** The one HTTP GET of the probes: credentials → Basic auth, redirects, optional insecure TLS. */
 
-import { request as httpRequest } from "node:http";
+import { type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { IncomingMessage } from "node:http";
-import { describeError, result } from "./probe.ts";
-import type {
-  Probe,
-  ProbeContext,
-  ProbeKind,
-  ProbeResult,
-  ResponseInspector,
-  StreamConfig,
+import {
+  describeError,
+  type Probe,
+  type ProbeContext,
+  type ProbeKind,
+  type ProbeResult,
+  type ResponseInspector,
+  result,
+  type StreamConfig,
 } from "./probe.ts";
 import { clipText } from "../redact.ts";
 

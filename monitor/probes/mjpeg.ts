@@ -1,7 +1,12 @@
 /** MJPEG probe: ok when one complete JPEG frame arrives from a multipart/x-mixed-replace stream. */
 
-import type { Probe, ProbeContext, ProbeResult, ResponseInspector } from "./probe.ts";
-import { result } from "./probe.ts";
+import {
+  type Probe,
+  type ProbeContext,
+  type ProbeResult,
+  type ResponseInspector,
+  result,
+} from "./probe.ts";
 import {
   cancelOnAbort,
   describeFetchError,

@@ -85,3 +85,9 @@ export function selectProbe(
 ): Probe {
   return registry[kindOf(stream)];
 }
+
+export { describeFetchError, httpGet, readLimited } from "./http_fetch.ts";
+export { validateJpeg } from "./jpeg.ts";
+export { describeError } from "./probe.ts";
+export { authorizationHeader, chooseChallenge, parseWwwAuthenticate } from "./rtsp_auth.ts";
+export type { AuthChallenge, Credentials } from "./rtsp_auth.ts";

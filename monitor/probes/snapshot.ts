@@ -1,7 +1,12 @@
 /** Snapshot probe: ok when the URL returns one valid JPEG image (bounded in size). */
 
-import type { Probe, ProbeContext, ProbeResult, ResponseInspector } from "./probe.ts";
-import { result } from "./probe.ts";
+import {
+  type Probe,
+  type ProbeContext,
+  type ProbeResult,
+  type ResponseInspector,
+  result,
+} from "./probe.ts";
 import {
   describeFetchError,
   discard,

@@ -9,8 +9,8 @@ import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { type Bus, type BusEvents, createBus } from "../../monitor/bus.ts";
 import { createLogger } from "../../monitor/log.ts";
 import { CONFIRM_TIMEOUT_MS, createMonitor, type Monitor } from "../../monitor/monitor.ts";
-import type { MediaVerdict } from "../../monitor/status.ts";
-import { openStore, type Store } from "../../monitor/store.ts";
+import type { MediaVerdict } from "../../monitor/status/state.ts";
+import { openStore, type Store } from "../../monitor/store/sqlite/store.ts";
 import type {
   Probe,
   ProbeContext,

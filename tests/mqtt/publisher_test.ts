@@ -2,7 +2,7 @@
 
 import mqtt from "mqtt";
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import type { MqttConfig } from "../../monitor/config_mqtt.ts";
+import type { MqttConfig } from "../../monitor/config/mqtt.ts";
 import { createLogger } from "../../monitor/log.ts";
 import { buildConnectOptions, describeMqttError } from "../../mqtt/connection.ts";
 import { createMqttTask, type MqttTaskDeps } from "../../mqtt/publisher.ts";

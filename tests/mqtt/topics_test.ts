@@ -1,7 +1,7 @@
 /** Tests of the pure MQTT topic and payload builders. */
 
 import { assert, assertEquals } from "../assert.ts";
-import type { StatusEntry } from "../../monitor/status_view.ts";
+import type { StatusEntry } from "../../monitor/status/view.ts";
 import * as T from "../../mqtt/topics.ts";
 
 const cfg = { baseTopic: "streampulse", discoveryPrefix: "homeassistant", haDiscovery: true };

@@ -1,7 +1,7 @@
 /** The status API refuses Host names a DNS-rebinding page would send (port 7000, real sockets). */
 
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { ConfigError, parseConfig } from "../../monitor/config.ts";
+import { ConfigError, parseConfig } from "../../monitor/config/parse.ts";
 import { startWebStack } from "./harness.ts";
 import { httpSignIn } from "./http.ts";
 

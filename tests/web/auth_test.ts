@@ -225,7 +225,7 @@ Deno.test("POST /logout ends the session", async () => {
 });
 
 Deno.test("safe redirects: /login?next=//evil.example goes home instead", async () => {
-  const { safeNext } = await import("../../web/routes_auth.ts");
+  const { safeNext } = await import("../../web/routes/login.ts");
   assertEquals(safeNext("/streams/a"), "/streams/a");
   assertEquals(safeNext("//evil.example"), "/");
   assertEquals(safeNext("/\\evil.example"), "/");

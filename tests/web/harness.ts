@@ -1,16 +1,16 @@
 /** An in-test StreamPulse with the dashboard: real store, bus, monitor, config watcher, servers. */
 
 import { type Bus, createBus } from "../../monitor/bus.ts";
-import { type Config, ConfigError, parseConfig } from "../../monitor/config.ts";
-import { watchConfigFile } from "../../monitor/config_file.ts";
+import { type Config, ConfigError, parseConfig } from "../../monitor/config/parse.ts";
+import { watchConfigFile } from "../../monitor/config/file.ts";
 import { createLogger } from "../../monitor/log.ts";
 import { createMetrics } from "../../monitor/metrics_registry.ts";
 import { createMonitor, type Monitor } from "../../monitor/monitor.ts";
 import { selectProbe } from "../../monitor/probes/mod.ts";
-import { createSlaReporter } from "../../monitor/sla_report.ts";
-import { createStatusView } from "../../monitor/status_view.ts";
-import { openStore, type Store } from "../../monitor/store.ts";
-import { createApiApp } from "../../web/api.ts";
+import { createSlaReporter } from "../../monitor/status/sla_report.ts";
+import { createStatusView } from "../../monitor/status/view.ts";
+import { openStore, type Store } from "../../monitor/store/sqlite/store.ts";
+import { createApiApp } from "../../web/api/app.ts";
 import { createWebApp, type WebApp, type WebStore } from "../../web/app.ts";
 import type { ExportRow } from "../../web/csv.ts";
 

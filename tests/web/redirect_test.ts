@@ -1,7 +1,7 @@
 /** Case 7: the page to return to after sign-in is always on this origin. */
 
 import { assert, assertEquals } from "../assert.ts";
-import { safeNext } from "../../web/routes_auth.ts";
+import { safeNext } from "../../web/routes/login.ts";
 import { startWebStack } from "./harness.ts";
 import { loginForm, postLogin } from "./http.ts";
 

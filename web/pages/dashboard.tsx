@@ -1,6 +1,6 @@
 /** The dashboard: every stream in one live table. */
 
-import { LiveTable, type LiveTableProps } from "../../islands/LiveTable.tsx";
+import { LiveTable, type LiveTableProps } from "../../islands/mod.ts";
 import { Island } from "./layout.tsx";
 
 /** The dashboard body; the table is an island fed by `/events`. */

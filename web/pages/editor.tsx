@@ -1,10 +1,10 @@
 /** The stream editor (add, edit, rename, enable/disable) and the delete confirmation. */
 
 import type { ComponentChildren } from "preact";
-import { FormAssist } from "../../islands/FormAssist.tsx";
+import { FormAssist } from "../../islands/mod.ts";
 import type { StreamValues } from "../config_edit.ts";
 import { Csrf, Island, SaveNotices } from "./layout.tsx";
-import { PROBE_KINDS } from "../../monitor/types.ts";
+import { PROBE_KINDS } from "../../monitor/mod.ts";
 
 /** Props of {@link EditorPage}. */
 export interface EditorProps {

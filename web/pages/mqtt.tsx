@@ -1,6 +1,6 @@
 /** The MQTT editor: every key of the `mqtt:` block; the password is write-only. */
 
-import { FormAssist } from "../../islands/FormAssist.tsx";
+import { FormAssist } from "../../islands/mod.ts";
 import { MQTT_FIELDS } from "../mqtt_form.ts";
 import { Field } from "./editor.tsx";
 import { Csrf, Island, SaveNotices } from "./layout.tsx";

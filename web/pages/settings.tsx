@@ -1,7 +1,6 @@
 /** Settings: heartbeat, time zone (with the browser's offered), retention, admin password. */
 
-import { FormAssist } from "../../islands/FormAssist.tsx";
-import { ZoneButton } from "../../islands/ZoneButton.tsx";
+import { FormAssist, ZoneButton } from "../../islands/mod.ts";
 import { Field } from "./editor.tsx";
 import { Csrf, Island, SaveNotices } from "./layout.tsx";
 

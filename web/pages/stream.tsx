@@ -1,11 +1,14 @@
 /** The stream page: live state, chart and timeline, preview, incidents, last checks, media. */
 
-import { formatDuration, formatLatency } from "../../islands/format.ts";
-import { LiveBadge } from "../../islands/LiveBadge.tsx";
-import { Preview } from "../../islands/Preview.tsx";
-import { StreamChart } from "../../islands/StreamChart.tsx";
-import type { Row } from "../../islands/types.ts";
-import { Badge } from "../../islands/Badge.tsx";
+import {
+  Badge,
+  formatDuration,
+  formatLatency,
+  LiveBadge,
+  Preview,
+  type Row,
+  StreamChart,
+} from "../../islands/mod.ts";
 import { Csrf, Island } from "./layout.tsx";
 
 /** Everything the stream page shows (all untrusted text is rendered as text). */

@@ -1,14 +1,14 @@
 import { assert, assertEquals } from "../../assert.ts";
 import { Hono } from "hono";
 import { createBus } from "../../../monitor/bus.ts";
-import { parseConfig } from "../../../monitor/config.ts";
+import { parseConfig } from "../../../monitor/config/parse.ts";
 import { createLogger } from "../../../monitor/log.ts";
 import { createMediaTask } from "../../../monitor/media/task.ts";
 import { createMonitor } from "../../../monitor/monitor.ts";
 import { validateJpeg } from "../../../monitor/probes/jpeg.ts";
 import { selectProbe } from "../../../monitor/probes/mod.ts";
-import { openStore } from "../../../monitor/store.ts";
-import { registerSnapshotRoutes } from "../../../web/snapshot_routes.ts";
+import { openStore } from "../../../monitor/store/sqlite/store.ts";
+import { registerSnapshotRoutes } from "../../../web/api/snapshot.ts";
 import { startRtspServer } from "../../fixtures/rtsp.ts";
 
 async function until(cond: () => boolean, ms: number, what: string) {

@@ -6,7 +6,7 @@ import {
   MAX_SNAPSHOT_BYTES,
   snapshotFileName,
 } from "../../../monitor/media/snapshots.ts";
-import { registerSnapshotRoutes } from "../../../web/snapshot_routes.ts";
+import { registerSnapshotRoutes } from "../../../web/api/snapshot.ts";
 import { tinyJpeg } from "../../fixtures/media_server.ts";
 
 Deno.test("snapshotFileName() is stable, safe and distinct for similar names", () => {

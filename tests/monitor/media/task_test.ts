@@ -1,11 +1,11 @@
 import { assert, assertEquals } from "../../assert.ts";
 import { createBus } from "../../../monitor/bus.ts";
-import { parseConfig } from "../../../monitor/config.ts";
+import { parseConfig } from "../../../monitor/config/parse.ts";
 import { createLogger } from "../../../monitor/log.ts";
 import { SAMPLE_HEIGHT, SAMPLE_WIDTH } from "../../../monitor/media/frames.ts";
 import type { CommandRunner, RunResult } from "../../../monitor/media/process_pool.ts";
 import { createMediaTask } from "../../../monitor/media/task.ts";
-import type { MediaVerdict } from "../../../monitor/status.ts";
+import type { MediaVerdict } from "../../../monitor/status/state.ts";
 import type { StreamState } from "../../../monitor/types.ts";
 
 const PROBE_JSON = JSON.stringify({

@@ -8,8 +8,7 @@ import {
   probes,
   selectProbe,
 } from "../../../monitor/probes/mod.ts";
-import { PROBE_KINDS } from "../../../monitor/types.ts";
-import type { Probe, ProbeKind } from "../../../monitor/types.ts";
+import { type Probe, PROBE_KINDS, type ProbeKind } from "../../../monitor/types.ts";
 import { startMediaServer, testContext, testStream } from "../../fixtures/media_server.ts";
 
 Deno.test("kindOf() picks the probe kind from the URL", () => {

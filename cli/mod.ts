@@ -1,0 +1,8 @@
+/** The public face of cli/: what code outside the folder may import. */
+
+export { parseCli, UsageError } from "./args.ts";
+export { checkCommand } from "./check.ts";
+export { healthcheckCommand } from "./healthcheck.ts";
+export { helpText } from "./help.ts";
+export { passwdCommand } from "./passwd.ts";
+export { validateCommand } from "./validate.ts";

@@ -1,0 +1,9 @@
+/** The public face of monitor/status/: what code outside the folder may import. */
+
+export type { SlaFigures } from "./sla.ts";
+export { createSlaReporter } from "./sla_report.ts";
+export type { SlaReporter } from "./sla_report.ts";
+export { combineMedia, nextState } from "./state.ts";
+export type { MediaVerdict } from "./state.ts";
+export { createStatusView, historyEntry, streamEntry } from "./view.ts";
+export type { StatusEntry, StatusView } from "./view.ts";

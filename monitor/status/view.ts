@@ -1,0 +1,175 @@
+/** The JSON shapes of stream status, shared by the status API, MQTT and the dashboard. */
+
+import { maskUrl } from "../redact.ts";
+import { formatInZone } from "../time.ts";
+import type { CheckRecord, StreamConfig, StreamStatus } from "../types.ts";
+
+/** One entry of `GET /api/status`: the Python project's fields first, then StreamPulse's. */
+export interface StatusEntry {
+  /** Time of the last check, ISO-8601 in the configured time zone; null before the first. */
+  ts: string | null;
+  /** The last check passed ("ok") or not ("fail"); null before the first check. */
+  status: "ok" | "fail" | null;
+  /** Latency of the last check in ms. */
+  latency: number | null;
+  message: string;
+  state: StreamStatus["state"];
+  /** Since when `state` holds, ISO-8601 in the configured time zone. */
+  since: string;
+  kind: string;
+  enabled: boolean;
+  /** Share of passed checks over the last 24 h (0–1), null without data. */
+  uptime_24h: number | null;
+  details: Record<string, unknown>;
+}
+
+/** Builds a status entry. */
+export function statusEntry(
+  stream: StreamConfig,
+  st: StreamStatus,
+  timeZone: string,
+  uptime24h: number | null,
+): StatusEntry {
+  const last = st.last;
+  return {
+    ts: last ? formatInZone(last.ts, timeZone) : null,
+    status: last ? (last.ok ? "ok" : "fail") : null,
+    latency: last ? last.latencyMs : null,
+    message: last ? last.message : stream.enabled ? "not checked yet" : "disabled",
+    state: st.state,
+    since: formatInZone(st.since, timeZone),
+    kind: st.kind,
+    enabled: stream.enabled,
+    uptime_24h: uptime24h,
+    details: last?.details ?? {},
+  };
+}
+
+/** One entry of `GET /api/streams`: the stream's settings with its URL masked. */
+export function streamEntry(stream: StreamConfig, st: StreamStatus | undefined) {
+  return {
+    name: stream.name,
+    url: maskUrl(stream.url),
+    kind: st?.kind ?? stream.kind ?? null,
+    enabled: stream.enabled,
+    interval_seconds: stream.intervalSeconds,
+    timeout_seconds: stream.timeoutSeconds,
+    tags: stream.tags,
+    tls_insecure: stream.tlsInsecure,
+    state: st?.state ?? "unknown",
+  };
+}
+
+/** One history row of `GET /api/streams/:name/history`. */
+export function historyEntry(rec: CheckRecord, timeZone: string) {
+  return {
+    ts: formatInZone(rec.ts, timeZone),
+    status: rec.ok ? "ok" : "fail",
+    state: rec.state,
+    latency: rec.latencyMs,
+    message: rec.message,
+    details: rec.details,
+  };
+}
+
+/** What {@link createStatusView} reads. */
+export interface StatusViewDeps {
+  streams(): StreamConfig[];
+  status(name: string): StreamStatus | undefined;
+  /** Uptime ratios since a time, per stream name (from hourly rollups). */
+  uptime(q: { since: number }): Map<string, { ratio: number | null }>;
+  timeZone(): string;
+  now?: () => number;
+  /** How long uptime figures are cached (default 30 s; they come from hourly rollups). */
+  uptimeCacheMs?: number;
+}
+
+/** Builds `GET /api/status` bodies; one instance is shared by the API and MQTT. */
+export interface StatusView {
+  /** The whole body: stream name → entry, in config order. */
+  all(): Record<string, StatusEntry>;
+  /** One stream's entry, or undefined for an unknown name. */
+  one(name: string): StatusEntry | undefined;
+  /**
+   * `JSON.stringify(all())`, built from per-stream fragments that are re-serialised only when
+   * that stream's check, state, settings or uptime changed (thousands of streams stay cheap).
+   */
+  allJson(): string;
+}
+
+/** A stream's serialised entry and what it was built from. */
+interface Fragment {
+  stream: StreamConfig;
+  last: StreamStatus["last"];
+  state: StreamStatus["state"];
+  since: number;
+  kind: string;
+  ratio: number | null;
+  tz: string;
+  json: string;
+}
+
+/** Creates a {@link StatusView} with a short uptime cache, so a busy API stays cheap. */
+export function createStatusView(deps: StatusViewDeps): StatusView {
+  const now = deps.now ?? Date.now;
+  const cacheMs = deps.uptimeCacheMs ?? 30_000;
+  let cache: { at: number; map: Map<string, { ratio: number | null }> } | undefined;
+  const uptime24h = (name: string) => {
+    const t = now();
+    if (!cache || t - cache.at > cacheMs) {
+      cache = { at: t, map: deps.uptime({ since: t - 86_400_000 }) };
+    }
+    return cache.map.get(name)?.ratio ?? null;
+  };
+  const fragments = new Map<string, Fragment>();
+  const entry = (s: StreamConfig) => {
+    const st = deps.status(s.name);
+    return st ? statusEntry(s, st, deps.timeZone(), uptime24h(s.name)) : undefined;
+  };
+  return {
+    all() {
+      const body: Record<string, StatusEntry> = {};
+      for (const s of deps.streams()) {
+        const e = entry(s);
+        if (e) body[s.name] = e;
+      }
+      return body;
+    },
+    one(name) {
+      const s = deps.streams().find((x) => x.name === name);
+      return s ? entry(s) : undefined;
+    },
+    allJson() {
+      const tz = deps.timeZone();
+      const parts: string[] = [];
+      const seen = new Set<string>();
+      for (const s of deps.streams()) {
+        const st = deps.status(s.name);
+        if (!st) continue;
+        const ratio = uptime24h(s.name);
+        let f = fragments.get(s.name);
+        if (
+          !f || f.stream !== s || f.last !== st.last || f.state !== st.state ||
+          f.since !== st.since || f.kind !== st.kind || f.ratio !== ratio || f.tz !== tz
+        ) {
+          const json = `${JSON.stringify(s.name)}:${JSON.stringify(statusEntry(s, st, tz, ratio))}`;
+          f = {
+            stream: s,
+            last: st.last,
+            state: st.state,
+            since: st.since,
+            kind: st.kind,
+            ratio,
+            tz,
+            json,
+          };
+          fragments.set(s.name, f);
+        }
+        seen.add(s.name);
+        parts.push(f.json);
+      }
+      for (const name of fragments.keys()) if (!seen.has(name)) fragments.delete(name);
+      return `{${parts.join(",")}}`;
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/** `GET /metrics` (Prometheus text, the Python 2.1.1 names plus streampulse_*) and `/api/sla`. */
+
+import type { Hono } from "hono";
+import {
+  formatInZone,
+  type MetricFamily,
+  type Metrics,
+  type Monitor,
+  type Sample,
+  type StreamState,
+  type StreamStatus,
+} from "../../monitor/mod.ts";
+import type { SlaFigures, SlaReporter } from "../../monitor/status/mod.ts";
+import { encodeText, PROM_CONTENT_TYPE } from "../prom_text.ts";
+
+/** Dependencies of {@link registerMetricsRoutes}. */
+export interface MetricsRouteDeps {
+  monitor: Pick<Monitor, "statuses">;
+  /** StreamPulse's own counters (monitor/metrics_registry.ts). */
+  metrics: Pick<Metrics, "families" | "lastPassed">;
+  /** SLA reports (cached, so scrapes stay cheap with 1,000 streams). */
+  sla: Pick<SlaReporter, "report">;
+  /** Finds the newest passed check of a stream failing since before the process started. */
+  store: {
+    history(name: string, q: { to?: number; limit?: number }): Array<{ ts: number; ok: boolean }>;
+  };
+  now?: () => number;
+  /** Zone of the times in `/api/sla` (default UTC). */
+  timeZone?: () => string;
+}
+
+const STATES: readonly StreamState[] = ["up", "degraded", "down", "unknown"];
+/** Reachable states: `stream_up` is 1 and the stream counts in `system_ok_streams`. */
+const REACHABLE = new Set<StreamState>(["up", "degraded"]);
+const MAX_DAYS = 400;
+
+const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => ({
+  name,
+  help,
+  type: "gauge",
+  samples,
+});
+
+/** The SLA figures as `/api/sla` writes them. */
+function slaJson(f: SlaFigures) {
+  return {
+    ratio: f.ratio,
+    available_seconds: f.availableMs / 1000,
+    down_seconds: f.downMs / 1000,
+    degraded_seconds: f.degradedMs / 1000,
+    observed_seconds: f.observedMs / 1000,
+  };
+}
+
+/** Parses `days`: a whole number 1–400, 30 when absent; an error message otherwise. */
+export function parseDays(value: string | undefined): number | { error: string } {
+  if (value === undefined || value === "") return 30;
+  const n = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+  if (n >= 1 && n <= MAX_DAYS) return n;
+  return {
+    error: `Invalid "days": expected a whole number from 1 to ${MAX_DAYS}, got "${
+      value.slice(0, 40)
+    }"`,
+  };
+}
+
+/**
+ * Adds `GET /metrics` and `GET /api/sla` to `app`. Stream metrics, labelled `stream="<name>"`,
+ * cover every configured stream:
+ * - `stream_up`: 1 when the state is up or degraded (reachable), 0 when down or unknown;
+ * - `stream_latency_ms`: latency of the last check (absent before the first);
+ * - `stream_last_seen_age_seconds`: seconds since the last passed check (absent when none known);
+ * - `stream_uptime_streak_seconds`: seconds in the current `up` state, 0 in any other state;
+ * - `system_ok_streams` counts up and degraded streams, `system_fail_streams` down ones (unknown
+ *   streams are in neither, only in `system_total_streams`);
+ * - `system_sla_ratio_30d`: time-weighted availability of the enabled streams over 30 days
+ *   (no sample while nothing was observed).
+ */
+export function registerMetricsRoutes(app: Hono, deps: MetricsRouteDeps): void {
+  const now = deps.now ?? Date.now;
+  // Last passed check of streams failing since before start, looked up in the store once each.
+  const looked = new Map<string, number | null>();
+  const lastPassed = (st: StreamStatus): number | undefined => {
+    const seen = deps.metrics.lastPassed(st.name);
+    if (seen !== undefined || !st.last) return seen;
+    if (st.last.ok) return st.last.ts;
+    if (!looked.has(st.name)) {
+      // Down began at the confirming failure, so the last pass is just before `since`.
+      const to = st.state === "down" ? st.since : st.last.ts;
+      const hit = deps.store.history(st.name, { to, limit: 20 }).find((r) => r.ok);
+      looked.set(st.name, hit?.ts ?? null);
+    }
+    return looked.get(st.name) ?? undefined;
+  };
+
+  const streamFamilies = (statuses: StreamStatus[], t: number): MetricFamily[] => {
+    const up: Sample[] = [];
+    const latency: Sample[] = [];
+    const age: Sample[] = [];
+    const streak: Sample[] = [];
+    const state: Sample[] = [];
+    const counts = { ok: 0, fail: 0 };
+    for (const st of statuses) {
+      const labels = { stream: st.name };
+      const reachable = REACHABLE.has(st.state);
+      up.push({ labels, value: reachable ? 1 : 0 });
+      if (reachable) counts.ok++;
+      else if (st.state === "down") counts.fail++;
+      if (st.last && Number.isFinite(st.last.latencyMs)) {
+        latency.push({ labels, value: st.last.latencyMs });
+      }
+      const passed = lastPassed(st);
+      if (passed !== undefined) age.push({ labels, value: Math.max(0, t - passed) / 1000 });
+      streak.push({ labels, value: st.state === "up" ? Math.max(0, t - st.since) / 1000 : 0 });
+      for (const s of STATES) {
+        state.push({ labels: { stream: st.name, state: s }, value: st.state === s ? 1 : 0 });
+      }
+    }
+    if (looked.size > 0) {
+      const names = new Set(statuses.map((s) => s.name));
+      for (const name of looked.keys()) if (!names.has(name)) looked.delete(name);
+    }
+    const ratio = deps.sla.report(30).overall.ratio;
+    return [
+      gauge("stream_up", "1 when the stream is up or degraded, 0 when down or unknown.", up),
+      gauge("stream_latency_ms", "Latency of the stream's last check in milliseconds.", latency),
+      gauge("stream_last_seen_age_seconds", "Seconds since the stream's last passed check.", age),
+      gauge(
+        "stream_uptime_streak_seconds",
+        "Seconds since the stream's current up period began, 0 when not up.",
+        streak,
+      ),
+      gauge("system_total_streams", "Configured streams.", [{ value: statuses.length }]),
+      gauge("system_ok_streams", "Streams up or degraded.", [{ value: counts.ok }]),
+      gauge("system_fail_streams", "Streams down.", [{ value: counts.fail }]),
+      gauge(
+        "system_sla_ratio_30d",
+        "Time-weighted availability of the enabled streams over 30 days (0-1).",
+        ratio === null ? [] : [{ value: ratio }],
+      ),
+      gauge(
+        "streampulse_stream_state",
+        "1 for the stream's current state, 0 for the others.",
+        state,
+      ),
+    ];
+  };
+
+  app.get("/metrics", (c) => {
+    const t = now();
+    const statuses = deps.monitor.statuses();
+    const body = encodeText([...streamFamilies(statuses, t), ...deps.metrics.families()]);
+    return c.body(body, 200, { "Content-Type": PROM_CONTENT_TYPE });
+  });
+
+  app.get("/api/sla", (c) => {
+    const days = parseDays(c.req.query("days"));
+    if (typeof days !== "number") return c.json(days, 400);
+    const r = deps.sla.report(days);
+    const tz = deps.timeZone?.() ?? "UTC";
+    const streams: Record<string, ReturnType<typeof slaJson>> = {};
+    for (const [name, f] of r.streams) streams[name] = slaJson(f);
+    return c.json({
+      days,
+      from: formatInZone(r.from, tz),
+      to: formatInZone(r.to, tz),
+      streams,
+      overall: slaJson(r.overall),
+    });
+  });
+}

@@ -1,0 +1,78 @@
+/** What the dashboard's route modules share: its dependencies, the store slice, the context. */
+
+import type { Context } from "hono";
+import type { VNode } from "preact";
+import type { Bus, CheckRecord, Logger, Monitor } from "../monitor/mod.ts";
+import type { Config } from "../monitor/config/mod.ts";
+import type { StatusView } from "../monitor/status/mod.ts";
+import type { RollupRow } from "../monitor/store/sqlite/mod.ts";
+import type { Auth } from "./auth.ts";
+import type { Assets } from "./bundle.ts";
+import type { ExportRow } from "./csv.ts";
+import type { WebEnv } from "./guard.ts";
+import type { PageContext } from "./pages/mod.ts";
+import type { Previews } from "./preview.ts";
+import type { Rows, RowsStore } from "./rows.ts";
+import type { MetaStore } from "./sessions.ts";
+import type { Events } from "./sse.ts";
+
+/** What the dashboard reads and writes in the store (monitor/store.ts). */
+export interface WebStore extends RowsStore, MetaStore {
+  history(name: string, q: { from?: number; to?: number; limit?: number }): CheckRecord[];
+  incidents(name: string, q: { from?: number; to?: number; limit?: number }): Array<
+    {
+      state: "down" | "degraded";
+      start: number;
+      end: number | null;
+      durationMs: number;
+      cause: string;
+    }
+  >;
+  rollups(name: string, q: { from: number; to: number }): RollupRow[];
+  exportChecks(q: { names?: string[]; from: number; to: number }): Iterable<ExportRow>;
+  /** Write trouble for the page banner (Store.health); optional so read-only fakes need none. */
+  health?(): { writeError: string | null; queued: number };
+}
+
+/** Dependencies of {@link createWebApp}. */
+export interface WebDeps {
+  monitor: Pick<Monitor, "streams" | "status" | "statuses" | "probeOnce">;
+  store: WebStore;
+  bus: Bus;
+  view: StatusView;
+  /** The status API app, mounted under /api/* here too. */
+  api: { fetch: (req: Request, env?: unknown) => Response | Promise<Response> };
+  config: () => Config;
+  configPath: string;
+  logger: Logger;
+  /** Always mark cookies Secure (otherwise only for https requests). */
+  secureCookies?: boolean;
+  env?: (key: string) => string | undefined;
+  now?: () => number;
+  /** PBKDF2 iterations (default 600,000; tests use fewer). */
+  passwordIterations?: number;
+  /** How long a save waits for the watcher to apply config.yaml (default 3 s). */
+  reloadWaitMs?: number;
+  /** Folder of app.css and bundle/ (default web/static/). */
+  assetsDir?: URL;
+}
+
+/** Shared by the route modules. */
+export interface WebContext {
+  deps: WebDeps;
+  auth: Auth;
+  assets: Assets;
+  rows: Rows;
+  events: Events;
+  previews: Previews;
+  now: () => number;
+  /** Renders a page with the layout (status 200 unless given). */
+  page(
+    c: Context<WebEnv>,
+    ctx: Pick<PageContext, "title" | "active">,
+    body: (csrf: string) => VNode,
+    status?: number,
+  ): Response;
+  /** Resolves after the next config reload or rejection (or the wait limit). */
+  waitReload(): { done: Promise<void> };
+}

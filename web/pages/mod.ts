@@ -1,0 +1,13 @@
+/** The public face of web/pages/: what code outside the folder may import. */
+
+export { DashboardPage } from "./dashboard.tsx";
+export { DeletePage, EditorPage } from "./editor.tsx";
+export { ExportPage } from "./export.tsx";
+export { renderPage } from "./layout.tsx";
+export type { PageContext } from "./layout.tsx";
+export { LoginPage } from "./login.tsx";
+export { MqttPage } from "./mqtt.tsx";
+export { SettingsPage } from "./settings.tsx";
+export { SetupPage } from "./setup.tsx";
+export { StreamPage } from "./stream.tsx";
+export { UnknownStreamPage } from "./unknown.tsx";

@@ -1,0 +1,7 @@
+/** The public face of web/routes/: what code outside the folder may import. */
+
+export { exportRoutes } from "./export.tsx";
+export { authRoutes } from "./login.ts";
+export { settingsRoutes } from "./settings.tsx";
+export { streamRoutes } from "./streams.tsx";
+export { editorRoutes } from "./streams_edit.tsx";

@@ -1,0 +1,142 @@
+/** Routes of the dashboard and the stream page: chart data, preview, enable/disable, delete. */
+
+import { type Context, Hono } from "hono";
+import { ConfigConflictError } from "../../monitor/config/mod.ts";
+import { clipText, formatInZone, maskUrl, type StreamConfig } from "../../monitor/mod.ts";
+import type { WebContext } from "../context.ts";
+import { deleteStream, saveEdit, toggleStream, versionOf } from "../config_edit.ts";
+import type { WebEnv } from "../guard.ts";
+import { DashboardPage, DeletePage, StreamPage, UnknownStreamPage } from "../pages/mod.ts";
+import { seriesOf } from "../series.ts";
+
+const DAY = 86_400_000;
+
+/** The last check's details as `key → text` lines (nested keys joined by dots, URLs masked). */
+export function flattenDetails(
+  details: Record<string, unknown>,
+  prefix = "",
+): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(details)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === "object" && !Array.isArray(v) && prefix.split(".").length < 3) {
+      out.push(...flattenDetails(v as Record<string, unknown>, key));
+    } else {
+      const text = typeof v === "string" ? v : JSON.stringify(v);
+      out.push([key, clipText(String(text), 300)]); // cut first, then masked: linear in 300
+    }
+  }
+  return out.slice(0, 60);
+}
+
+/** The dashboard and stream routes. */
+export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
+  const { deps, rows, now } = ctx;
+  const app = new Hono<WebEnv>();
+  const read = () => Deno.readTextFile(deps.configPath);
+  const find = (name: string) => deps.monitor.streams().find((s) => s.name === name);
+  const unknown = (c: Context<WebEnv>, name: string) =>
+    ctx.page(c, { title: "Unknown stream" }, () => <UnknownStreamPage name={name} />, 404);
+
+  app.get("/", (c) =>
+    ctx.page(c, { title: "Dashboard", active: "dashboard" }, () =>
+      DashboardPage({
+        rows: rows.all(),
+        now: now(),
+        q: c.req.query("q"),
+        state: c.req.query("state"),
+        tag: c.req.query("tag"),
+      })));
+
+  app.get("/streams/:name", (c) => {
+    const name = c.req.param("name");
+    const s = find(name);
+    const row = rows.one(name);
+    if (!s || !row) return unknown(c, name);
+    const tz = deps.config().timezone;
+    const t = now();
+    return ctx.page(c, { title: name }, (csrf) =>
+      StreamPage({
+        row,
+        now: t,
+        csrf,
+        maskedUrl: maskUrl(s.url),
+        intervalSeconds: s.intervalSeconds,
+        timeoutSeconds: s.timeoutSeconds,
+        incidents: deps.store.incidents(name, { from: t - 30 * DAY, limit: 50 }).map((i) => ({
+          state: i.state,
+          start: formatInZone(i.start, tz),
+          end: i.end === null ? null : formatInZone(i.end, tz),
+          durationMs: i.durationMs,
+          cause: i.cause,
+        })),
+        checks: deps.store.history(name, { limit: 50 }).map((r) => ({
+          time: formatInZone(r.ts, tz),
+          ok: r.ok,
+          state: r.state,
+          latencyMs: Number.isFinite(r.latencyMs) ? r.latencyMs : null,
+          message: r.message,
+        })),
+        details: flattenDetails(deps.monitor.status(name)?.last?.details ?? {}),
+      }));
+  });
+  app.post("/streams/:name/toggle", async (c) => {
+    const name = c.req.param("name");
+    const b = await c.req.parseBody();
+    const wait = ctx.waitReload();
+    await saveEdit(
+      deps.configPath,
+      toggleStream(name, b.enabled === "true"),
+      versionOf(await read()),
+    );
+    await wait.done;
+    return c.redirect(`/streams/${encodeURIComponent(name)}`, 303);
+  });
+  app.get("/streams/:name/delete", async (c) => {
+    const name = c.req.param("name");
+    if (!find(name)) return unknown(c, name);
+    const version = versionOf(await read());
+    return ctx.page(c, { title: `Delete ${name}` }, (csrf) => DeletePage({ name, csrf, version }));
+  });
+  app.post("/streams/:name/delete", async (c) => {
+    const name = c.req.param("name");
+    const b = await c.req.parseBody();
+    const wait = ctx.waitReload();
+    try {
+      await saveEdit(
+        deps.configPath,
+        deleteStream(name),
+        typeof b._version === "string" ? b._version : "",
+      );
+    } catch (err) {
+      if (!(err instanceof ConfigConflictError)) throw err;
+      return ctx.page(c, { title: "Not deleted" }, () => (
+        <section class="narrow">
+          <p class="alert" role="alert">
+            config.yaml changed on disk since the confirmation was shown, so nothing was deleted.
+            {" "}
+            <a href={`/streams/${encodeURIComponent(name)}/delete`}>Try again</a>
+          </p>
+        </section>
+      ), 409);
+    }
+    await wait.done;
+    return c.redirect("/", 303);
+  });
+
+  app.get("/streams/:name/series", (c) => {
+    const name = c.req.param("name");
+    if (!find(name)) return c.json({ error: `Unknown stream "${name.slice(0, 200)}"` }, 404);
+    return c.json(seriesOf(deps.store, name, c.req.query("range") ?? "24h", now()));
+  });
+  const media = (what: "preview" | "snapshot") => (c: Context<WebEnv>) => {
+    const s: StreamConfig | undefined = find(c.req.param("name") ?? "");
+    if (!s) return c.text("Unknown stream", 404);
+    // No request.signal here: Deno aborts it when a response completes (legacy behaviour); a
+    // closed tab cancels the response body instead, which stops ffmpeg (see preview.ts).
+    return what === "preview" ? ctx.previews.preview(s) : ctx.previews.snapshot(s);
+  };
+  app.get("/streams/:name/preview", media("preview"));
+  app.get("/streams/:name/snapshot.jpg", media("snapshot"));
+  return app;
+}
