@@ -15,6 +15,7 @@ import {
   depacketiseAll,
   ffmpegDecode,
   h264Launch,
+  parseOk,
   rewrite,
   rtpPacket,
   seeded,
@@ -186,9 +187,3 @@ Deno.test("createH264Depacketiser() never throws on random packets and keeps out
   d.flush();
   assert(units > 0);
 });
-
-function parseOk(bytes: Uint8Array) {
-  const r = parseRtpPacket(bytes);
-  if (!r.ok) throw new Error(r.problem.message);
-  return r.packet;
-}

@@ -8,6 +8,7 @@ import {
   type Depacketiser,
   type DepacketiserOptions,
   parseRtpPacket,
+  type RtpPacket,
   type RtpProblem,
 } from "../../../../monitor/media/rtp/mod.ts";
 
@@ -29,7 +30,7 @@ export interface Received {
  */
 export async function captureUdp(
   command: (port: number) => string[],
-): Promise<{ packets: Received[]; stdout: string }> {
+): Promise<{ packets: Received[]; stdout: string; stderr: string }> {
   const socket = dgram.createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024 });
   const received: Received[] = [];
   socket.on("message", (msg: Uint8Array) => {
@@ -51,7 +52,8 @@ export async function captureUdp(
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
-  return { packets: received, stdout: new TextDecoder().decode(out.stdout) };
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { packets: received, stdout: text(out.stdout), stderr: text(out.stderr).trim() };
 }
 
 /** Real RTP and the payloader's caps (an SDP's worth of facts, e.g. sprop-parameter-sets). */
@@ -230,4 +232,11 @@ export function rtpPacket(
 export function seeded(seed: number): () => number {
   let s = seed >>> 0;
   return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+}
+
+/** Parses a packet the test built or captured, failing the test if the parser refuses it. */
+export function parseOk(bytes: Uint8Array): RtpPacket {
+  const r = parseRtpPacket(bytes);
+  if (!r.ok) throw new Error(r.problem.message);
+  return r.packet;
 }
