@@ -5,7 +5,6 @@ import {
   createDepacketiser,
   createH265Depacketiser,
   describeParameterSets,
-  parseRtpPacket,
   readFmtp,
 } from "../../../../monitor/media/rtp/mod.ts";
 import {
