@@ -57,7 +57,7 @@ function StreamRow({ row, now }: { row: Signal<Row>; now: Signal<number> }) {
 function Counts(
   { all, filter }: { all: ReadonlySignal<Signal<Row>[]>; filter: Signal<State | ""> },
 ) {
-  const counts: Record<State, number> = { up: 0, degraded: 0, down: 0, unknown: 0 };
+  const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
   for (const r of all.value) counts[r.value.state]++;
   return (
     <div class="counts" role="group" aria-label="Filter by state">

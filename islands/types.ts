@@ -1,7 +1,12 @@
 /** Serializable shapes shared by the server pages, the event stream and the islands. */
 
-/** A stream's state as the dashboard shows it. */
-export type State = "up" | "degraded" | "down" | "unknown";
+// Type-only on purpose: the bundler erases it, so no server code reaches the browser, while the
+// compiler holds every `Record<State, …>` here to the server's one list (tests/islands/ checks
+// that islands import nothing else from outside).
+import type { StreamState } from "../monitor/mod.ts";
+
+/** A stream's state as the dashboard shows it: the server's {@link StreamState}. */
+export type State = StreamState;
 
 /** One dashboard row: everything a table line, badge and sparkline need. */
 export interface Row {
@@ -39,5 +44,8 @@ export interface RowsEvent {
   now: number;
 }
 
-/** The states in display order. */
+/**
+ * The states in display order, worst first. The order is the dashboard's own choice; that it
+ * names every state exactly once is checked against the server's `STREAM_STATES` by a test.
+ */
 export const STATES: readonly State[] = ["down", "degraded", "up", "unknown"];

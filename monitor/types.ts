@@ -10,13 +10,16 @@ export type ProbeKind = typeof PROBE_KINDS[number];
 export type CheckStatus = "ok" | "fail";
 
 /**
- * The state of a stream as users see it:
+ * The states of a stream as users see them, the one list everything else derives from:
  * - `up`: the last check passed;
  * - `degraded`: reachable, but the picture is wrong (set by media checks);
  * - `down`: failures confirmed by a re-check;
  * - `unknown`: not checked yet.
  */
-export type StreamState = "up" | "degraded" | "down" | "unknown";
+export const STREAM_STATES = ["up", "degraded", "down", "unknown"] as const;
+
+/** One of {@link STREAM_STATES}. */
+export type StreamState = typeof STREAM_STATES[number];
 
 /** One stream as configured, after validation and defaults. */
 export interface StreamConfig {

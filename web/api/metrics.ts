@@ -7,6 +7,7 @@ import {
   type Metrics,
   type Monitor,
   type Sample,
+  STREAM_STATES,
   type StreamState,
   type StreamStatus,
 } from "../../monitor/mod.ts";
@@ -29,7 +30,6 @@ export interface MetricsRouteDeps {
   timeZone?: () => string;
 }
 
-const STATES: readonly StreamState[] = ["up", "degraded", "down", "unknown"];
 /** Reachable states: `stream_up` is 1 and the stream counts in `system_ok_streams`. */
 const REACHABLE = new Set<StreamState>(["up", "degraded"]);
 const MAX_DAYS = 400;
@@ -112,7 +112,7 @@ export function registerMetricsRoutes(app: Hono, deps: MetricsRouteDeps): void {
       const passed = lastPassed(st);
       if (passed !== undefined) age.push({ labels, value: Math.max(0, t - passed) / 1000 });
       streak.push({ labels, value: st.state === "up" ? Math.max(0, t - st.since) / 1000 : 0 });
-      for (const s of STATES) {
+      for (const s of STREAM_STATES) {
         state.push({ labels: { stream: st.name, state: s }, value: st.state === s ? 1 : 0 });
       }
     }
