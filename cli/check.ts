@@ -1,6 +1,6 @@
 /** `streampulse check URL`: one probe now, human or JSON output; exit 0 up, 1 down, 2 bad input. */
 
-import { Checker, checkUrl } from "../monitor/config/mod.ts";
+import { Checker, checkUrl, formatProblem } from "../monitor/config/mod.ts";
 import { selectProbe } from "../monitor/probes/mod.ts";
 import { maskUrl, PROBE_KINDS, type ProbeKind, type StreamConfig } from "../monitor/mod.ts";
 
@@ -26,7 +26,7 @@ export async function checkCommand(o: CheckOptions): Promise<number> {
     c.error("--kind", `"${o.kind}" is not one of ${PROBE_KINDS.join(", ")}`);
   }
   if (c.errors.length > 0) {
-    for (const e of c.errors) err(`streampulse check: ${e}`);
+    for (const e of c.errors) err(`streampulse check: ${formatProblem(e)}`);
     return 2;
   }
   const stream: StreamConfig = {

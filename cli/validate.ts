@@ -1,6 +1,6 @@
 /** `streampulse validate [PATH]`: loads a config.yaml and lists every problem; exit 0 or 2. */
 
-import { ConfigError, parseConfig, readConfigFile } from "../monitor/config/mod.ts";
+import { ConfigError, formatProblem, parseConfig, readConfigFile } from "../monitor/config/mod.ts";
 
 /**
  * Validates the file at `path` the way the running process loads it (size limit, strict UTF-8,
@@ -13,7 +13,7 @@ export async function validateCommand(
 ): Promise<number> {
   const problems = (e: ConfigError) => {
     err(`${path}: ${e.problems.length} problem${e.problems.length === 1 ? "" : "s"}`);
-    for (const p of e.problems) err(`  ${p}`);
+    for (const p of e.problems) err(`  ${formatProblem(p)}`);
     return 2;
   };
   let text: string;
@@ -26,7 +26,7 @@ export async function validateCommand(
   }
   try {
     const c = parseConfig(text);
-    for (const w of c.warnings) out(`warning: ${w}`);
+    for (const w of c.warnings) out(`warning: ${formatProblem(w)}`);
     const enabled = c.streams.filter((s) => s.enabled).length;
     out(
       `${path}: OK — ${c.streams.length} streams (${enabled} enabled), heartbeat ${c.heartbeatSeconds} s, timezone ${c.timezone}, mqtt ${

@@ -1,6 +1,6 @@
 /** A typed in-process event bus: the engine emits, the API, SSE and MQTT tasks listen. */
 
-import type { Config } from "./config/mod.ts";
+import type { Config, ConfigProblem } from "./config/mod.ts";
 import type { CheckRecord, StreamState, StreamStatus } from "./types.ts";
 
 /** Every event on the bus and its payload. */
@@ -18,8 +18,11 @@ export interface BusEvents {
   };
   /** A new config was applied. */
   "config-reloaded": { config: Config };
-  /** A config edit was rejected; the last good config keeps running. */
-  "config-error": { message: string };
+  /**
+   * A config edit was rejected; the last good config keeps running. `problems` carries each
+   * problem's place (the config holder always sends them).
+   */
+  "config-error": { message: string; problems?: ConfigProblem[] };
 }
 
 /** Subscribe to and emit {@link BusEvents}. A throwing listener never breaks the emitter. */

@@ -5,7 +5,9 @@ import {
   type Config,
   ConfigConflictError,
   ConfigError,
+  type ConfigProblem,
   editConfigFile,
+  formatProblem,
   parseConfig,
 } from "../monitor/config/mod.ts";
 import { sha256Hex } from "./password.ts";
@@ -159,7 +161,7 @@ export function applyEdit(text: string, edit: Edit): string {
 }
 
 /** Validates the edited text with the config loader: the Config, or the loader's problems. */
-export function tryEdit(text: string, edit: Edit): { config?: Config; problems: string[] } {
+export function tryEdit(text: string, edit: Edit): { config?: Config; problems: ConfigProblem[] } {
   try {
     return { config: parseConfig(applyEdit(text, edit)), problems: [] };
   } catch (err) {
@@ -178,24 +180,55 @@ export async function saveEdit(path: string, edit: Edit, version: string): Promi
   return await editConfigFile(path, edit, { expectedText: current });
 }
 
-/** Splits problems into those of one stream's fields (by field name) and the rest. */
-export function problemsByField(
-  problems: string[],
-  index: number,
-): { fields: Record<string, string>; other: string[] } {
+/** What a form shows: problem text keyed by form field, and the problems of no single field. */
+export interface FieldProblems {
+  fields: Record<string, string>;
+  other: string[];
+}
+
+/**
+ * Sorts problems by form field: `field(p)` names the field a problem belongs to, or undefined
+ * for the rest. Each is shown as `path: message`; two on one field are joined with `; `.
+ */
+export function problemsFor(
+  problems: readonly ConfigProblem[],
+  field: (p: ConfigProblem) => string | undefined,
+): FieldProblems {
   const fields: Record<string, string> = {};
   const other: string[] = [];
-  const map: Record<string, string> = {
-    interval_seconds: "interval",
-    timeout_seconds: "timeout",
-    tls_insecure: "tls_insecure",
-  };
   for (const p of problems) {
-    const m = /^streams\[(\d+)\](?:\.(\w+))?[^:]*: (.*)$/.exec(p);
-    if (m && Number(m[1]) === index) {
-      const field = map[m[2] ?? "name"] ?? m[2] ?? "name";
-      fields[field] = fields[field] ? `${fields[field]}; ${p}` : p;
-    } else other.push(p);
+    const f = field(p);
+    const text = formatProblem(p);
+    if (f === undefined) other.push(text);
+    else fields[f] = fields[f] ? `${fields[f]}; ${text}` : text;
   }
   return { fields, other };
+}
+
+/** The stream editor's form field of each stream key that has a problem slot on the page. */
+const STREAM_FIELDS: Record<string, string> = {
+  name: "name",
+  url: "url",
+  kind: "kind",
+  interval_seconds: "interval",
+  timeout_seconds: "timeout",
+  tags: "tags",
+};
+
+/**
+ * Splits problems into those of the stream at `streams[index]` (by form field) and the rest.
+ * The field comes from the problem's YAML path: `streams[3]` itself (not a mapping) belongs to
+ * the name, `streams[3].interval_seconds` (or anything below it) to "interval". Keys the form
+ * has no field for (media checks, …) are listed apart, so no problem goes unshown.
+ */
+export function problemsByField(problems: readonly ConfigProblem[], index: number): FieldProblems {
+  const entry = `streams[${index}]`;
+  return problemsFor(problems, ({ path }) => {
+    if (path === entry) return "name";
+    for (const [key, field] of Object.entries(STREAM_FIELDS)) {
+      const at = `${entry}.${key}`;
+      if (path === at || path.startsWith(`${at}.`) || path.startsWith(`${at}[`)) return field;
+    }
+    return undefined;
+  });
 }

@@ -3,10 +3,16 @@
 /** A mapping read from YAML (unknown keys are allowed and kept by the caller). */
 export type YamlMap = Record<string, unknown>;
 
-/** One problem with its place: a YAML path (`streams[2].url`), `(document)`, or `line 7`. */
+/**
+ * One problem with its place: a YAML path (`streams[2].url`), `(document)`, `(file)`, `line 7`, or
+ * `""` when the text says where (YAML syntax errors). `stream` is the stream's name when the
+ * problem is inside a `streams[i]` entry that has one. Code reads these fields; the text made by
+ * {@link formatProblem} is for people and logs only.
+ */
 export interface ConfigProblem {
   path: string;
   message: string;
+  stream?: string;
 }
 
 /** Formats a problem as `path: message` (just the message when it has no path). */
@@ -14,24 +20,45 @@ export function formatProblem(p: ConfigProblem): string {
   return p.path ? `${p.path}: ${p.message}` : p.message;
 }
 
+/** Formats problems for one line of text: `a: x; b: y`. */
+export function formatProblems(list: readonly ConfigProblem[]): string {
+  return list.map(formatProblem).join("; ");
+}
+
 /** Collects problems while reading a config tree; every reader names the path it looked at. */
 export class Checker {
-  /** Problems that make the config invalid, as `path: message`. */
-  readonly errors: string[] = [];
-  /** The same problems with their structure. */
-  readonly issues: ConfigProblem[] = [];
+  /** Problems that make the config invalid. */
+  readonly errors: ConfigProblem[] = [];
   /** Problems that were corrected (e.g. a value raised to its minimum). */
-  readonly warnings: string[] = [];
+  readonly warnings: ConfigProblem[] = [];
+  #stream: string | undefined;
 
   /** Records an error at `path`. */
   error(path: string, message: string): void {
-    this.issues.push({ path, message });
-    this.errors.push(formatProblem({ path, message }));
+    this.errors.push(this.#problem(path, message));
   }
 
   /** Records a warning at `path`. */
   warn(path: string, message: string): void {
-    this.warnings.push(`${path}: ${message}`);
+    this.warnings.push(this.#problem(path, message));
+  }
+
+  /**
+   * Runs `read` with `stream` named on every problem it records: the reader of one `streams[i]`
+   * entry calls it once the entry's name is known (undefined: the entry has no usable name).
+   */
+  inStream<T>(stream: string | undefined, read: () => T): T {
+    const outer = this.#stream;
+    this.#stream = stream;
+    try {
+      return read();
+    } finally {
+      this.#stream = outer;
+    }
+  }
+
+  #problem(path: string, message: string): ConfigProblem {
+    return this.#stream === undefined ? { path, message } : { path, message, stream: this.#stream };
   }
 
   /** Reads an optional mapping; null/absent gives `{}`. */
@@ -110,19 +137,17 @@ export function describe(v: unknown): string {
   return String(v);
 }
 
-/** A config that cannot be used; `issues` lists every problem with its place. */
+/**
+ * A config that cannot be used. `problems` lists every problem with its place; `message` joins
+ * them for people and logs (`Invalid config: streams[2].url: …; mqtt.port: …`).
+ */
 export class ConfigError extends Error {
-  /** Each problem as `path: message`. */
-  readonly problems: string[];
-  /** Each problem with its structure. */
-  readonly issues: ConfigProblem[];
-  /** `source` names what was read in the message: "config" or the file's path. */
-  constructor(problems: readonly (ConfigProblem | string)[], source = "config") {
-    const issues = problems.map((p) => typeof p === "string" ? { path: "", message: p } : p);
-    const texts = issues.map(formatProblem);
-    super(`Invalid ${source}: ${texts.join("; ")}`);
+  /** Each problem with its place (and stream, inside `streams[i]`). */
+  readonly problems: ConfigProblem[];
+  /** `source` names what was read in the message: "config", "reload" or the file's path. */
+  constructor(problems: readonly ConfigProblem[], source = "config") {
+    super(`Invalid ${source}: ${formatProblems(problems)}`);
     this.name = "ConfigError";
-    this.problems = texts;
-    this.issues = issues;
+    this.problems = [...problems];
   }
 }

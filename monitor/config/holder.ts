@@ -1,6 +1,13 @@
 /** Holds the config in force: applies valid edits, keeps the last good one on a bad edit. */
 
-import { type Config, ConfigError, type ConfigProblem, parseConfig } from "./parse.ts";
+import {
+  type Config,
+  ConfigError,
+  type ConfigProblem,
+  formatProblem,
+  formatProblems,
+  parseConfig,
+} from "./parse.ts";
 import { judgeReload } from "./guard.ts";
 import { ConfigChangingError } from "./read.ts";
 import type { Logger } from "../log.ts";
@@ -17,11 +24,12 @@ export interface ConfigState {
   file: ConfigFileState;
   /** The last rejected edit's or file problem's message, or null when the file is in force. */
   error: string | null;
-  /** The same problems with their YAML path (or `(file)`, `line N`). */
+  /** The same problems with their YAML path (or `(file)`, `line N`) and stream name. */
   problems: ConfigProblem[];
   /** Something applied but worth a look, e.g. a reload that removed every stream. */
   notice: string | null;
-  warnings: string[];
+  /** The config in force's corrections, as `{path, message, stream?}`. */
+  warnings: ConfigProblem[];
 }
 
 /** The config in force and its reload bookkeeping. */
@@ -45,7 +53,7 @@ export interface ConfigHolder {
  */
 export interface ConfigEvents {
   emit(type: "config-reloaded", payload: { config: Config }): void;
-  emit(type: "config-error", payload: { message: string }): void;
+  emit(type: "config-error", payload: { message: string; problems: ConfigProblem[] }): void;
 }
 
 /** Options of {@link createConfigHolder}. */
@@ -76,14 +84,15 @@ export function createConfigHolder(opts: ConfigHolderOptions): ConfigHolder {
   let problems: ConfigProblem[] = [];
   let notice: string | null = null;
   registerSecrets(config, logger);
-  config.warnings.forEach((w) => logger.warn(`config: ${w}`));
+  const warn = (w: ConfigProblem) => logger.warn(`config: ${formatProblem(w)}`);
+  config.warnings.forEach(warn);
   const keeping = () => `keeping the last good config, ${config.streams.length} streams`;
   const fail = (state: ConfigFileState, message: string, issues: ConfigProblem[]) => {
     file = state;
     error = `${message}; ${keeping()}`;
     problems = issues;
     logger.error(error);
-    bus.emit("config-error", { message: error });
+    bus.emit("config-error", { message: error, problems });
   };
   return {
     current: () => config,
@@ -92,18 +101,18 @@ export function createConfigHolder(opts: ConfigHolderOptions): ConfigHolder {
       try {
         next = parseConfig(text);
       } catch (err) {
-        if (err instanceof ConfigError) fail("rejected", err.message, err.issues);
+        if (err instanceof ConfigError) fail("rejected", err.message, err.problems);
         else fail("rejected", `Cannot load config: ${err}`, []);
         return false;
       }
       registerSecrets(next, logger);
       const verdict = judgeReload(config, next);
       if (verdict.refuse.length > 0) {
-        const refused = new ConfigError(verdict.refuse, "reload");
-        fail("rejected", `Refused config reload: ${refused.problems.join("; ")}`, refused.issues);
+        const why = formatProblems(verdict.refuse);
+        fail("rejected", `Refused config reload: ${why}`, verdict.refuse);
         return false;
       }
-      next.warnings.forEach((w) => logger.warn(`config: ${w}`));
+      next.warnings.forEach(warn);
       config = next;
       file = "ok";
       error = null;
@@ -118,7 +127,7 @@ export function createConfigHolder(opts: ConfigHolderOptions): ConfigHolder {
       return true;
     },
     fileProblem(err) {
-      if (err instanceof ConfigError) fail("rejected", err.message, err.issues);
+      if (err instanceof ConfigError) fail("rejected", err.message, err.problems);
       else if (err instanceof Deno.errors.NotFound) {
         fail("missing", `Config file "${opts.path}" is missing (deleted or renamed?)`, [
           { path: "(file)", message: "is missing" },

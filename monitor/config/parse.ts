@@ -1,7 +1,7 @@
 /** Parses and validates config.yaml text into a Config (pure: no I/O, no defaults from the env). */
 
 import { parseAllowedHosts } from "./api.ts";
-import { Checker, ConfigError, describe, type YamlMap } from "./check.ts";
+import { Checker, ConfigError, type ConfigProblem, describe, type YamlMap } from "./check.ts";
 import { parseMediaKeys } from "./media.ts";
 import { parseTopLevel } from "./top.ts";
 import { type MqttConfig, parseMqttConfig } from "./mqtt.ts";
@@ -11,7 +11,7 @@ import { isValidTimeZone } from "../time.ts";
 import { PROBE_KINDS, type ProbeKind, type StreamConfig } from "../types.ts";
 
 export type { MqttConfig } from "./mqtt.ts";
-export { ConfigError, type ConfigProblem } from "./check.ts";
+export { ConfigError, type ConfigProblem, formatProblem, formatProblems } from "./check.ts";
 export { KNOWN_TOP_LEVEL_KEYS } from "./top.ts";
 
 /** URL schemes a stream may use. */
@@ -37,7 +37,7 @@ export interface Config {
   /** The dashboard's live preview (`preview.max_concurrent`, default 2). */
   preview: PreviewConfig;
   /** Corrections made while loading (e.g. a value raised to its minimum). */
-  warnings: string[];
+  warnings: ConfigProblem[];
   /** The parsed YAML tree, unknown keys included, for tools that need them. */
   raw: YamlMap;
 }
@@ -88,7 +88,7 @@ export function parseConfig(text: string): Config {
     warnings: c.warnings,
     raw: root,
   };
-  if (c.errors.length > 0) throw new ConfigError(c.issues);
+  if (c.errors.length > 0) throw new ConfigError(c.errors);
   if (config.maxMediaProcesses === undefined) delete config.maxMediaProcesses;
   return config;
 }
@@ -107,7 +107,10 @@ function parseStreams(value: unknown, c: Checker, heartbeat: number): StreamConf
     if (!s) return;
     const first = seen.get(s.name);
     if (first !== undefined) {
-      c.error(`${path}.name`, `duplicate name "${s.name}" (also streams[${first}])`);
+      c.inStream(
+        s.name,
+        () => c.error(`${path}.name`, `duplicate name "${s.name}" (also streams[${first}])`),
+      );
       return;
     }
     seen.set(s.name, i);
@@ -116,7 +119,10 @@ function parseStreams(value: unknown, c: Checker, heartbeat: number): StreamConf
   return out;
 }
 
-/** Validates one stream entry; returns undefined when it has errors (already recorded). */
+/**
+ * Validates one stream entry; returns undefined when it has errors (already recorded). Problems
+ * after the name carry it as `stream` (a missing or over-long name names nothing).
+ */
 function parseStream(
   item: unknown,
   path: string,
@@ -132,6 +138,18 @@ function parseStream(
   const name = c.string(m, "name", path)?.trim();
   if (!name) c.error(`${path}.name`, "is required");
   else if (name.length > 200) c.error(`${path}.name`, "must be at most 200 characters");
+  const named = name && name.length <= 200 ? name : undefined;
+  const keys = c.inStream(named, () => parseStreamKeys(m, path, c, heartbeat));
+  return c.errors.length === before ? { name: name ?? "", ...keys } : undefined;
+}
+
+/** The keys of a stream entry after its name (problems recorded in `c`). */
+function parseStreamKeys(
+  m: YamlMap,
+  path: string,
+  c: Checker,
+  heartbeat: number,
+): Omit<StreamConfig, "name"> {
   let url = c.string(m, "url", path)?.trim();
   if (!url) c.error(`${path}.url`, "is required");
   else url = checkUrl(url, `${path}.url`, c);
@@ -150,8 +168,7 @@ function parseStream(
     max: 300,
   });
   const tags = parseTags(m.tags, `${path}.tags`, c);
-  const stream: StreamConfig = {
-    name: name ?? "",
+  const stream: Omit<StreamConfig, "name"> = {
     url: url ?? "",
     enabled: c.bool(m, "enabled", path, true),
     kind: kind as ProbeKind | undefined,
@@ -162,7 +179,7 @@ function parseStream(
     ...parseMediaKeys(m, path, c),
   };
   if (stream.kind === undefined) delete stream.kind;
-  return c.errors.length === before ? stream : undefined;
+  return stream;
 }
 
 function parseTags(value: unknown, path: string, c: Checker): string[] {

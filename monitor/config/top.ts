@@ -29,11 +29,11 @@ const EXPECTED = `at least one of ${KNOWN_TOP_LEVEL_KEYS.slice(0, 6).join(", ")}
 export function parseTopLevel(text: string, c: Checker): YamlMap {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
+    // No YAML path exists yet: the message itself says where (line and column).
     throw new ConfigError(doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      return `YAML syntax${pos ? ` (line ${pos.line}, column ${pos.col})` : ""}: ${
-        e.message.split("\n")[0]
-      }`;
+      const at = pos ? ` (line ${pos.line}, column ${pos.col})` : "";
+      return { path: "", message: `YAML syntax${at}: ${e.message.split("\n")[0]}` };
     }));
   }
   let top: unknown;

@@ -1,7 +1,13 @@
 /** The stream, MQTT and settings editors: safe saves, loader messages, conflicts, secrets. */
 
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { applyEdit, editStream, streamValuesFrom, tryEdit } from "../../web/config_edit.ts";
+import {
+  applyEdit,
+  editStream,
+  problemsByField,
+  streamValuesFrom,
+  tryEdit,
+} from "../../web/config_edit.ts";
 import { startWebStack } from "./harness.ts";
 import { setupAndSignIn } from "./helpers.ts";
 
@@ -45,9 +51,45 @@ Deno.test("tryEdit() reports the config loader's own messages with YAML paths", 
     editStream(streamValuesFrom(form({ name: "b", url: "ftp://h/x", interval: "abc" }))),
   );
   assertEquals(problems, [
-    'streams[1].url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
-    'streams[1].interval_seconds: must be a number, got "abc"',
+    {
+      path: "streams[1].url",
+      message: 'scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
+      stream: "b",
+    },
+    { path: "streams[1].interval_seconds", message: 'must be a number, got "abc"', stream: "b" },
   ]);
+});
+
+Deno.test("problemsByField() places a problem by its structured path, never by its text", () => {
+  const got = problemsByField([
+    // The text claims streams[0].url; the path says streams[1].interval_seconds: the path wins.
+    { path: "streams[1].interval_seconds", message: "streams[0].url: decoy", stream: "b" },
+    { path: "streams[1].tags", message: "must be a list of strings, got a mapping" },
+    { path: "streams[1]", message: "must be a mapping with name and url, got 1" },
+    // No path: only the text mentions a stream, so it belongs to no field.
+    { path: "", message: "streams[1].url: YAML syntax lookalike" },
+    { path: "streams[10].url", message: "is required" },
+    { path: "streams[1].media_check_seconds", message: 'must be a number, got "x"' },
+    { path: "streams[1].expect.width", message: "must be a whole number, got 1.5" },
+  ], 1);
+  assertEquals(got, {
+    fields: {
+      interval: "streams[1].interval_seconds: streams[0].url: decoy",
+      tags: "streams[1].tags: must be a list of strings, got a mapping",
+      name: "streams[1]: must be a mapping with name and url, got 1",
+    },
+    other: [
+      "streams[1].url: YAML syntax lookalike",
+      "streams[10].url: is required",
+      'streams[1].media_check_seconds: must be a number, got "x"',
+      "streams[1].expect.width: must be a whole number, got 1.5",
+    ],
+  });
+  const two = problemsByField([
+    { path: "streams[0].url", message: "is required" },
+    { path: "streams[0].url", message: "second" },
+  ], 0);
+  assertEquals(two.fields, { url: "streams[0].url: is required; streams[0].url: second" });
 });
 
 Deno.test("the stream editor saves with the safe writer, keeps comments and applies at once", async () => {
@@ -137,9 +179,24 @@ Deno.test("an invalid stream is refused with 422 and the loader's message beside
     assertEquals(res.status, 422);
     assertStringIncludes(
       await res.text(),
-      "streams[1].name: duplicate name &quot;garage&quot; (also streams[0])",
+      'data-problem-for="name" id="p-name">' +
+        "streams[1].name: duplicate name &quot;garage&quot; (also streams[0])</p>",
+      "the problem sits in the name field's slot",
     );
     assertEquals(await Deno.readTextFile(s.configPath), CONFIG);
+    // Inline validation of an edit: the problem of the edited stream (streams[0], by its path)
+    // goes to the URL field, and nothing to the others.
+    const v = await c.post(
+      "/streams/validate",
+      form({ name: "garage", url: "ftp://h/x", interval: "0.5", _original: "garage" }),
+    );
+    assertEquals(await v.json(), {
+      fields: {
+        url: 'streams[0].url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
+        interval: "streams[0].interval_seconds: must be at least 1, got 0.5",
+      },
+      other: [],
+    });
   } finally {
     await s.stop();
   }
@@ -257,7 +314,7 @@ Deno.test("settings save heartbeat, time zone and retention; bad zones get the l
       timezone: "Mars/Base",
       retention: "30",
     })).json();
-    assertEquals(v.fields.timezone, 'timezone: unknown time zone "Mars/Base"');
+    assertEquals(v, { fields: { timezone: 'timezone: unknown time zone "Mars/Base"' }, other: [] });
     const res = await c.post("/settings", {
       _version: version,
       heartbeat: "15",

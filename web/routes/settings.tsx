@@ -5,10 +5,20 @@ import {
   type Config,
   ConfigConflictError,
   ConfigError,
+  type ConfigProblem,
+  formatProblems,
   parseConfig,
 } from "../../monitor/config/mod.ts";
 import type { WebContext } from "../context.ts";
-import { type Edit, editValues, numberOr, saveEdit, tryEdit, versionOf } from "../config_edit.ts";
+import {
+  type Edit,
+  editValues,
+  numberOr,
+  problemsFor,
+  saveEdit,
+  tryEdit,
+  versionOf,
+} from "../config_edit.ts";
 import type { WebEnv } from "../guard.ts";
 import { MQTT_FIELDS, mqttEdit, mqttValue, testMqtt } from "../mqtt_form.ts";
 import { MqttPage, SettingsPage } from "../pages/mod.ts";
@@ -16,17 +26,9 @@ import { MqttPage, SettingsPage } from "../pages/mod.ts";
 type Body = Record<string, unknown>;
 const str = (b: Body, k: string) => (typeof b[k] === "string" ? (b[k] as string).trim() : "");
 
-/** Problems keyed by the form field they belong to (`mqtt.port` → `port`), the rest apart. */
-function byField(problems: string[], prefixes: Record<string, string>) {
-  const fields: Record<string, string> = {};
-  const other: string[] = [];
-  for (const p of problems) {
-    const path = p.slice(0, p.indexOf(":"));
-    const field = prefixes[path];
-    if (field) fields[field] = p;
-    else other.push(p);
-  }
-  return { fields, other };
+/** Problems keyed by the form field their YAML path belongs to (`mqtt.port` → `port`). */
+function byField(problems: readonly ConfigProblem[], fieldOf: Record<string, string>) {
+  return problemsFor(problems, (p) => Object.hasOwn(fieldOf, p.path) ? fieldOf[p.path] : undefined);
 }
 
 const MQTT_PATHS = Object.fromEntries(MQTT_FIELDS.map((f) => [`mqtt.${f.key}`, f.key]));
@@ -86,7 +88,7 @@ export function settingsRoutes(ctx: WebContext): Hono<WebEnv> {
     const b = await c.req.parseBody();
     const { text, config } = await current();
     const tried = tryEdit(text, mqttEdit(b, config.mqtt));
-    if (!tried.config) return c.json({ ok: false, message: tried.problems.join("; ") });
+    if (!tried.config) return c.json({ ok: false, message: formatProblems(tried.problems) });
     return c.json(await testMqtt(tried.config.mqtt));
   });
   app.post("/mqtt", async (c) => {

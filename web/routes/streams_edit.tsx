@@ -2,7 +2,12 @@
 
 import { type Context, Hono } from "hono";
 import { isSeq, parseDocument } from "yaml";
-import { ConfigConflictError, ConfigError } from "../../monitor/config/mod.ts";
+import {
+  ConfigConflictError,
+  ConfigError,
+  type ConfigProblem,
+  formatProblems,
+} from "../../monitor/config/mod.ts";
 import { redactText } from "../../monitor/mod.ts";
 import type { WebContext } from "../context.ts";
 import {
@@ -32,7 +37,7 @@ export function editorRoutes(ctx: WebContext): Hono<WebEnv> {
       version: string;
       original?: string;
       values: StreamValues;
-      problems?: string[];
+      problems?: ConfigProblem[];
       index?: number;
       conflict?: boolean;
     },
@@ -92,7 +97,9 @@ export function editorRoutes(ctx: WebContext): Hono<WebEnv> {
     const base = `heartbeat_seconds: ${deps.config().heartbeatSeconds}\nstreams: []\n`;
     const { config, problems } = tryEdit(base, editStream({ ...values, enabled: true }));
     const stream = config?.streams[0];
-    if (!stream) return c.json({ ok: false, message: problems.join("; ") || "Nothing to test" });
+    if (!stream) {
+      return c.json({ ok: false, message: formatProblems(problems) || "Nothing to test" });
+    }
     const res = await deps.monitor.probeOnce(
       stream,
       AbortSignal.timeout(stream.timeoutSeconds * 1000 + 2000),

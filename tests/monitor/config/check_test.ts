@@ -1,24 +1,11 @@
 /** Checker: typed readers of a YAML tree that collect problems with their paths; join(); describe(). */
 
 import { assertEquals } from "../../assert.ts";
-import { Checker, describe, join } from "../../../monitor/config/check.ts";
+import { Checker, type ConfigProblem, describe, join } from "../../../monitor/config/check.ts";
 
-/** One problem the checker collected. */
-interface Problem {
-  path: string;
-  message: string;
-}
-
-/**
- * The checker's problems as `{path, message}`. The one place that knows they are "path: message"
- * strings today; when Checker carries objects, only this function changes.
- */
-function problems(list: readonly unknown[]): Problem[] {
-  return list.map((p) => {
-    if (typeof p !== "string") return p as Problem;
-    const i = p.indexOf(": ");
-    return { path: p.slice(0, i), message: p.slice(i + 2) };
-  });
+/** The checker's problems as `{path, message}`: their fields, without `stream` (tested apart). */
+function problems(list: readonly ConfigProblem[]): ConfigProblem[] {
+  return list.map(({ path, message }) => ({ path, message }));
 }
 
 /** Paths of the checker's errors, in order. */
@@ -37,6 +24,30 @@ Deno.test("Checker error() and warn() keep errors and warnings apart, in order",
     { path: "mqtt.port", message: "must be at most 65535, got 70000" },
   ]);
   assertEquals(problems(c.warnings), [{ path: "heartbeat_seconds", message: "raised to 5" }]);
+});
+
+Deno.test("Checker inStream() names the stream on the problems recorded inside it, and only there", () => {
+  const c = new Checker();
+  c.error("streams[0].name", "is required");
+  const got = c.inStream("garage", () => {
+    c.error("streams[1].url", "is required");
+    c.warn("streams[1].media_check_seconds", "2 is below the minimum, using 10");
+    c.inStream(undefined, () => c.error("streams[1].x", "nested, unnamed"));
+    return 42;
+  });
+  c.error("mqtt.port", "must be at most 65535, got 70000");
+  assertEquals(got, 42);
+  assertEquals(c.errors, [
+    { path: "streams[0].name", message: "is required" },
+    { path: "streams[1].url", message: "is required", stream: "garage" },
+    { path: "streams[1].x", message: "nested, unnamed" },
+    { path: "mqtt.port", message: "must be at most 65535, got 70000" },
+  ]);
+  assertEquals(c.warnings, [{
+    path: "streams[1].media_check_seconds",
+    message: "2 is below the minimum, using 10",
+    stream: "garage",
+  }]);
 });
 
 Deno.test("Checker map() reads a mapping, gives {} for null or absent, and names the path otherwise", () => {

@@ -108,3 +108,36 @@ Deno.test("createConfigHolder() applies a reload that drops a block which only r
   assertEquals(h.apply("api:\nstreams: []\n"), true);
   assertEquals(h.state().error, null);
 });
+
+Deno.test("createConfigHolder() keeps a rejected reload's problems as objects in its state and on the bus", () => {
+  const bus = createBus();
+  const heard: unknown[] = [];
+  bus.on("config-error", (e) => heard.push(e.problems));
+  const lines: string[] = [];
+  const h = createConfigHolder({
+    path: "/x/config.yaml",
+    initial: parseConfig(GUARDED),
+    logger: createLogger({ write: (l) => lines.push(l) }),
+    bus,
+    onApply: () => {},
+  });
+  assertEquals(h.apply(GUARDED.replace("rtsp://h/b", "ftp://h/b")), false);
+  const bad = {
+    path: "streams[1].url",
+    message: 'scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
+    stream: "b",
+  };
+  assertEquals(h.state().problems, [bad]);
+  assertStringIncludes(h.state().error!, `streams[1].url: ${bad.message}`);
+  assertEquals(h.apply(GUARDED.replace(", token: tok-123456", "")), false);
+  const refused = h.state().problems;
+  assertEquals(refused.map((p) => p.path), ["api.token"]);
+  assertStringIncludes(h.state().error!, `Refused config reload: api.token: ${refused[0].message}`);
+  assertEquals(heard, [[bad], refused]);
+  // Warnings are objects too, and logged as `path: message`.
+  assertEquals(h.apply(GUARDED + "mqtt: {interval_seconds: 1}\n"), true);
+  assertEquals(h.state().warnings, [
+    { path: "mqtt.interval_seconds", message: "1 is below the minimum, using 5" },
+  ]);
+  assertStringIncludes(lines.join("\n"), "config: mqtt.interval_seconds: 1 is below the minimum");
+});

@@ -1,11 +1,12 @@
 import { assert, assertEquals, assertThrows } from "../../assert.ts";
-import { ConfigError, parseConfig } from "../../../monitor/config/parse.ts";
+import { ConfigError, formatProblem, parseConfig } from "../../../monitor/config/parse.ts";
 
 const COMPAT = new URL("../../fixtures/compat/v2.2/config.yaml", import.meta.url);
 
+/** The problems of an invalid `text` as people read them (`path: message`). */
 function problems(text: string): string[] {
   const err = assertThrows(() => parseConfig(text), ConfigError);
-  return (err as ConfigError).problems;
+  return err.problems.map(formatProblem);
 }
 
 Deno.test("parseConfig() loads the Python release's config.yaml unchanged", async () => {
@@ -113,7 +114,9 @@ Deno.test("parseConfig() rejects duplicate keys and non-list streams", () => {
 Deno.test("parseConfig() raises a low mqtt.interval_seconds to 5 with a warning", () => {
   const c = parseConfig("mqtt:\n  interval_seconds: 1\n");
   assertEquals(c.mqtt.intervalSeconds, 5);
-  assertEquals(c.warnings, ["mqtt.interval_seconds: 1 is below the minimum, using 5"]);
+  assertEquals(c.warnings, [
+    { path: "mqtt.interval_seconds", message: "1 is below the minimum, using 5" },
+  ]);
 });
 
 Deno.test("parseConfig() never echoes URL credentials in its messages", () => {
@@ -179,7 +182,11 @@ streams:
 Deno.test("parseConfig() raises a low media_check_seconds to 10 with a warning", () => {
   const c = parseConfig("streams:\n- {name: a, url: rtsp://h/a, media_check_seconds: 2}\n");
   assertEquals(c.streams[0].mediaCheckSeconds, 10);
-  assertEquals(c.warnings, ["streams[0].media_check_seconds: 2 is below the minimum, using 10"]);
+  assertEquals(c.warnings, [{
+    path: "streams[0].media_check_seconds",
+    message: "2 is below the minimum, using 10",
+    stream: "a",
+  }]);
 });
 
 Deno.test("parseConfig() rejects an empty, comment-only or non-mapping document", () => {
@@ -225,7 +232,73 @@ Deno.test("parseConfig() turns an unresolved YAML alias into a problem, not a cr
   ]);
 });
 
-Deno.test("ConfigError carries each problem as {path, message}", () => {
-  const err = assertThrows(() => parseConfig("heartbeat_seconds: x\n"), ConfigError);
-  assertEquals(err.issues, [{ path: "heartbeat_seconds", message: 'must be a number, got "x"' }]);
+Deno.test("ConfigError carries each problem as {path, message} and joins them in its message", () => {
+  const err = assertThrows(
+    () => parseConfig("heartbeat_seconds: x\nretention_days: 0\n"),
+    ConfigError,
+  );
+  assertEquals(err.problems, [
+    { path: "heartbeat_seconds", message: 'must be a number, got "x"' },
+    { path: "retention_days", message: "must be at least 1, got 0" },
+  ]);
+  assertEquals(
+    err.message,
+    'Invalid config: heartbeat_seconds: must be a number, got "x"; ' +
+      "retention_days: must be at least 1, got 0",
+  );
+});
+
+Deno.test("parseConfig() names the stream of a problem inside streams[i]", () => {
+  const err = assertThrows(
+    () =>
+      parseConfig(`streams:
+- name: garage
+  url: rtsp://h/1
+- name: garage
+  url: rtsp://h/2
+- name: shed
+  url: ftp://h/file
+- url: rtsp://h/3
+- name: porch
+  url: rtsp://h/4
+  kind: telnet
+  expect: {width: "x"}
+- just a string
+mqtt:
+  qos: 3
+`),
+    ConfigError,
+  );
+  assertEquals(err.problems, [
+    {
+      path: "streams[1].name",
+      message: 'duplicate name "garage" (also streams[0])',
+      stream: "garage",
+    },
+    {
+      path: "streams[2].url",
+      message: 'scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
+      stream: "shed",
+    },
+    { path: "streams[3].name", message: "is required" },
+    {
+      path: "streams[4].kind",
+      message: '"telnet" is not one of rtsp, mjpeg, snapshot, hls, http',
+      stream: "porch",
+    },
+    {
+      path: "streams[4].expect.width",
+      message: 'must be a whole number, got "x"',
+      stream: "porch",
+    },
+    { path: "streams[5]", message: 'must be a mapping with name and url, got "just a string"' },
+    { path: "mqtt.qos", message: "must be at most 2, got 3" },
+  ]);
+});
+
+Deno.test("parseConfig() gives a YAML syntax error no path: its text names line and column", () => {
+  const err = assertThrows(() => parseConfig("a: b: c\n"), ConfigError);
+  assertEquals(err.problems.length, 1);
+  assertEquals(err.problems[0].path, "");
+  assert(/^YAML syntax \(line \d+, column \d+\): /.test(err.problems[0].message));
 });
