@@ -1,6 +1,7 @@
 /** Dashboard rows: live status plus uptime (cached) and a latency ring per stream for sparklines. */
 
 import type { CheckRecord, Monitor, StreamConfig } from "../monitor/mod.ts";
+import { createUptimeCache, streamMessage } from "../monitor/status/mod.ts";
 import type { Row } from "../islands/mod.ts";
 
 /** What rows read from the store. */
@@ -35,10 +36,12 @@ export function createRows(deps: {
   uptimeCacheMs?: number;
 }): Rows {
   const now = deps.now ?? Date.now;
-  const cacheMs = deps.uptimeCacheMs ?? 30_000;
+  const uptime = createUptimeCache({
+    uptime: (q) => deps.store.uptime(q),
+    now,
+    cacheMs: deps.uptimeCacheMs,
+  });
   const rings = new Map<string, Array<number | null>>();
-  type Ratios = Map<string, { ratio: number | null }>;
-  let uptime: { at: number; d1: Ratios; d7: Ratios; d30: Ratios } | undefined;
   let index: { list: StreamConfig[]; byName: Map<string, StreamConfig> } | undefined;
   const find = (name: string) => {
     const list = deps.monitor.streams();
@@ -46,18 +49,6 @@ export function createRows(deps: {
     return index.byName.get(name);
   };
 
-  const uptimes = () => {
-    const t = now();
-    if (!uptime || t - uptime.at > cacheMs) {
-      uptime = {
-        at: t,
-        d1: deps.store.uptime({ since: t - DAY }),
-        d7: deps.store.uptime({ since: t - 7 * DAY }),
-        d30: deps.store.uptime({ since: t - 30 * DAY }),
-      };
-    }
-    return uptime;
-  };
   const ring = (name: string) => {
     let r = rings.get(name);
     if (!r) {
@@ -70,7 +61,6 @@ export function createRows(deps: {
   const build = (s: StreamConfig): Row => {
     const st = deps.monitor.status(s.name);
     const last = st?.last;
-    const u = uptimes();
     return {
       name: s.name,
       state: st?.state ?? "unknown",
@@ -81,10 +71,10 @@ export function createRows(deps: {
       latencyMs: last?.ok && Number.isFinite(last.latencyMs) ? Math.round(last.latencyMs) : null,
       lastTs: last?.ts ?? null,
       since: st?.since ?? now(),
-      message: last ? last.message : s.enabled ? "not checked yet" : "disabled",
-      up24h: u.d1.get(s.name)?.ratio ?? null,
-      up7d: u.d7.get(s.name)?.ratio ?? null,
-      up30d: u.d30.get(s.name)?.ratio ?? null,
+      message: streamMessage(s, last),
+      up24h: uptime.ratio(s.name, DAY),
+      up7d: uptime.ratio(s.name, 7 * DAY),
+      up30d: uptime.ratio(s.name, 30 * DAY),
       spark: [...ring(s.name)],
     };
   };

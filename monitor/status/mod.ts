@@ -5,5 +5,11 @@ export { createSlaReporter } from "./sla_report.ts";
 export type { SlaReporter } from "./sla_report.ts";
 export { combineMedia, nextState } from "./state.ts";
 export type { MediaVerdict } from "./state.ts";
-export { createStatusView, historyEntry, streamEntry } from "./view.ts";
-export type { StatusEntry, StatusView } from "./view.ts";
+export {
+  createStatusView,
+  createUptimeCache,
+  historyEntry,
+  streamEntry,
+  streamMessage,
+} from "./view.ts";
+export type { StatusEntry, StatusView, UptimeCache } from "./view.ts";

@@ -23,6 +23,11 @@ export interface StatusEntry {
   details: Record<string, unknown>;
 }
 
+/** A stream's message: its last check's, else why there is none ("not checked yet", "disabled"). */
+export function streamMessage(stream: Pick<StreamConfig, "enabled">, last?: CheckRecord): string {
+  return last ? last.message : stream.enabled ? "not checked yet" : "disabled";
+}
+
 /** Builds a status entry. */
 export function statusEntry(
   stream: StreamConfig,
@@ -35,7 +40,7 @@ export function statusEntry(
     ts: last ? formatInZone(last.ts, timeZone) : null,
     status: last ? (last.ok ? "ok" : "fail") : null,
     latency: last ? last.latencyMs : null,
-    message: last ? last.message : stream.enabled ? "not checked yet" : "disabled",
+    message: streamMessage(stream, last),
     state: st.state,
     since: formatInZone(st.since, timeZone),
     kind: st.kind,
@@ -72,6 +77,42 @@ export function historyEntry(rec: CheckRecord, timeZone: string) {
   };
 }
 
+/** What {@link createUptimeCache} reads. */
+export interface UptimeCacheDeps {
+  /** Uptime ratios since a time, per stream name (from hourly rollups). */
+  uptime(q: { since: number }): Map<string, { ratio: number | null }>;
+  now?: () => number;
+  /** How long one window's figures are kept (default 30 s; they come from hourly rollups). */
+  cacheMs?: number;
+}
+
+/** Uptime ratios per stream over trailing windows, shared by the status API and dashboard rows. */
+export interface UptimeCache {
+  /** Share of passed checks of stream `name` over the last `windowMs` (0–1), null without data. */
+  ratio(name: string, windowMs: number): number | null;
+}
+
+/**
+ * Creates an {@link UptimeCache}: each window (24 h, 7 d, …) is read from the store for every
+ * stream at once, then kept for `cacheMs`, so a busy API or dashboard stays cheap.
+ */
+export function createUptimeCache(deps: UptimeCacheDeps): UptimeCache {
+  const now = deps.now ?? Date.now;
+  const cacheMs = deps.cacheMs ?? 30_000;
+  const windows = new Map<number, { at: number; map: Map<string, { ratio: number | null }> }>();
+  return {
+    ratio(name, windowMs) {
+      const t = now();
+      let w = windows.get(windowMs);
+      if (!w || t - w.at > cacheMs) {
+        w = { at: t, map: deps.uptime({ since: t - windowMs }) };
+        windows.set(windowMs, w);
+      }
+      return w.map.get(name)?.ratio ?? null;
+    },
+  };
+}
+
 /** What {@link createStatusView} reads. */
 export interface StatusViewDeps {
   streams(): StreamConfig[];
@@ -97,6 +138,8 @@ export interface StatusView {
   allJson(): string;
 }
 
+const DAY = 86_400_000;
+
 /** A stream's serialised entry and what it was built from. */
 interface Fragment {
   stream: StreamConfig;
@@ -111,16 +154,12 @@ interface Fragment {
 
 /** Creates a {@link StatusView} with a short uptime cache, so a busy API stays cheap. */
 export function createStatusView(deps: StatusViewDeps): StatusView {
-  const now = deps.now ?? Date.now;
-  const cacheMs = deps.uptimeCacheMs ?? 30_000;
-  let cache: { at: number; map: Map<string, { ratio: number | null }> } | undefined;
-  const uptime24h = (name: string) => {
-    const t = now();
-    if (!cache || t - cache.at > cacheMs) {
-      cache = { at: t, map: deps.uptime({ since: t - 86_400_000 }) };
-    }
-    return cache.map.get(name)?.ratio ?? null;
-  };
+  const uptime = createUptimeCache({
+    uptime: (q) => deps.uptime(q),
+    now: deps.now,
+    cacheMs: deps.uptimeCacheMs,
+  });
+  const uptime24h = (name: string) => uptime.ratio(name, DAY);
   const fragments = new Map<string, Fragment>();
   const entry = (s: StreamConfig) => {
     const st = deps.status(s.name);

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../assert.ts";
-import { createStatusView } from "../../../monitor/status/view.ts";
+import { createStatusView, createUptimeCache, streamMessage } from "../../../monitor/status/mod.ts";
 import type { StreamConfig, StreamStatus } from "../../../monitor/types.ts";
 
 const stream = (name: string, url = `rtsp://u:pw-secret@h/${name}`): StreamConfig => ({
@@ -56,4 +56,44 @@ Deno.test("createStatusView() allJson() equals JSON of all() and follows every c
   same();
   assertEquals(Object.keys(JSON.parse(view.allJson())), ["c", "a"]);
   assertEquals(view.allJson().includes("pw-secret"), false);
+});
+
+Deno.test("createUptimeCache() reads each window once per cacheMs and every stream from that read", () => {
+  let t = 1_000_000_000;
+  const reads: number[] = [];
+  const cache = createUptimeCache({
+    uptime: ({ since }) => {
+      reads.push(t - since);
+      return new Map([["a", { ratio: reads.length / 10 }], ["b", { ratio: null }]]);
+    },
+    now: () => t,
+    cacheMs: 30_000,
+  });
+  const DAY = 86_400_000;
+  assertEquals(cache.ratio("a", DAY), 0.1);
+  assertEquals(cache.ratio("b", DAY), null);
+  assertEquals(cache.ratio("gone", DAY), null);
+  assertEquals(cache.ratio("a", 7 * DAY), 0.2);
+  t += 30_000; // still fresh: the limit is inclusive
+  assertEquals(cache.ratio("a", DAY), 0.1);
+  assertEquals(reads, [DAY, 7 * DAY]);
+  t += 1;
+  assertEquals(cache.ratio("a", DAY), 0.3);
+  assertEquals(cache.ratio("a", 7 * DAY), 0.4);
+  assertEquals(reads, [DAY, 7 * DAY, DAY, 7 * DAY]);
+});
+
+Deno.test("streamMessage() is the last check's message, else not checked yet or disabled", () => {
+  const last = {
+    ts: 1,
+    ok: false,
+    state: "down" as const,
+    latencyMs: 1,
+    message: "timeout",
+    details: {},
+  };
+  assertEquals(streamMessage({ enabled: true }, last), "timeout");
+  assertEquals(streamMessage({ enabled: false }, last), "timeout");
+  assertEquals(streamMessage({ enabled: true }, undefined), "not checked yet");
+  assertEquals(streamMessage({ enabled: false }), "disabled");
 });

@@ -1,0 +1,64 @@
+/** Dashboard rows: uptimes from the one status cache, the status message, the latency ring. */
+
+import { assertEquals } from "../assert.ts";
+import { createRows } from "../../web/rows.ts";
+import type { CheckRecord, StreamConfig, StreamStatus } from "../../monitor/mod.ts";
+
+const DAY = 86_400_000;
+const stream = (name: string, enabled = true): StreamConfig => ({
+  name,
+  url: `rtsp://h/${name}`,
+  enabled,
+  intervalSeconds: 10,
+  timeoutSeconds: 5,
+  tags: ["lobby"],
+  tlsInsecure: false,
+});
+const check = (ts: number, ok: boolean, latencyMs: number): CheckRecord => ({
+  ts,
+  ok,
+  state: ok ? "up" : "down",
+  latencyMs,
+  message: ok ? "RTSP 200" : "timeout",
+  details: {},
+});
+
+Deno.test("createRows() fills 24 h, 7 d and 30 d uptimes, re-read only after uptimeCacheMs", () => {
+  let t = 10 * 30 * DAY;
+  const reads: number[] = [];
+  const streams = [stream("a"), stream("b", false), stream("c")];
+  const a: StreamStatus = {
+    name: "a",
+    kind: "rtsp",
+    state: "up",
+    since: t - 5000,
+    failStreak: 0,
+    last: check(t - 1000, true, 12.6),
+  };
+  const rows = createRows({
+    monitor: { streams: () => streams, status: (n) => (n === "a" ? a : undefined) },
+    store: {
+      history: () => [check(t - 2000, false, 5000), check(t - 3000, true, 8)], // newest first
+      uptime: ({ since }) => {
+        reads.push((t - since) / DAY);
+        return new Map([["a", { ratio: (t - since) / DAY / 100 }]]);
+      },
+    },
+    now: () => t,
+    uptimeCacheMs: 1000,
+  });
+  const [ra, rb, rc] = rows.all();
+  assertEquals([ra.up24h, ra.up7d, ra.up30d], [0.01, 0.07, 0.3]);
+  assertEquals([ra.state, ra.latencyMs, ra.message, ra.spark], ["up", 13, "RTSP 200", [8, null]]);
+  assertEquals([rb.state, rb.message, rb.up24h, rb.since], ["unknown", "disabled", null, t]);
+  assertEquals([rc.message, rc.kind], ["not checked yet", ""]);
+  assertEquals(reads, [1, 7, 30]);
+  t += 1000;
+  rows.one("a");
+  assertEquals(reads, [1, 7, 30]);
+  t += 1;
+  rows.record("a", check(t, true, 20));
+  assertEquals(rows.one("a")?.spark, [8, null, 20]);
+  assertEquals(reads, [1, 7, 30, 1, 7, 30]);
+  assertEquals(rows.one("nope"), undefined);
+});
