@@ -31,7 +31,7 @@ import { createMediaTask } from "./monitor/media/mod.ts";
 import { createRetentionTask } from "./monitor/store/mod.ts";
 import { createSlaReporter, createStatusView } from "./monitor/status/mod.ts";
 import { selectProbe } from "./monitor/probes/mod.ts";
-import { openStore } from "./monitor/store/sqlite/mod.ts";
+import { openStore } from "./monitor/store/mod.ts";
 import { createMqttTask } from "./mqtt/mod.ts";
 import { createApiApp } from "./web/api/mod.ts";
 import { createWebApp, serveTask } from "./web/mod.ts";

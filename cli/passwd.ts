@@ -1,6 +1,6 @@
 /** `streampulse passwd`: sets the dashboard's admin password, read from stdin, in streams.db. */
 
-import { openStore } from "../monitor/store/sqlite/mod.ts";
+import { openStore } from "../monitor/store/mod.ts";
 import { setAdminPassword } from "../web/mod.ts";
 
 /** Reads all of stdin as text. */

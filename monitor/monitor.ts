@@ -23,7 +23,7 @@ export const CONFIRM_TIMEOUT_MS = 1500;
 
 /** What the engine needs from the store (the real one is monitor/store.ts). */
 export interface MonitorStore {
-  ensureStream(name: string, kind: string): number;
+  ensureStream(name: string, kind: string): void;
   recordCheck(name: string, record: CheckRecord): void;
   recordStateChange(
     change: { name: string; from: StreamState; to: StreamState; ts: number; cause: string },

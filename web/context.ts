@@ -2,37 +2,31 @@
 
 import type { Context } from "hono";
 import type { VNode } from "preact";
-import type { Bus, CheckRecord, Logger, Monitor } from "../monitor/mod.ts";
+import type { Bus, Logger, Monitor } from "../monitor/mod.ts";
 import type { Config } from "../monitor/config/mod.ts";
 import type { StatusView } from "../monitor/status/mod.ts";
-import type { RollupRow } from "../monitor/store/sqlite/mod.ts";
+import type { Store, StoreHealth } from "../monitor/store/mod.ts";
 import type { Auth } from "./auth.ts";
 import type { Assets } from "./bundle.ts";
-import type { ExportRow } from "./csv.ts";
 import type { WebEnv } from "./guard.ts";
 import type { PageContext } from "./pages/mod.ts";
 import type { Previews } from "./preview.ts";
-import type { Rows, RowsStore } from "./rows.ts";
-import type { MetaStore } from "./sessions.ts";
+import type { Rows } from "./rows.ts";
 import type { Events } from "./sse.ts";
 
-/** What the dashboard reads and writes in the store (monitor/store.ts). */
-export interface WebStore extends RowsStore, MetaStore {
-  history(name: string, q: { from?: number; to?: number; limit?: number }): CheckRecord[];
-  incidents(name: string, q: { from?: number; to?: number; limit?: number }): Array<
-    {
-      state: "down" | "degraded";
-      start: number;
-      end: number | null;
-      durationMs: number;
-      cause: string;
-    }
-  >;
-  rollups(name: string, q: { from: number; to: number }): RollupRow[];
-  exportChecks(q: { names?: string[]; from: number; to: number }): Iterable<ExportRow>;
-  /** Write trouble for the page banner (Store.health); optional so read-only fakes need none. */
-  health?(): { writeError: string | null; queued: number };
-}
+/**
+ * What the dashboard reads and writes in the store: a slice of the one Store interface (rows'
+ * history and uptime, sessions' settings, the stream page, charts and the CSV export).
+ */
+export type WebStore =
+  & Pick<
+    Store,
+    "history" | "incidents" | "uptime" | "rollups" | "exportChecks" | "getMeta" | "setMeta"
+  >
+  & {
+    /** Write trouble for the page banner (Store.health); optional so read-only fakes need none. */
+    health?(): Pick<StoreHealth, "writeError" | "queued">;
+  };
 
 /** Dependencies of {@link createWebApp}. */
 export interface WebDeps {

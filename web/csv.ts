@@ -1,6 +1,6 @@
 /** CSV export of check history: RFC 4180 quoting, formula-injection guard, streamed in batches. */
 
-import type { ExportRow } from "../monitor/store/sqlite/mod.ts";
+import type { ExportRow } from "../monitor/store/mod.ts";
 import { formatInZone } from "../monitor/mod.ts";
 
 export type { ExportRow };

@@ -1,3 +1,24 @@
-/** The public face of monitor/store/: what code outside the folder may import. */
+/** The public face of monitor/store/: the Store interface, its records, the opener, retention. */
 
+export { openStore } from "./open.ts";
 export { createRetentionTask } from "./retention.ts";
+export type { RetentionOptions } from "./retention.ts";
+export type {
+  ExportRow,
+  Incident,
+  PruneOptions,
+  PruneResult,
+  RangeQuery,
+  RollupRow,
+  StateChange,
+  Store,
+  StoredState,
+  StoreHealth,
+  StoreLogger,
+  StoreMeta,
+  StoreOptions,
+  StoreReads,
+  StoreReports,
+  StoreWrites,
+  Uptime,
+} from "./types.ts";

@@ -1,12 +1,12 @@
 /** The retention task: prunes old history a minute after start, then hourly. */
 
 import { delay } from "../async.ts";
-import type { PruneOptions, PruneResult } from "./sqlite/mod.ts";
+import type { Store } from "./types.ts";
 
 /** Options of {@link createRetentionTask}. */
 export interface RetentionOptions {
   /** The store's prune(). */
-  store: { prune(opts?: PruneOptions): Promise<PruneResult> };
+  store: Pick<Store, "prune">;
   /** Days of raw checks kept, read each round (config reloads). */
   retentionDays: () => number;
   /** Where pruning results and trouble go. */

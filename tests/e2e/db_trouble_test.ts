@@ -1,7 +1,7 @@
 /** End-to-end: the real process under database trouble (another writer, a full disk, bad files). */
 
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
-import { openStore } from "../../monitor/store/sqlite/store.ts";
+import { openStore } from "../../monitor/store/mod.ts";
 import { holdWriteLock } from "../fixtures/sqlite_locker.ts";
 import { freePort } from "../fixtures/rtsp.ts";
 import { START_FLAGS, startStreamPulse, type StreamPulseProcess } from "../fixtures/streampulse.ts";

@@ -9,7 +9,7 @@ import { createMonitor, type Monitor } from "../../monitor/monitor.ts";
 import { selectProbe } from "../../monitor/probes/mod.ts";
 import { createSlaReporter } from "../../monitor/status/sla_report.ts";
 import { createStatusView } from "../../monitor/status/view.ts";
-import { openStore, type Store } from "../../monitor/store/sqlite/store.ts";
+import { openStore, type Store } from "../../monitor/store/mod.ts";
 import { createApiApp } from "../../web/api/app.ts";
 import { createWebApp, type WebApp, type WebStore } from "../../web/app.ts";
 import type { ExportRow } from "../../web/csv.ts";

@@ -10,7 +10,7 @@ import { createMetrics } from "../../monitor/metrics_registry.ts";
 import { createMonitor } from "../../monitor/monitor.ts";
 import { selectProbe } from "../../monitor/probes/mod.ts";
 import { createSlaReporter } from "../../monitor/status/sla_report.ts";
-import { openStore, type Store } from "../../monitor/store/sqlite/store.ts";
+import { openStore, type Store } from "../../monitor/store/mod.ts";
 import type { CheckRecord, StreamState } from "../../monitor/types.ts";
 import { parseDays, registerMetricsRoutes } from "../../web/api/metrics.ts";
 import { encodeText, escapeLabelValue } from "../../web/prom_text.ts";

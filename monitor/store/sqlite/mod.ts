@@ -1,5 +1,4 @@
-/** The public face of monitor/store/sqlite/: what code outside the folder may import. */
+/** The public face of monitor/store/sqlite/: the node:sqlite backend of the Store interface. */
 
-export type { ExportRow, RollupRow } from "./reports.ts";
-export { openStore } from "./store.ts";
-export type { PruneOptions, PruneResult } from "./store.ts";
+export { openSqliteStore } from "./open.ts";
+export type { SqliteStore, SqliteStoreOptions } from "./open.ts";

@@ -1,57 +1,14 @@
-/** Read-side reports of the store: hourly series for charts, CSV export rows, small settings. */
+/** The SQLite store's reports: hourly series for charts and CSV export rows. */
 
-import type { DatabaseSync, StatementSync } from "node:sqlite";
-
-/** One hour of one stream, from the rollups. */
-export interface RollupRow {
-  /** Start of the hour, ms since the epoch (UTC). */
-  hour: number;
-  checks: number;
-  ok: number;
-  /** Latency over the passed checks of the hour, ms; null when none passed. */
-  latMin: number | null;
-  latAvg: number | null;
-  latMax: number | null;
-}
-
-/** One exported check. */
-export interface ExportRow {
-  name: string;
-  ts: number;
-  ok: boolean;
-  state: string;
-  latencyMs: number | null;
-  message: string;
-}
-
-/** The report methods the Store also offers. */
-export interface StoreReports {
-  /** Hourly rollups of a stream whose hour starts in [from, to], oldest first. */
-  rollups(name: string, q: { from: number; to: number }): RollupRow[];
-  /**
-   * Checks in [from, to] of the named streams (all when omitted), per stream then by time: a
-   * lazy iterator over a prepared statement, so an export runs in constant memory.
-   */
-  exportChecks(q: { names?: string[]; from: number; to: number }): Iterable<ExportRow>;
-  /** A small setting kept in streams.db (e.g. the admin password hash). */
-  getMeta(key: string): string | undefined;
-  /** Stores a small setting; a write the database refuses is kept and retried, never thrown. */
-  setMeta(key: string, value: string): void;
-}
-
-type Row = Record<string, unknown>;
+import type { StoreReports } from "../types.ts";
+import type { Row, SqliteContext } from "./context.ts";
 
 /**
- * Creates the reports over an open database. `idOf` maps names to stream ids; `beforeRead`
- * flushes queued writes so reports see every recorded check. setMeta is the store's own: it
- * queues and retries the write with the checks (monitor/store.ts).
+ * Prepares the report statements and returns the reports. `beforeRead` writes queued checks
+ * first, so reports see every recorded check.
  */
-export function createReports(
-  db: DatabaseSync,
-  idOf: (name: string) => number | undefined,
-  beforeRead: () => void,
-): Omit<StoreReports, "setMeta"> {
-  const q = (sql: string): StatementSync => db.prepare(sql);
+export function createReports(ctx: SqliteContext, beforeRead: () => void): StoreReports {
+  const q = (sql: string) => ctx.db.prepare(sql);
   const rollups = q(
     `SELECT hour, checks, ok, lat_min, lat_max, lat_sum, lat_count FROM sp_rollup_hour
      WHERE stream_id = ? AND hour BETWEEN ? AND ? ORDER BY hour`,
@@ -61,11 +18,14 @@ export function createReports(
      WHERE stream_id = ? AND ts BETWEEN ? AND ? ORDER BY ts`,
   );
   const allIds = q("SELECT id, name FROM sp_stream ORDER BY name");
-  const getMeta = q("SELECT value FROM sp_meta WHERE key = ?");
+  const read = () => {
+    ctx.assertOpen("read reports");
+    beforeRead();
+  };
   return {
     rollups(name, { from, to }) {
-      beforeRead();
-      const id = idOf(name);
+      read();
+      const id = ctx.streams.id(name);
       if (id === undefined) return [];
       return (rollups.all(id, from, to) as Row[]).map((r) => ({
         hour: r.hour as number,
@@ -78,8 +38,9 @@ export function createReports(
           : null,
       }));
     },
+    // A lazy iterator over a prepared statement: an export runs in constant memory.
     *exportChecks({ names, from, to }) {
-      beforeRead();
+      read();
       const streams = (allIds.all() as Row[])
         .filter((r) => !names || names.includes(r.name as string))
         .map((r) => ({ id: r.id as number, name: r.name as string }));
@@ -95,9 +56,6 @@ export function createReports(
           };
         }
       }
-    },
-    getMeta(key) {
-      return (getMeta.get(key) as Row | undefined)?.value as string | undefined;
     },
   };
 }

@@ -7,7 +7,7 @@ import { createMediaTask } from "../../../monitor/media/task.ts";
 import { createMonitor } from "../../../monitor/monitor.ts";
 import { validateJpeg } from "../../../monitor/probes/jpeg.ts";
 import { selectProbe } from "../../../monitor/probes/mod.ts";
-import { openStore } from "../../../monitor/store/sqlite/store.ts";
+import { openStore } from "../../../monitor/store/mod.ts";
 import { registerSnapshotRoutes } from "../../../web/api/snapshot.ts";
 import { startRtspServer } from "../../fixtures/rtsp.ts";
 

@@ -2,15 +2,15 @@
 
 import { assert, assertEquals } from "../../assert.ts";
 import { DatabaseSync } from "node:sqlite";
-import { createRetentionTask } from "../../../monitor/store/retention.ts";
-import { openStore } from "../../../monitor/store/sqlite/store.ts";
+import { createRetentionTask } from "../../../monitor/store/mod.ts";
+import { openSqliteStore } from "../../../monitor/store/sqlite/mod.ts";
 
 const DAY = 86_400_000;
 
 Deno.test("createRetentionTask() survives a locked database, warns once and prunes later", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sp_retention_" });
   const path = `${dir}/streams.db`;
-  const store = openStore(path, { busyTimeoutMs: 20 });
+  const store = openSqliteStore(path, { busyTimeoutMs: 20 });
   const other = new DatabaseSync(path);
   const lines: string[] = [];
   const logger = {

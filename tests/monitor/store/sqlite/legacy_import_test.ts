@@ -7,12 +7,12 @@ import {
   LEGACY_IMPORT_KEY,
   legacyTableName,
   parseLegacyTs,
-} from "../../../monitor/store/sqlite/legacy_import.ts";
-import { migrate } from "../../../monitor/store/sqlite/migrations.ts";
-import { openStore } from "../../../monitor/store/sqlite/store.ts";
+} from "../../../../monitor/store/sqlite/legacy_import.ts";
+import { migrate } from "../../../../monitor/store/sqlite/migrations.ts";
+import { openSqliteStore } from "../../../../monitor/store/sqlite/mod.ts";
 
 /** The Python 2.2 release's database (read-only: only ever copied). */
-const SHIPPED = new URL("../../fixtures/compat/v2.2/streams.db", import.meta.url);
+const SHIPPED = new URL("../../../fixtures/compat/v2.2/streams.db", import.meta.url);
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2025, 10, 1, 0, 0, 0);
 
@@ -135,7 +135,7 @@ Deno.test("parseLegacyTs() converts offsets to UTC and rejects garbage", () => {
   }
 });
 
-Deno.test("openStore() migrates and imports the shipped v2.2 streams.db", () =>
+Deno.test("openSqliteStore() migrates and imports the shipped v2.2 streams.db", () =>
   withTempDir(async (dir) => {
     const path = `${dir}/streams.db`;
     await Deno.copyFile(SHIPPED, path);
@@ -144,7 +144,7 @@ Deno.test("openStore() migrates and imports the shipped v2.2 streams.db", () =>
     const before = dump(path, legacy);
     const lines: string[] = [];
     const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m) };
-    const store = openStore(path, { logger });
+    const store = openSqliteStore(path, { logger });
     try {
       assert.deepEqual(store.streamNames(), ["Testing streams"]);
       assert.deepEqual(store.history("Testing streams"), []);
@@ -154,18 +154,18 @@ Deno.test("openStore() migrates and imports the shipped v2.2 streams.db", () =>
     } finally {
       store.close();
     }
-    openStore(path, { logger }).close();
+    openSqliteStore(path, { logger }).close();
     assert.equal(lines.filter((l) => l.includes("imported")).length, 1);
     assert.equal(dump(path, legacy), before);
   }));
 
-Deno.test("openStore() imports a populated Python DB exactly once, legacy tables intact", () =>
+Deno.test("openSqliteStore() imports a populated Python DB exactly once, legacy tables intact", () =>
   withTempDir((dir) => {
     const path = `${dir}/streams.db`;
     const { rows, garbage } = buildPythonDb(path);
     const legacy = ["streams", "users", "log_Front_door", "log_t_2nd_cam_", "log_Old_cam"];
     const before = dump(path, legacy);
-    const store = openStore(path, { now: () => T0 + 30 * HOUR });
+    const store = openSqliteStore(path, { now: () => T0 + 30 * HOUR });
     try {
       assert.deepEqual(store.streamNames(), ["2nd cam!", "Front door", "Never checked", "Old_cam"]);
       const states = store.lastStates();
@@ -261,7 +261,7 @@ Deno.test("openStore() imports a populated Python DB exactly once, legacy tables
     } finally {
       db.close();
     }
-    const again = openStore(path);
+    const again = openSqliteStore(path);
     try {
       assert.equal(
         again.history("Front door", { limit: 10_000 }).length,

@@ -1,9 +1,9 @@
 /** Tests of the store when the database is locked by another writer, full, or not writable. */
 
-import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../../assert.ts";
 import { DatabaseSync } from "node:sqlite";
-import { openStore } from "../../../monitor/store/sqlite/store.ts";
-import type { CheckRecord } from "../../../monitor/types.ts";
+import { openSqliteStore } from "../../../../monitor/store/sqlite/mod.ts";
+import type { CheckRecord } from "../../../../monitor/types.ts";
 
 const T0 = Date.UTC(2025, 10, 1);
 
@@ -46,7 +46,7 @@ const chattr = (flag: string, ...paths: string[]) =>
 Deno.test("setMeta() keeps the value while another writer holds the lock, then writes it", () =>
   withDir(async (dir) => {
     const path = `${dir}/streams.db`;
-    const store = openStore(path, { flushIntervalMs: 20, busyTimeoutMs: 50 });
+    const store = openSqliteStore(path, { flushIntervalMs: 20, busyTimeoutMs: 50 });
     const other = new DatabaseSync(path);
     try {
       other.exec("BEGIN IMMEDIATE");
@@ -71,7 +71,7 @@ Deno.test("health() reports a failing flush with its error, queue and oldest age
   withDir(async (dir) => {
     const path = `${dir}/streams.db`;
     let t = T0;
-    const store = openStore(path, { flushIntervalMs: 20, busyTimeoutMs: 50, now: () => t });
+    const store = openSqliteStore(path, { flushIntervalMs: 20, busyTimeoutMs: 50, now: () => t });
     const other = new DatabaseSync(path);
     try {
       assertEquals([store.health().writeError, store.health().oldestQueuedAgeMs], [null, null]);
@@ -93,17 +93,17 @@ Deno.test("health() reports a failing flush with its error, queue and oldest age
   }));
 
 for (const suffix of ["-wal", "-shm", ""]) {
-  Deno.test(`openStore() refuses an immutable "streams.db${suffix}" naming it`, () =>
+  Deno.test(`openSqliteStore() refuses an immutable "streams.db${suffix}" naming it`, () =>
     withDir(async (dir) => {
       const why = await canChattr(dir);
       if (why) return console.log(`skipped: ${why}`);
       const path = `${dir}/streams.db`;
-      openStore(path).close();
+      openSqliteStore(path).close();
       const file = `${path}${suffix}`;
       if (suffix) await Deno.writeFile(file, new Uint8Array(suffix === "-shm" ? 32768 : 0));
       await chattr("+i", file);
       try {
-        const err = assertThrows(() => openStore(path), Error);
+        const err = assertThrows(() => openSqliteStore(path), Error);
         console.log(`error: ${(err as Error).message}`);
         assertStringIncludes((err as Error).message, `"${file}" is not writable`);
       } finally {
@@ -112,16 +112,16 @@ for (const suffix of ["-wal", "-shm", ""]) {
     }));
 }
 
-Deno.test("openStore() refuses a folder it cannot create files in, naming it", () =>
+Deno.test("openSqliteStore() refuses a folder it cannot create files in, naming it", () =>
   withDir(async (dir) => {
     const why = await canChattr(dir);
     if (why) return console.log(`skipped: ${why}`);
     const sub = `${dir}/data`;
     await Deno.mkdir(sub);
-    openStore(`${sub}/streams.db`).close();
+    openSqliteStore(`${sub}/streams.db`).close();
     await chattr("+i", sub);
     try {
-      const err = assertThrows(() => openStore(`${sub}/streams.db`), Error);
+      const err = assertThrows(() => openSqliteStore(`${sub}/streams.db`), Error);
       assertStringIncludes((err as Error).message, `folder "${sub}" is not writable`);
     } finally {
       await chattr("-i", sub);
