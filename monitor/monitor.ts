@@ -21,7 +21,7 @@ const FINISHED = new DOMException("check finished", "AbortError");
 /** Longest time the confirming re-check of a first failure may take. */
 export const CONFIRM_TIMEOUT_MS = 1500;
 
-/** What the engine needs from the store (the real one is monitor/store.ts). */
+/** What the engine needs from the store (a slice of monitor/store/'s Store). */
 export interface MonitorStore {
   ensureStream(name: string, kind: string): void;
   recordCheck(name: string, record: CheckRecord): void;

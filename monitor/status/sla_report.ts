@@ -2,7 +2,7 @@
 
 import { availability, overallSla, type SlaFigures, type StatePeriod } from "./sla.ts";
 
-/** What the SLA report reads (the real one is monitor/store.ts). */
+/** What the SLA report reads (a slice of monitor/store/'s Store). */
 export interface SlaStore {
   /** Incidents overlapping [from, to], newest first, at most `limit` (the store allows 10,000). */
   incidents(

@@ -1,5 +1,7 @@
 /** The public face of monitor/store/: the Store interface, its records, the opener, retention. */
 
+export { incidentEntry } from "./incident.ts";
+export type { IncidentEntry } from "./incident.ts";
 export { openStore } from "./open.ts";
 export { createRetentionTask } from "./retention.ts";
 export type { RetentionOptions } from "./retention.ts";

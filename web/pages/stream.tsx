@@ -20,12 +20,13 @@ export interface StreamPageProps {
   maskedUrl: string;
   intervalSeconds: number;
   timeoutSeconds: number;
+  /** Incidents as the status API returns them (monitor/store's incidentEntry()). */
   incidents: Array<
     {
       state: "down" | "degraded";
       start: string;
       end: string | null;
-      durationMs: number;
+      duration_seconds: number;
       cause: string;
     }
   >;
@@ -103,7 +104,7 @@ export function StreamPage(p: StreamPageProps) {
                   </td>
                   <td class="nowrap">{i.start}</td>
                   <td class="nowrap">{i.end ?? "ongoing"}</td>
-                  <td>{formatDuration(i.durationMs)}</td>
+                  <td>{formatDuration(i.duration_seconds * 1000)}</td>
                   <td class="msg">{i.cause}</td>
                 </tr>
               ))}

@@ -3,6 +3,7 @@
 import { type Context, Hono } from "hono";
 import { ConfigConflictError } from "../../monitor/config/mod.ts";
 import { clipText, formatInZone, maskUrl, type StreamConfig } from "../../monitor/mod.ts";
+import { incidentEntry } from "../../monitor/store/mod.ts";
 import type { WebContext } from "../context.ts";
 import { deleteStream, saveEdit, toggleStream, versionOf } from "../config_edit.ts";
 import type { WebEnv } from "../guard.ts";
@@ -63,13 +64,8 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
         maskedUrl: maskUrl(s.url),
         intervalSeconds: s.intervalSeconds,
         timeoutSeconds: s.timeoutSeconds,
-        incidents: deps.store.incidents(name, { from: t - 30 * DAY, limit: 50 }).map((i) => ({
-          state: i.state,
-          start: formatInZone(i.start, tz),
-          end: i.end === null ? null : formatInZone(i.end, tz),
-          durationMs: i.durationMs,
-          cause: i.cause,
-        })),
+        incidents: deps.store.incidents(name, { from: t - 30 * DAY, limit: 50 })
+          .map((i) => incidentEntry(i, { timeZone: tz, now: t })),
         checks: deps.store.history(name, { limit: 50 }).map((r) => ({
           time: formatInZone(r.ts, tz),
           ok: r.ok,
