@@ -12,7 +12,8 @@ import { selectProbe } from "../../monitor/probes/mod.ts";
 import { createSlaReporter } from "../../monitor/status/sla_report.ts";
 import { openStore, type Store } from "../../monitor/store/mod.ts";
 import type { CheckRecord, StreamState } from "../../monitor/types.ts";
-import { parseDays, registerMetricsRoutes } from "../../web/api/metrics.ts";
+import { metricsRoutes } from "../../web/api/metrics.ts";
+import { apiSlaRoutes, parseDays } from "../../web/api/sla.ts";
 import { encodeText, escapeLabelValue } from "../../web/prom_text.ts";
 
 const HOUR = 3_600_000;
@@ -94,8 +95,9 @@ function setup() {
     streams: () => monitor.streams(),
     now: () => NOW,
   });
-  const app = new Hono();
-  registerMetricsRoutes(app, { monitor, metrics, sla, store, now: () => NOW });
+  const app = new Hono()
+    .route("/", metricsRoutes({ monitor, metrics, sla, store, now: () => NOW }))
+    .route("/", apiSlaRoutes({ sla }));
   return { store, bus, monitor, metrics, app, config };
 }
 

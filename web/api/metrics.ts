@@ -1,8 +1,7 @@
-/** `GET /metrics` (Prometheus text, the Python 2.1.1 names plus streampulse_*) and `/api/sla`. */
+/** `GET /metrics`: Prometheus text, the Python 2.1.1 names plus streampulse_*. */
 
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import {
-  formatInZone,
   type MetricFamily,
   type Metrics,
   type Monitor,
@@ -11,28 +10,25 @@ import {
   type StreamState,
   type StreamStatus,
 } from "../../monitor/mod.ts";
-import type { SlaFigures, SlaReporter } from "../../monitor/status/mod.ts";
+import type { SlaReporter } from "../../monitor/status/mod.ts";
 import { encodeText, PROM_CONTENT_TYPE } from "../prom_text.ts";
 
-/** Dependencies of {@link registerMetricsRoutes}. */
-export interface MetricsRouteDeps {
+/** Dependencies of {@link metricsRoutes}. */
+export interface MetricsRoutesDeps {
   monitor: Pick<Monitor, "statuses">;
   /** StreamPulse's own counters (monitor/metrics_registry.ts). */
   metrics: Pick<Metrics, "families" | "lastPassed">;
-  /** SLA reports (cached, so scrapes stay cheap with 1,000 streams). */
+  /** SLA reports for `system_sla_ratio_30d` (cached, so scrapes stay cheap with 1,000 streams). */
   sla: Pick<SlaReporter, "report">;
   /** Finds the newest passed check of a stream failing since before the process started. */
   store: {
     history(name: string, q: { to?: number; limit?: number }): Array<{ ts: number; ok: boolean }>;
   };
   now?: () => number;
-  /** Zone of the times in `/api/sla` (default UTC). */
-  timeZone?: () => string;
 }
 
 /** Reachable states: `stream_up` is 1 and the stream counts in `system_ok_streams`. */
 const REACHABLE = new Set<StreamState>(["up", "degraded"]);
-const MAX_DAYS = 400;
 
 const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => ({
   name,
@@ -41,31 +37,8 @@ const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => (
   samples,
 });
 
-/** The SLA figures as `/api/sla` writes them. */
-function slaJson(f: SlaFigures) {
-  return {
-    ratio: f.ratio,
-    available_seconds: f.availableMs / 1000,
-    down_seconds: f.downMs / 1000,
-    degraded_seconds: f.degradedMs / 1000,
-    observed_seconds: f.observedMs / 1000,
-  };
-}
-
-/** Parses `days`: a whole number 1–400, 30 when absent; an error message otherwise. */
-export function parseDays(value: string | undefined): number | { error: string } {
-  if (value === undefined || value === "") return 30;
-  const n = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
-  if (n >= 1 && n <= MAX_DAYS) return n;
-  return {
-    error: `Invalid "days": expected a whole number from 1 to ${MAX_DAYS}, got "${
-      value.slice(0, 40)
-    }"`,
-  };
-}
-
 /**
- * Adds `GET /metrics` and `GET /api/sla` to `app`. Stream metrics, labelled `stream="<name>"`,
+ * The `GET /metrics` route. Stream metrics, labelled `stream="<name>"`,
  * cover every configured stream:
  * - `stream_up`: 1 when the state is up or degraded (reachable), 0 when down or unknown;
  * - `stream_latency_ms`: latency of the last check (absent before the first);
@@ -76,8 +49,9 @@ export function parseDays(value: string | undefined): number | { error: string }
  * - `system_sla_ratio_30d`: time-weighted availability of the enabled streams over 30 days
  *   (no sample while nothing was observed).
  */
-export function registerMetricsRoutes(app: Hono, deps: MetricsRouteDeps): void {
+export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
   const now = deps.now ?? Date.now;
+  const app = new Hono();
   // Last passed check of streams failing since before start, looked up in the store once each.
   const looked = new Map<string, number | null>();
   const lastPassed = (st: StreamStatus): number | undefined => {
@@ -152,20 +126,5 @@ export function registerMetricsRoutes(app: Hono, deps: MetricsRouteDeps): void {
     const body = encodeText([...streamFamilies(statuses, t), ...deps.metrics.families()]);
     return c.body(body, 200, { "Content-Type": PROM_CONTENT_TYPE });
   });
-
-  app.get("/api/sla", (c) => {
-    const days = parseDays(c.req.query("days"));
-    if (typeof days !== "number") return c.json(days, 400);
-    const r = deps.sla.report(days);
-    const tz = deps.timeZone?.() ?? "UTC";
-    const streams: Record<string, ReturnType<typeof slaJson>> = {};
-    for (const [name, f] of r.streams) streams[name] = slaJson(f);
-    return c.json({
-      days,
-      from: formatInZone(r.from, tz),
-      to: formatInZone(r.to, tz),
-      streams,
-      overall: slaJson(r.overall),
-    });
-  });
+  return app;
 }

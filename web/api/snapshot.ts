@@ -1,9 +1,9 @@
 /** GET /api/streams/:name/snapshot.jpg — the last good (or `?kind=failure`) frame of a stream. */
 
-import type { Hono } from "hono";
+import { Hono } from "hono";
 
-/** What the snapshot route reads (the real one is the media task). */
-export interface SnapshotDeps {
+/** What {@link apiSnapshotRoutes} reads (the real one is the media task). */
+export interface ApiSnapshotRoutesDeps {
   /** The stored JPEG, or undefined when the stream is unknown or has none yet. */
   snapshot(name: string, kind: "last" | "failure"): Promise<Uint8Array | undefined>;
   /** Tells an unknown stream from one without a snapshot yet (both are 404). */
@@ -11,11 +11,12 @@ export interface SnapshotDeps {
 }
 
 /**
- * Adds `GET /api/streams/:name/snapshot.jpg[?kind=last|failure]` to `app`: the JPEG with
+ * The `GET /api/streams/:name/snapshot.jpg[?kind=last|failure]` route: the JPEG with
  * `Cache-Control: no-store`, or JSON `{error}` — 404 for an unknown stream or no snapshot yet,
  * 400 for another `kind`.
  */
-export function registerSnapshotRoutes(app: Hono, deps: SnapshotDeps): Hono {
+export function apiSnapshotRoutes(deps: ApiSnapshotRoutesDeps): Hono {
+  const app = new Hono();
   app.get("/api/streams/:name/snapshot.jpg", async (c) => {
     const name = c.req.param("name");
     const shown = JSON.stringify(name.slice(0, 200));

@@ -1,5 +1,4 @@
 import { assert, assertEquals } from "../../assert.ts";
-import { Hono } from "hono";
 import { createBus } from "../../../monitor/bus.ts";
 import { parseConfig } from "../../../monitor/config/parse.ts";
 import { createLogger } from "../../../monitor/log.ts";
@@ -8,7 +7,7 @@ import { createMonitor } from "../../../monitor/monitor.ts";
 import { validateJpeg } from "../../../monitor/probes/jpeg.ts";
 import { selectProbe } from "../../../monitor/probes/mod.ts";
 import { openStore } from "../../../monitor/store/mod.ts";
-import { registerSnapshotRoutes } from "../../../web/api/snapshot.ts";
+import { apiSnapshotRoutes } from "../../../web/api/snapshot.ts";
 import { startRtspServer } from "../../fixtures/rtsp.ts";
 
 async function until(cond: () => boolean, ms: number, what: string) {
@@ -65,7 +64,7 @@ streams:
     );
     assertEquals(monitor.status("moving")!.state, "up");
 
-    const app = registerSnapshotRoutes(new Hono(), {
+    const app = apiSnapshotRoutes({
       snapshot: media.snapshot,
       hasStream: (n) => monitor.streams().some((s) => s.name === n),
     });

@@ -1,12 +1,11 @@
 import { assert, assertEquals } from "../../assert.ts";
-import { Hono } from "hono";
 import {
   cleanSnapshotTemp,
   createSnapshotStore,
   MAX_SNAPSHOT_BYTES,
   snapshotFileName,
 } from "../../../monitor/media/snapshots.ts";
-import { registerSnapshotRoutes } from "../../../web/api/snapshot.ts";
+import { apiSnapshotRoutes } from "../../../web/api/snapshot.ts";
 import { tinyJpeg } from "../../fixtures/media_server.ts";
 
 Deno.test("snapshotFileName() is stable, safe and distinct for similar names", () => {
@@ -44,9 +43,9 @@ Deno.test("createSnapshotStore() replaces snapshots and refuses bad or large one
   }
 });
 
-Deno.test("registerSnapshotRoutes() serves the JPEG and 404s unknown streams or none yet", async () => {
+Deno.test("apiSnapshotRoutes() serves the JPEG and 404s unknown streams or none yet", async () => {
   const jpeg = tinyJpeg(320, 240);
-  const app = registerSnapshotRoutes(new Hono(), {
+  const app = apiSnapshotRoutes({
     snapshot: (name, kind) => Promise.resolve(name === "cam" && kind === "last" ? jpeg : undefined),
     hasStream: (name) => name === "cam",
   });
