@@ -58,7 +58,7 @@ export function nextState(
 /** The latest media check's judgement of a stream's picture (see monitor/media/). */
 export interface MediaVerdict {
   /** up: real video as expected; degraded: frozen, black or drifted; down: no video at all. */
-  state: "up" | "degraded" | "down";
+  state: Exclude<StreamState, "unknown">;
   /** e.g. "picture frozen for 45 s", "resolution 640x360, expected 1920x1080". */
   message: string;
   /** Codec, size, fps, bitrate, keyframe proof… */
