@@ -17,8 +17,8 @@ export interface Logger {
   addSecret(secret: string | null | undefined): void;
 }
 
-/** Options of {@link createLogger}. */
-export interface LoggerOptions {
+/** Dependencies of {@link createLogger}. */
+export interface LoggerDeps {
   /** The lowest level written (default "info"). */
   level?: LogLevel;
   /** Where lines go (default: stderr for warn/error, stdout otherwise). */
@@ -36,10 +36,10 @@ function defaultWrite(line: string, level: LogLevel): void {
  * Creates a logger writing `2025-11-01T12:00:00.000Z INFO message` lines. Newlines inside a
  * message are escaped so one event is always one line.
  */
-export function createLogger(opts: LoggerOptions = {}): Logger {
-  const min = ORDER[opts.level ?? "info"];
-  const write = opts.write ?? defaultWrite;
-  const now = opts.now ?? (() => new Date());
+export function createLogger(deps: LoggerDeps = {}): Logger {
+  const min = ORDER[deps.level ?? "info"];
+  const write = deps.write ?? defaultWrite;
+  const now = deps.now ?? (() => new Date());
   const secrets = new Set<string>();
   const emit = (level: LogLevel, msg: string) => {
     if (ORDER[level] < min) return;

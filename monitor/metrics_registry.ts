@@ -37,8 +37,8 @@ export const CHECK_DURATION_BUCKETS: readonly number[] = [
   10,
 ];
 
-/** Options of {@link createMetrics}. */
-export interface MetricsOptions {
+/** Dependencies of {@link createMetrics}. */
+export interface MetricsDeps {
   bus: Pick<Bus, "on">;
   /** True/false while MQTT is enabled; undefined when it is off (the gauge is then omitted). */
   mqttConnected?: () => boolean | undefined;
@@ -61,8 +61,8 @@ export interface Metrics {
  * results folded in from media checks; a result without a finite latency is counted in
  * `checks_total` but not observed by the duration histogram.
  */
-export function createMetrics(opts: MetricsOptions): Metrics {
-  const bounds = [...(opts.buckets ?? CHECK_DURATION_BUCKETS)];
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const bounds = [...(deps.buckets ?? CHECK_DURATION_BUCKETS)];
   const buckets = new Array<number>(bounds.length).fill(0);
   let observed = 0;
   let sumSeconds = 0;
@@ -72,7 +72,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
   const passed = new Map<string, number>();
 
   const offs = [
-    opts.bus.on("result", ({ name, record }) => {
+    deps.bus.on("result", ({ name, record }) => {
       results[record.ok ? "ok" : "fail"]++;
       if (record.ok) passed.set(name, record.ts);
       if (!Number.isFinite(record.latencyMs)) return;
@@ -82,12 +82,12 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       const i = bounds.findIndex((le) => seconds <= le);
       if (i >= 0) buckets[i]++;
     }),
-    opts.bus.on("config-reloaded", ({ config }) => {
+    deps.bus.on("config-reloaded", ({ config }) => {
       reloads++;
       const names = new Set(config.streams.map((s) => s.name));
       for (const name of passed.keys()) if (!names.has(name)) passed.delete(name);
     }),
-    opts.bus.on("config-error", () => configErrors++),
+    deps.bus.on("config-error", () => configErrors++),
   ];
 
   const histogram = (): Sample[] => {
@@ -133,7 +133,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
           samples: [{ value: configErrors }],
         },
       ];
-      const mqtt = opts.mqttConnected?.();
+      const mqtt = deps.mqttConnected?.();
       if (mqtt !== undefined) {
         fams.push({
           name: "streampulse_mqtt_connected",

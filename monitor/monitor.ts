@@ -34,8 +34,8 @@ export interface MonitorStore {
   >;
 }
 
-/** Options of {@link createMonitor}. */
-export interface MonitorOptions {
+/** Dependencies of {@link createMonitor}. */
+export interface MonitorDeps {
   store: MonitorStore;
   bus: Bus;
   logger: Logger;
@@ -73,9 +73,9 @@ export interface Monitor {
 }
 
 /** Creates the engine. Nothing runs until `run()`. */
-export function createMonitor(opts: MonitorOptions): Monitor {
-  const now = opts.now ?? Date.now;
-  const { store, bus, logger } = opts;
+export function createMonitor(deps: MonitorDeps): Monitor {
+  const now = deps.now ?? Date.now;
+  const { store, bus, logger } = deps;
   const restored = store.lastStates();
   let configured: StreamConfig[] = [];
   const statuses = new Map<string, StreamStatus>();
@@ -189,7 +189,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     signal: AbortSignal,
     { confirming }: { confirming: boolean },
   ) => {
-    const probe = opts.selectProbe(stream);
+    const probe = deps.selectProbe(stream);
     let mem = memory.get(stream.name);
     if (!mem) memory.set(stream.name, mem = {});
     // The confirming re-check is quick by design, so a dead stream shows as down within
@@ -211,8 +211,8 @@ export function createMonitor(opts: MonitorOptions): Monitor {
 
   const scheduler: Scheduler = createScheduler({
     runCheck: check,
-    maxConcurrent: opts.maxConcurrent,
-    recheckDelayMs: opts.recheckDelayMs,
+    maxConcurrent: deps.maxConcurrent,
+    recheckDelayMs: deps.recheckDelayMs,
     now,
     onError: (s, err) => logger.error(`check of "${s.name}" failed unexpectedly: ${String(err)}`),
   });
@@ -233,7 +233,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
         }
       }
       for (const s of streams) {
-        const kind = opts.selectProbe(s).kind;
+        const kind = deps.selectProbe(s).kind;
         const prev = before.get(s.name);
         if (prev && JSON.stringify(prev) !== JSON.stringify(s)) {
           memory.delete(s.name);
@@ -276,7 +276,7 @@ export function createMonitor(opts: MonitorOptions): Monitor {
     streams: () => configured,
     status: (name) => statuses.get(name),
     statuses: () => configured.map((s) => statuses.get(s.name)!).filter(Boolean),
-    probeOnce: (stream, signal) => runProbe(stream, opts.selectProbe(stream), signal, {}),
+    probeOnce: (stream, signal) => runProbe(stream, deps.selectProbe(stream), signal, {}),
     stats: () => scheduler.stats(),
     run: (signal) => scheduler.run(signal),
   };

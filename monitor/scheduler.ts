@@ -14,8 +14,8 @@ export type RunCheck = (
   opts: { confirming: boolean },
 ) => Promise<{ recheck: boolean }>;
 
-/** Options of {@link createScheduler}. */
-export interface SchedulerOptions {
+/** Dependencies of {@link createScheduler}. */
+export interface SchedulerDeps {
   /** Performs one check (probe, state, store). Must not throw for expected failures. */
   runCheck: RunCheck;
   /** Most checks at once over all streams. */
@@ -74,11 +74,11 @@ interface Loop {
  * within seconds. A loop never overlaps itself: the next check is planned only after the previous
  * one ended. When a check ran late, missed slots are skipped rather than run in a burst.
  */
-export function createScheduler(opts: SchedulerOptions): Scheduler {
-  const now = opts.now ?? Date.now;
-  const recheckDelay = opts.recheckDelayMs ?? 200;
-  const startSpread = opts.startSpreadMs ?? 2000;
-  const sem = new Semaphore(opts.maxConcurrent);
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const now = deps.now ?? Date.now;
+  const recheckDelay = deps.recheckDelayMs ?? 200;
+  const startSpread = deps.startSpreadMs ?? 2000;
+  const sem = new Semaphore(deps.maxConcurrent);
   const loops = new Map<string, Loop>();
   const stats = { checks: 0, onTime: 0, maxLateMs: 0 };
   // Set while run() is not running or is stopping: loops started then end at once.
@@ -107,9 +107,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       const confirming: boolean = recheck;
       recheck = false;
       try {
-        recheck = (await opts.runCheck(stream, signal, { confirming })).recheck;
+        recheck = (await deps.runCheck(stream, signal, { confirming })).recheck;
       } catch (err) {
-        opts.onError?.(stream, err);
+        deps.onError?.(stream, err);
       } finally {
         sem.release();
       }

@@ -15,8 +15,8 @@ export interface TaskHealth {
   startedAt: number;
 }
 
-/** Options of {@link createSupervisor}. */
-export interface SupervisorOptions {
+/** Dependencies of {@link createSupervisor}. */
+export interface SupervisorDeps {
   logger: Logger;
   /** First restart delay (default 500 ms), doubled each time up to `maxBackoffMs`. */
   initialBackoffMs?: number;
@@ -37,11 +37,11 @@ export interface Supervisor {
 }
 
 /** Creates a supervisor. */
-export function createSupervisor(opts: SupervisorOptions): Supervisor {
-  const { logger } = opts;
-  const initial = opts.initialBackoffMs ?? 500;
-  const max = opts.maxBackoffMs ?? 30_000;
-  const healthyAfter = opts.healthyAfterMs ?? 60_000;
+export function createSupervisor(deps: SupervisorDeps): Supervisor {
+  const { logger } = deps;
+  const initial = deps.initialBackoffMs ?? 500;
+  const max = deps.maxBackoffMs ?? 30_000;
+  const healthyAfter = deps.healthyAfterMs ?? 60_000;
   const tasks = new Map<string, Task>();
   const health: Record<string, TaskHealth> = {};
   const running: Promise<void>[] = [];

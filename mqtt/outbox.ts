@@ -23,16 +23,21 @@ export interface Outbox {
   readonly size: number;
 }
 
+/** Dependencies of {@link createOutbox}. */
+export interface OutboxDeps {
+  /** How many topics may wait at most. */
+  limit: () => number;
+  /** Hears a publish that failed, with its topic. */
+  onError: (topic: string, err: Error) => void;
+}
+
 /**
  * Creates an {@link Outbox}. Nothing reaches npm:mqtt while disconnected (its offline queue has
  * no bound) or while the socket wants a drain (npm:mqtt would add one "drain" listener per
  * message): such publishes wait here, one payload per topic, at most `limit()` topics, and go
  * out oldest first once the socket drains or the next connection comes up.
  */
-export function createOutbox(opts: {
-  limit: () => number;
-  onError: (topic: string, err: Error) => void;
-}): Outbox {
+export function createOutbox(deps: OutboxDeps): Outbox {
   const kept = new Map<string, { payload: string; qos: Qos; retain: boolean }>();
   const sent = new Map<string, string>();
   let draining: MqttClient | undefined;
@@ -53,7 +58,7 @@ export function createOutbox(opts: {
     m: { payload: string; qos: Qos; retain: boolean },
   ) =>
     cl.publish(topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
-      if (err) opts.onError(topic, err);
+      if (err) deps.onError(topic, err);
     });
   const box: Outbox = {
     client: undefined,
@@ -65,7 +70,7 @@ export function createOutbox(opts: {
       }
       kept.delete(topic); // re-insert, so the map stays ordered oldest-first
       kept.set(topic, { payload, qos, retain });
-      const max = Math.max(0, opts.limit()); // a lowered limit drops down to it at once
+      const max = Math.max(0, deps.limit()); // a lowered limit drops down to it at once
       while (kept.size > max) kept.delete(kept.keys().next().value!);
     },
     sendOnce(topic, payload, qos) {

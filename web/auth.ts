@@ -9,13 +9,13 @@ import {
   sha256Hex,
   verifyPassword,
 } from "./password.ts";
-import { createLoginLimiter, type LoginLimitOptions } from "./login_limit.ts";
+import { createLoginLimiter, type LoginLimiterDeps } from "./login_limit.ts";
 import { createSessionStore, type MetaStore, type Session } from "./sessions.ts";
 
 export type { MetaStore, Session } from "./sessions.ts";
 
-/** Options of {@link createAuth}. */
-export interface AuthOptions {
+/** Dependencies of {@link createAuth}. */
+export interface AuthDeps {
   meta: MetaStore;
   logger: Pick<Logger, "info" | "warn">;
   /** Reads STREAMPULSE_ADMIN_PASSWORD (default: nothing set). */
@@ -24,7 +24,7 @@ export interface AuthOptions {
   /** PBKDF2 iterations for new hashes (default 600,000; tests pass fewer). */
   iterations?: number;
   /** The login rate limit (see {@link createLoginLimiter} for the design and defaults). */
-  limits?: LoginLimitOptions;
+  limits?: LoginLimiterDeps;
   /** A session unused this long ends (default 7 days); none lasts past 30 days. */
   idleMs?: number;
   /** Where the setup link points, for the log line (e.g. "http://localhost:8000"). */
@@ -95,16 +95,16 @@ export async function setAdminPassword(
  * from STREAMPULSE_ADMIN_PASSWORD or creates a one-time setup token, keeps its hash in the store and
  * prints the token to the log once. An env password replaces a stored one that differs.
  */
-export function createAuth(opts: AuthOptions): Auth {
-  const now = opts.now ?? Date.now;
-  const iterations = opts.iterations ?? DEFAULT_ITERATIONS;
-  const idleMs = opts.idleMs ?? 7 * 86_400_000;
-  const { meta, logger } = opts;
-  const envPassword = opts.env?.("STREAMPULSE_ADMIN_PASSWORD") || undefined;
+export function createAuth(deps: AuthDeps): Auth {
+  const now = deps.now ?? Date.now;
+  const iterations = deps.iterations ?? DEFAULT_ITERATIONS;
+  const idleMs = deps.idleMs ?? 7 * 86_400_000;
+  const { meta, logger } = deps;
+  const envPassword = deps.env?.("STREAMPULSE_ADMIN_PASSWORD") || undefined;
   const sessions = createSessionStore({ meta, now, idleMs, maxMs: MAX_SESSION_MS });
   const limiter = createLoginLimiter({
     now,
-    ...opts.limits,
+    ...deps.limits,
     onGlobalLimit: () =>
       logger.warn("too many failed sign-ins on this server: every sign-in is refused for a while"),
   });
@@ -124,7 +124,7 @@ export function createAuth(opts: AuthOptions): Auth {
   } else if (!meta.getMeta(PASSWORD_KEY)) {
     token = randomToken(18);
     meta.setMeta(TOKEN_KEY, sha256Hex(token));
-    const link = `${opts.baseUrl ?? ""}/setup?token=${token}`;
+    const link = `${deps.baseUrl ?? ""}/setup?token=${token}`;
     logger.warn(
       `no admin password yet: open ${link} to set one (setup token ${token}), ` +
         "or set STREAMPULSE_ADMIN_PASSWORD",

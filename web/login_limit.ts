@@ -1,7 +1,7 @@
 /** The login rate limit: a per-address bucket, a global ceiling and a bound on password hashing. */
 
-/** Options of {@link createLoginLimiter}; every default is written in its JSDoc. */
-export interface LoginLimitOptions {
+/** Dependencies of {@link createLoginLimiter}; every default is written in its JSDoc. */
+export interface LoginLimiterDeps {
   /** Failed checks per address within `windowMs` before it is locked (default 5). */
   maxFailures?: number;
   /** Failed checks over all addresses within `windowMs` before every check stops (default 100). */
@@ -77,14 +77,14 @@ interface Bucket {
  * guesser's budget whenever the admin signs in. The counters live in memory, windows are fixed
  * from the first failure, and addresses are forgotten when their window ends.
  */
-export function createLoginLimiter(opts: LoginLimitOptions = {}): LoginLimiter {
-  const now = opts.now ?? Date.now;
-  const maxFailures = opts.maxFailures ?? 5;
-  const maxGlobal = opts.maxGlobalFailures ?? 100;
-  const windowMs = opts.windowMs ?? 15 * 60_000;
-  const lockedDelayMs = opts.lockedDelayMs ?? 2000;
-  const maxConcurrent = opts.maxConcurrent ?? 2;
-  const maxQueued = opts.maxQueued ?? 16;
+export function createLoginLimiter(deps: LoginLimiterDeps = {}): LoginLimiter {
+  const now = deps.now ?? Date.now;
+  const maxFailures = deps.maxFailures ?? 5;
+  const maxGlobal = deps.maxGlobalFailures ?? 100;
+  const windowMs = deps.windowMs ?? 15 * 60_000;
+  const lockedDelayMs = deps.lockedDelayMs ?? 2000;
+  const maxConcurrent = deps.maxConcurrent ?? 2;
+  const maxQueued = deps.maxQueued ?? 16;
   const buckets = new Map<string, Bucket>();
   const global: Bucket = { failures: 0, pending: 0, lockedBusy: false, resetAt: 0 };
   const queue: Array<() => void> = [];
@@ -121,7 +121,7 @@ export function createLoginLimiter(opts: LoginLimitOptions = {}): LoginLimiter {
       toldGlobal = false;
     }
     if (global.failures + global.pending < maxGlobal) return undefined;
-    if (!toldGlobal) opts.onGlobalLimit?.();
+    if (!toldGlobal) deps.onGlobalLimit?.();
     toldGlobal = true;
     return refusal(
       "Too many failed sign-ins on this server; every sign-in waits {s} s",

@@ -28,13 +28,17 @@ const DAY = 86_400_000;
 
 const latencyOf = (r: CheckRecord) => (r.ok && Number.isFinite(r.latencyMs) ? r.latencyMs : null);
 
-/** Creates the row builder; uptimes are re-read at most every `uptimeCacheMs` (default 30 s). */
-export function createRows(deps: {
+/** Dependencies of {@link createRows}. */
+export interface RowsDeps {
   monitor: Pick<Monitor, "streams" | "status">;
   store: RowsStore;
   now?: () => number;
+  /** How long uptime figures are kept (default 30 s; they come from hourly rollups). */
   uptimeCacheMs?: number;
-}): Rows {
+}
+
+/** Creates the row builder; uptimes are re-read at most every `uptimeCacheMs` (default 30 s). */
+export function createRows(deps: RowsDeps): Rows {
   const now = deps.now ?? Date.now;
   const uptime = createUptimeCache({
     uptime: (q) => deps.store.uptime(q),

@@ -36,20 +36,26 @@ type Saved = { csrf: string; created: number; seen: number };
 
 const KEY = "sessions";
 
+/** Dependencies of {@link createSessionStore}. */
+export interface SessionStoreDeps {
+  meta: MetaStore;
+  now: () => number;
+  /** A session unused this long ends. */
+  idleMs: number;
+  /** A session ends this long after sign-in, used or not. */
+  maxMs: number;
+  /** Live sessions at most (default 50; the oldest go first). */
+  max?: number;
+}
+
 /**
  * Creates the store. Sessions end after `idleMs` unused or `maxMs` in all; at most `max` live at
  * once (the oldest go first). "Last used" is written at most once a minute. Whatever holds a
  * session open (an event stream) listens with `onEnd` and asks `alive` before each write.
  */
-export function createSessionStore(opts: {
-  meta: MetaStore;
-  now: () => number;
-  idleMs: number;
-  maxMs: number;
-  max?: number;
-}): SessionStore {
-  const { meta, now } = opts;
-  const max = opts.max ?? 50;
+export function createSessionStore(deps: SessionStoreDeps): SessionStore {
+  const { meta, now } = deps;
+  const max = deps.max ?? 50;
   const all = new Map<string, Saved>();
   try {
     for (const [k, v] of Object.entries(JSON.parse(meta.getMeta(KEY) || "{}"))) {
@@ -63,7 +69,7 @@ export function createSessionStore(opts: {
     save();
     for (const fn of listeners) fn();
   };
-  const expired = (s: Saved, t: number) => t - s.seen > opts.idleMs || t - s.created > opts.maxMs;
+  const expired = (s: Saved, t: number) => t - s.seen > deps.idleMs || t - s.created > deps.maxMs;
   return {
     create() {
       const t = now();

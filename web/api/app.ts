@@ -18,7 +18,7 @@ import { apiStatusRoutes } from "./status.ts";
 import { type ApiStore, apiStreamsRoutes } from "./streams.ts";
 
 /** Dependencies of {@link createApiApp}. */
-export interface ApiDeps {
+export interface ApiAppDeps {
   monitor: Pick<Monitor, "streams" | "status" | "statuses" | "stats">;
   store: ApiStore;
   /** The config currently applied. */
@@ -63,7 +63,7 @@ const forwarded = (env: unknown) =>
  * Requests on its own port must name an IP, localhost or an `api.allowed_hosts` entry in Host
  * (421 otherwise), so a DNS-rebinding page cannot read the unauthenticated API.
  */
-export function createApiApp(deps: ApiDeps): Hono {
+export function createApiApp(deps: ApiAppDeps): Hono {
   const now = deps.now ?? Date.now;
   const timeZone = () => deps.config().timezone;
   const app = new Hono();
