@@ -3,7 +3,6 @@
 import { Hono } from "hono";
 import { compress } from "hono/compress";
 import type { ForwardedEnv } from "./api/mod.ts";
-import type { Config, PreviewConfig } from "../monitor/config/mod.ts";
 import { createAuth } from "./auth.ts";
 import { loadAssets } from "./bundle.ts";
 import type { WebContext, WebDeps, WebStore } from "./context.ts";
@@ -69,9 +68,11 @@ export function createWebApp(deps: WebDeps): WebApp {
     now,
     sessions: { alive: auth.sessionAlive, onEnd: auth.onSessionEnd },
   });
-  const previewConfig = () =>
-    (deps.config() as Config & { preview?: PreviewConfig }).preview?.maxConcurrent ?? 2;
-  const previews = createPreviews({ maxConcurrent: previewConfig });
+  // Previews run in the media checks' process pool, with `preview.max_concurrent` as their own cap.
+  const previews = createPreviews({
+    maxConcurrent: () => deps.config().preview.maxConcurrent,
+    pool: deps.processes,
+  });
   // Open event streams would keep an old listener alive when web.host/web.port change.
   let address = JSON.stringify(deps.config().web);
   const offAddress = deps.bus.on("config-reloaded", ({ config }) => {

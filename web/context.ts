@@ -10,7 +10,7 @@ import type { Auth } from "./auth.ts";
 import type { Assets } from "./bundle.ts";
 import type { WebEnv } from "./guard.ts";
 import type { PageContext } from "./pages/mod.ts";
-import type { Previews } from "./preview.ts";
+import type { PreviewPool, Previews } from "./preview.ts";
 import type { Rows } from "./rows.ts";
 import type { Events } from "./sse.ts";
 
@@ -49,6 +49,11 @@ export interface WebDeps {
   reloadWaitMs?: number;
   /** Folder of app.css and bundle/ (default web/static/). */
   assetsDir?: URL;
+  /**
+   * The media checks' process pool, which previews' ffmpeg runs in (default: a pool of the
+   * previews' own, for tests without media checks).
+   */
+  processes?: PreviewPool;
 }
 
 /** Shared by the route modules. */

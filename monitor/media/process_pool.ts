@@ -33,10 +33,36 @@ export interface RunResult {
 /** Runs one command (args as an array, never a shell). Rejects only when it cannot spawn at all. */
 export type CommandRunner = (cmd: string, args: string[], opts: RunOptions) => Promise<RunResult>;
 
+/** Options of {@link ProcessPool.stream}. */
+export interface StreamOptions {
+  /** Aborting kills the child (SIGKILL), or ends the wait for a slot with the signal's reason. */
+  signal?: AbortSignal;
+  /** Outer limit on the child's run time, ms (counted from spawn). */
+  timeoutMs: number;
+  /** How long to wait in line for a slot before giving up (default 2000 ms). */
+  waitMs?: number;
+}
+
+/** A long-running child whose stdout the caller reads as it comes (a live preview). */
+export interface StreamingChild {
+  pid: number;
+  /** The child's stdout; its stderr is discarded. */
+  stdout: ReadableStream<Uint8Array>;
+  /** Resolves once the child has exited and its slot is free again. */
+  exited: Promise<void>;
+  /** Kills the child (SIGKILL); later calls do nothing. */
+  kill(): void;
+}
+
 /** Counters of a {@link ProcessPool}. */
 export interface PoolStats {
   max: number;
+  /** Children running now, streaming ones included. */
   running: number;
+  /** Long-running {@link ProcessPool.stream} children (live previews), running or in line. */
+  streaming: number;
+  /** Most streaming children at once: half the slots, at least one. */
+  maxStreaming: number;
   waiting: number;
   /** Children started since creation. */
   started: number;
@@ -44,10 +70,27 @@ export interface PoolStats {
   killed: number;
 }
 
-/** A capped runner whose children can all be killed at once. */
+/**
+ * A capped runner whose children can all be killed at once.
+ *
+ * Sharing rule between short checks ({@link ProcessPool.run}: ffprobe/ffmpeg for a few seconds)
+ * and long-running children ({@link ProcessPool.stream}: a live preview, up to a minute):
+ * - streaming children hold at most half the slots (at least one), so with two or more slots
+ *   media checks always keep at least half the pool;
+ * - a streaming child waits for its slot in the same first-come line as the checks, never
+ *   ahead of them, and only for `waitMs` (then the caller answers "busy");
+ * - a streaming child is killed after its own `timeoutMs`.
+ * So a check is never starved: at worst, with a single slot, it waits out one preview.
+ */
 export interface ProcessPool {
   /** A {@link CommandRunner} that waits for a free slot first (the wait ends on abort). */
   run: CommandRunner;
+  /**
+   * Starts a long-running child under the sharing rule above, holding its slot until it exits.
+   * Resolves undefined when no slot is free for it in time; rejects with the signal's reason
+   * when `signal` aborts while waiting, and when the command cannot spawn.
+   */
+  stream(cmd: string, args: string[], opts: StreamOptions): Promise<StreamingChild | undefined>;
   /** Kills every running child with SIGKILL and resolves once all have exited. */
   killAll(): Promise<void>;
   /** PIDs of the children running now. */
@@ -61,9 +104,11 @@ const STDERR_KEEP = 8192;
 export function createProcessPool(opts: { max?: number } = {}): ProcessPool {
   const max = Math.max(1, opts.max ?? navigator.hardwareConcurrency ?? 2);
   const slots = new Semaphore(max);
+  const maxStreaming = Math.max(1, Math.floor(max / 2));
   const running = new Map<number, { kill: () => void; exited: Promise<unknown> }>();
   let started = 0;
   let killed = 0;
+  let streaming = 0;
 
   const run: CommandRunner = async (cmd, args, o) => {
     await slots.acquire(o.signal);
@@ -130,15 +175,72 @@ export function createProcessPool(opts: { max?: number } = {}): ProcessPool {
     }
   };
 
+  const stream = async (
+    cmd: string,
+    args: string[],
+    o: StreamOptions,
+  ): Promise<StreamingChild | undefined> => {
+    if (streaming >= maxStreaming) return undefined;
+    streaming++; // taken before the wait, so two callers cannot both pass the check above
+    const waited = AbortSignal.timeout(o.waitMs ?? 2000);
+    try {
+      await slots.acquire(o.signal ? AbortSignal.any([o.signal, waited]) : waited);
+    } catch (err) {
+      streaming--;
+      if (o.signal?.aborted) throw err;
+      return undefined;
+    }
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "null" })
+        .spawn();
+    } catch (err) {
+      streaming--;
+      slots.release();
+      throw err;
+    }
+    started++;
+    let dead = false;
+    const kill = () => {
+      if (dead) return;
+      try {
+        child.kill("SIGKILL");
+        killed++;
+        dead = true;
+      } catch { /* already exited */ }
+    };
+    const timer = setTimeout(kill, o.timeoutMs);
+    o.signal?.addEventListener("abort", kill, { once: true });
+    if (o.signal?.aborted) kill();
+    const exited = child.status.then(() => {}, () => {}).finally(() => {
+      clearTimeout(timer);
+      o.signal?.removeEventListener("abort", kill);
+      running.delete(child.pid);
+      streaming--;
+      slots.release();
+    });
+    running.set(child.pid, { kill, exited });
+    return { pid: child.pid, stdout: child.stdout, exited, kill };
+  };
+
   return {
     run,
+    stream,
     async killAll() {
       const all = [...running.values()];
       for (const c of all) c.kill();
       await Promise.allSettled(all.map((c) => c.exited));
     },
     pids: () => [...running.keys()],
-    stats: () => ({ max, running: running.size, waiting: slots.waiting, started, killed }),
+    stats: () => ({
+      max,
+      running: running.size,
+      streaming,
+      maxStreaming,
+      waiting: slots.waiting,
+      started,
+      killed,
+    }),
   };
 }
 

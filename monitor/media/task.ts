@@ -10,7 +10,12 @@ import type { MediaVerdict } from "../status/mod.ts";
 import type { StreamConfig } from "../types.ts";
 import { DEFAULT_MEDIA_CHECK_SECONDS, mediaEnabled, runMediaCheck } from "./check.ts";
 import type { MediaMemory } from "./expect.ts";
-import { type CommandRunner, createProcessPool, type PoolStats } from "./process_pool.ts";
+import {
+  type CommandRunner,
+  createProcessPool,
+  type PoolStats,
+  type ProcessPool,
+} from "./process_pool.ts";
 import { cleanSnapshotTemp, createSnapshotStore, type SnapshotKind } from "./snapshots.ts";
 
 /** Dependencies of {@link createMediaTask}. */
@@ -22,9 +27,15 @@ export interface MediaTaskOptions {
   config: () => Config;
   /** Snapshots go to `<dataDir>/snapshots`. */
   dataDir: string;
-  /** Runs ffprobe/ffmpeg (default: a capped {@link createProcessPool}). */
+  /**
+   * The process pool the checks share with the dashboard's previews. Without one the task makes
+   * its own (capped by `maxProcesses`) and kills its children when it stops; a pool passed in
+   * is its creator's to kill.
+   */
+  pool?: ProcessPool;
+  /** Runs ffprobe/ffmpeg instead of a pool (tests). */
   runner?: CommandRunner;
-  /** Cap on concurrent processes (default `max_media_processes`, else the number of cores). */
+  /** Cap of the task's own pool (default `max_media_processes`, else the number of cores). */
   maxProcesses?: number;
   /** Seconds of video ffprobe reads and ffmpeg samples (default 2 each). */
   readSeconds?: number;
@@ -73,9 +84,10 @@ interface Loop {
  */
 export function createMediaTask(opts: MediaTaskOptions): MediaTask {
   const { monitor, bus, logger } = opts;
-  const pool = opts.runner ? undefined : createProcessPool({
+  const own = opts.runner || opts.pool ? undefined : createProcessPool({
     max: opts.maxProcesses ?? opts.config().maxMediaProcesses,
   });
+  const pool = opts.runner ? undefined : opts.pool ?? own;
   const run = opts.runner ?? pool!.run;
   const snapshots = createSnapshotStore(opts.dataDir);
   const per = new Map<string, PerStream>();
@@ -203,7 +215,7 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       for (const l of loops.values()) l.ctrl.abort();
       loops.clear();
       await Promise.allSettled([...all]);
-      await pool?.killAll();
+      await own?.killAll();
     },
     async snapshot(name, kind) {
       if (!opts.config().streams.some((s) => s.name === name)) return undefined;

@@ -1,7 +1,8 @@
 /** Live preview: hardened ffmpeg arguments, frames from RTSP and MJPEG, slots, and clean ends. */
 
-import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../assert.ts";
 import { inputArgs, MediaUrlError } from "../../monitor/media/input.ts";
+import { createProcessPool } from "../../monitor/media/process_pool.ts";
 import { createPreviews } from "../../web/preview.ts";
 import type { StreamConfig } from "../../monitor/types.ts";
 import { startRtspServer } from "../fixtures/rtsp.ts";
@@ -25,6 +26,15 @@ async function until(fn: () => boolean, ms = 5000) {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+const alive = (pid: number) => {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
+};
 
 /** Reads until `n` JPEG start markers arrived; returns the bytes read. */
 async function readFrames(body: ReadableStream<Uint8Array>, n: number): Promise<number> {
@@ -133,5 +143,51 @@ Deno.test("preview() and snapshot() of password-protected cameras keep the passw
     await Promise.all([rtsp.stop(), media.stop()]);
     assert(seen.media.length > 0, `the watcher saw no ffmpeg in ${seen.sweeps} sweeps`);
     assertEquals(seen.leaks, [], "a command line held the credentials");
+  }
+});
+
+Deno.test("preview() runs its ffmpeg in the media process pool: counted there, killed on abort and close()", async () => {
+  const rtsp = await startRtspServer();
+  const pool = createProcessPool({ max: 2 });
+  const previews = createPreviews({ maxConcurrent: () => 4, pool });
+  try {
+    const ctrl = new AbortController();
+    const res = await previews.preview(stream(rtsp.url()), ctrl.signal);
+    assertEquals(res.status, 200);
+    const [pid] = pool.pids();
+    assertEquals([pool.stats().running, pool.stats().streaming, pool.pids().length], [1, 1, 1]);
+    assert(alive(pid), "ffmpeg runs");
+    // Two slots: previews may hold one, the other stays for media checks.
+    const refused = await previews.preview(stream(rtsp.url()));
+    assertEquals(refused.status, 503);
+    assertStringIncludes(await refused.text(), "media process slot");
+    assertEquals((await pool.run("true", [], { timeoutMs: 5000 })).code, 0, "a check still runs");
+    ctrl.abort();
+    await until(() => pool.stats().running === 0);
+    assert(!alive(pid), "aborting the preview killed its ffmpeg");
+    assertEquals([previews.active(), pool.stats().streaming], [0, 0]);
+    await res.body?.cancel();
+
+    const again = await previews.preview(stream(rtsp.url()));
+    const [pid2] = pool.pids();
+    assert(alive(pid2));
+    previews.close();
+    await until(() => pool.stats().running === 0);
+    assert(!alive(pid2), "close() killed its ffmpeg");
+    assert(pool.stats().killed >= 2);
+    await again.body?.cancel();
+
+    const before = pool.stats().started;
+    const snap = await previews.snapshot(stream(rtsp.url()));
+    assertEquals(
+      [snap.status, pool.stats().started],
+      [200, before + 1],
+      "snapshot ran in the pool",
+    );
+    await snap.body?.cancel();
+  } finally {
+    previews.close();
+    await until(() => pool.stats().running === 0);
+    await rtsp.stop();
   }
 });

@@ -85,3 +85,83 @@ Deno.test("createProcessPool() does not hang on a grandchild that holds the pipe
   assert(res.timedOut && orphan > 0, `stdout ${new TextDecoder().decode(res.stdout)}`);
   Deno.kill(orphan, "SIGKILL"); // the pool only kills its direct child; end ours by pid
 });
+
+Deno.test("ProcessPool.stream() counts a streaming child in the pool and kills it on abort", async () => {
+  const pool = createProcessPool({ max: 2 });
+  const ctrl = new AbortController();
+  const child = await pool.stream("sh", ["-c", "echo hello; sleep 30"], {
+    timeoutMs: 30_000,
+    signal: ctrl.signal,
+  });
+  assert(child, "a slot was free");
+  const first = await child.stdout.getReader().read();
+  assertEquals(new TextDecoder().decode(first.value), "hello\n", "stdout arrives as it comes");
+  assertEquals(pool.pids(), [child.pid]);
+  const s = pool.stats();
+  assertEquals([s.running, s.streaming, s.started], [1, 1, 1]);
+  ctrl.abort();
+  await child.exited;
+  assert(!alive(child.pid), "killed");
+  const after = pool.stats();
+  assertEquals([after.running, after.streaming, after.killed], [0, 0, 1]);
+});
+
+Deno.test("ProcessPool.stream() children end on timeoutMs and on killAll()", async () => {
+  const pool = createProcessPool({ max: 4 });
+  const timed = await pool.stream("sleep", ["30"], { timeoutMs: 200 });
+  const other = await pool.stream("sleep", ["30"], { timeoutMs: 30_000 });
+  assert(timed && other);
+  const t0 = performance.now();
+  await timed.exited;
+  assert(performance.now() - t0 < 2000, "the time limit killed it");
+  await pool.killAll();
+  await other.exited;
+  assert(!alive(timed.pid) && !alive(other.pid));
+  assertEquals(pool.stats().running, 0);
+});
+
+Deno.test("ProcessPool.stream() holds at most half the slots, so checks keep the rest", async () => {
+  const pool = createProcessPool({ max: 4 });
+  const a = await pool.stream("sleep", ["30"], { timeoutMs: 30_000 });
+  const b = await pool.stream("sleep", ["30"], { timeoutMs: 30_000 });
+  const c = await pool.stream("sleep", ["30"], { timeoutMs: 30_000 });
+  assert(a && b, "two of four slots");
+  assertEquals(c, undefined, "a third is refused at once");
+  assertEquals(pool.stats().maxStreaming, 2);
+  const t0 = performance.now();
+  const checks = await Promise.all([1, 2].map(() => pool.run("true", [], { timeoutMs: 5000 })));
+  assertEquals(checks.map((r) => r.code), [0, 0]);
+  assert(performance.now() - t0 < 2000, "checks ran beside the streams without waiting");
+  await pool.killAll();
+  await Promise.all([a.exited, b.exited]);
+  assertEquals(createProcessPool({ max: 1 }).stats().maxStreaming, 1);
+});
+
+Deno.test("ProcessPool.stream() waits behind queued checks, never ahead, and only for waitMs", async () => {
+  const pool = createProcessPool({ max: 1 });
+  const t0 = performance.now();
+  const holding = pool.run("sleep", ["0.3"], { timeoutMs: 5000 });
+  const queued = pool.run("sleep", ["0.3"], { timeoutMs: 5000 });
+  // Gives up: the check ahead of it needs the slot for 0.6 s.
+  assertEquals(await pool.stream("sleep", ["30"], { timeoutMs: 30_000, waitMs: 100 }), undefined);
+  assertEquals(pool.stats().streaming, 0);
+  const child = await pool.stream("sleep", ["30"], { timeoutMs: 30_000, waitMs: 5000 });
+  assert(child, "its turn came");
+  const started = performance.now() - t0;
+  await Promise.all([holding, queued]);
+  assert(started >= 550, `it started after both checks (${Math.round(started)} ms)`);
+  child.kill();
+  await child.exited;
+  assertEquals(pool.stats().running, 0);
+});
+
+Deno.test("ProcessPool.stream() rejects with the signal's reason when aborted in line", async () => {
+  const pool = createProcessPool({ max: 1 });
+  const holding = pool.run("sleep", ["0.3"], { timeoutMs: 5000 });
+  const ctrl = new AbortController();
+  const waiting = pool.stream("sleep", ["30"], { timeoutMs: 30_000, signal: ctrl.signal });
+  ctrl.abort(new Error("tab closed"));
+  assertEquals(String(await waiting.catch((e) => e)), "Error: tab closed");
+  await holding;
+  assertEquals([pool.stats().started, pool.stats().streaming], [1, 0]);
+});
