@@ -1,13 +1,13 @@
 /** The write queue: checks, state changes and settings wait in memory, flushed in batches. */
 
-import type { CheckRecord } from "../../types.ts";
+import { type CheckRecord, STREAM_STATES } from "../../types.ts";
 import { maskUrl } from "../../redact.ts";
 import type { StateChange, StoreHealth } from "../types.ts";
 import { type Batch, createBatchWriter, type QueuedChange, type QueuedCheck } from "./batch.ts";
 import type { SqliteContext } from "./context.ts";
 
 const MAX_QUEUE = 100_000;
-const STATES = new Set<string>(["up", "degraded", "down", "unknown"]);
+const STATES = new Set<string>(STREAM_STATES);
 
 /** Masks only when a URL with user-info could be present, keeping the common path regex-free. */
 const mask = (s: string) => (s.includes("@") ? maskUrl(s) : s);
