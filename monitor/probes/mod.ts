@@ -91,3 +91,15 @@ export { validateJpeg } from "./jpeg.ts";
 export { describeError } from "./probe.ts";
 export { authorizationHeader, chooseChallenge, parseWwwAuthenticate } from "./rtsp_auth.ts";
 export type { AuthChallenge, Credentials } from "./rtsp_auth.ts";
+export { rtspSession } from "./rtsp.ts";
+export type {
+  RtspChannel,
+  RtspProbeOptions,
+  RtspRequestOptions,
+  RtspResponse,
+  RtspSessionOptions,
+  RtspSessionResult,
+  TakenConnection,
+} from "./rtsp.ts";
+export { parseSdp } from "./sdp.ts";
+export type { SdpTrack, SessionDescription } from "./sdp.ts";

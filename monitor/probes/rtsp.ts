@@ -3,23 +3,13 @@
 import { clipText, redactText } from "../redact.ts";
 import { describeError, type Probe, type ProbeContext, type ProbeResult, result } from "./probe.ts";
 import type { StreamConfig } from "../types.ts";
-import {
-  type AuthChallenge,
-  authorizationHeader,
-  chooseChallenge,
-  type Credentials,
-  parseWwwAuthenticate,
-} from "./rtsp_auth.ts";
-import {
-  parseRtspTarget,
-  type RtspAuthorizer,
-  RtspConnection,
-  type RtspConnectionInit,
-  RtspFailure,
-  type RtspResponse,
-  type RtspTarget,
-} from "./rtsp_wire.ts";
+import type { AuthChallenge, Credentials } from "./rtsp_auth.ts";
+import { authed, channelOf, type RtspChannel, secretsOf, Session } from "./rtsp_channel.ts";
+import { parseRtspTarget, RtspFailure, type RtspResponse } from "./rtsp_wire.ts";
 import { parseSdp } from "./sdp.ts";
+
+export type { RtspChannel } from "./rtsp_channel.ts";
+export type { RtspRequestOptions, RtspResponse, TakenConnection } from "./rtsp_wire.ts";
 
 /** Dependencies and knobs of {@link createRtspProbe}; the defaults are what production uses. */
 export interface RtspProbeOptions {
@@ -44,62 +34,11 @@ const decoder = new TextDecoder();
 
 type ProbeOptions = Required<Omit<RtspProbeOptions, "caCerts">> & { caCerts?: string[] };
 
-/** One check's auth state over its connection: the challenge answered and its nonce count. */
-class Session implements RtspAuthorizer {
-  readonly target: RtspTarget;
-  readonly conn: RtspConnection;
-  challenge: AuthChallenge | undefined;
-  /** Set once a stale-nonce 401 was re-answered: one such retry per check. */
-  staleRetried = false;
-  private nc = 0;
-
-  constructor(init: RtspConnectionInit) {
-    this.target = init.target;
-    this.conn = new RtspConnection(init, this);
-  }
-
-  /** Answers this challenge from now on; a new nonce restarts the nonce count. */
-  useChallenge(ch: AuthChallenge): void {
-    this.challenge = ch;
-    this.nc = 0;
-  }
-
-  /** Asked per request (and again on a re-send), so every Digest answer gets its own nc. */
-  authorization(method: string): string {
-    if (!this.challenge || !this.target.creds) return "";
-    const req = { method, uri: this.target.uri, nc: ++this.nc };
-    return authorizationHeader(this.challenge, this.target.creds, req);
-  }
-}
-
-/**
- * Sends `method`, answering its 401 challenge once when credentials exist. A `stale=true` 401 to
- * that answer earns one re-answer with the new nonce per check (`s.staleRetried`), so a server
- * that marks every nonce stale, or sends a fresh nonce to every answer, gets at most three
- * requests per method instead of a storm until the timeout.
- */
-async function authed(s: Session, method: string, headers?: string): Promise<RtspResponse> {
-  let answered = false;
-  for (;;) {
-    const res = await s.conn.request(method, headers);
-    if (res.status !== 401 || !s.target.creds) return res;
-    const ch = chooseChallenge(parseWwwAuthenticate(res.headers.get("www-authenticate") ?? ""));
-    if (!ch) return res;
-    if (answered) {
-      if (!ch.stale || s.staleRetried) return res;
-      s.staleRetried = true;
-    }
-    answered = true;
-    s.useChallenge(ch);
-    if (res.headers.get("connection")?.toLowerCase() === "close") s.conn.close();
-  }
-}
-
 /** OPTIONS then DESCRIBE on one connection; returns the response that decides the result. */
 async function describe(s: Session): Promise<RtspResponse> {
   const options = await authed(s, "OPTIONS");
   if (DECISIVE_OPTIONS.has(options.status)) return options;
-  return await authed(s, "DESCRIBE", "Accept: application/sdp\r\n");
+  return await authed(s, "DESCRIBE", { headers: "Accept: application/sdp\r\n" });
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -147,62 +86,113 @@ function judge(res: RtspResponse, start: number, retried: boolean): ProbeResult 
   return result(true, start, `RTSP 200, ${codec ?? "unknown codec"} video`, details);
 }
 
-/** Creates the RTSP probe; pass options only to swap dependencies (tests) or add CA certs. */
-export function createRtspProbe(options: RtspProbeOptions = {}): Probe {
-  const opts: ProbeOptions = {
+/** What {@link rtspSession} does after the handshake, and how it dials. */
+export interface RtspSessionOptions<T> {
+  /**
+   * Runs on the open, authenticated connection once DESCRIBE answered 200 with a video track
+   * (the handshake's own timer is then stopped: the continuation bounds its own time and closes
+   * the channel when it runs out). Should return failures as values; what it throws is rethrown.
+   */
+  media?: (channel: RtspChannel) => Promise<T>;
+  /** Dial options (default: production's). */
+  dial?: RtspProbeOptions;
+}
+
+/** The handshake's verdict and, when it passed and a continuation ran, what that returned. */
+export interface RtspSessionResult<T> {
+  /** The handshake (OPTIONS + DESCRIBE) result, exactly what the RTSP probe reports. */
+  result: ProbeResult;
+  /** The continuation's value; absent when the handshake failed (a handshake failure wins). */
+  media?: T;
+}
+
+/** Fills in the production defaults of {@link RtspProbeOptions}. */
+function resolveOptions(options: RtspProbeOptions): ProbeOptions {
+  return {
     connect: options.connect ?? ((o: Deno.ConnectOptions) => Deno.connect(o)),
     caCerts: options.caCerts,
     retryDelayMs: options.retryDelayMs ?? 200,
     userAgent: options.userAgent ?? "StreamPulse",
   };
+}
+
+/**
+ * The RTSP handshake (OPTIONS + DESCRIBE, auth answered) and, when asked, a continuation on the
+ * same connection: `rtspSession(stream, ctx, {media: (ch) => …})`. The connection is closed on
+ * every exit path, whatever the continuation did.
+ */
+export function rtspSession<T>(
+  stream: StreamConfig,
+  ctx: ProbeContext,
+  options: RtspSessionOptions<T> = {},
+): Promise<RtspSessionResult<T>> {
+  return runSession(stream, ctx, resolveOptions(options.dial ?? {}), options.media);
+}
+
+async function runSession<T>(
+  stream: StreamConfig,
+  ctx: ProbeContext,
+  opts: ProbeOptions,
+  media?: (channel: RtspChannel) => Promise<T>,
+): Promise<RtspSessionResult<T>> {
+  const start = performance.now();
+  const target = parseRtspTarget(stream.url);
+  if (typeof target === "string") return { result: result(false, start, target) };
+  if (ctx.signal.aborted) {
+    return { result: result(false, start, describeError(undefined, ctx.signal)) };
+  }
+  // One timer per check; aborting closes the socket, which ends any pending read or write.
+  const ac = new AbortController();
+  const timer = setTimeout(
+    () => ac.abort(new DOMException("RTSP check timed out", "TimeoutError")),
+    ctx.timeoutMs,
+  );
+  const onAbort = () => ac.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const session = new Session({ target, tlsInsecure: stream.tlsInsecure, signal: ac.signal, opts });
+  // Basic accepted last time: send it up front and save the 401 round trip. (Digest nonces
+  // are per connection on most servers, so a cached one would only add a failed attempt.)
+  if (target.creds && ctx.memory[AUTH_MEMORY] === "Basic") session.useChallenge(BASIC);
+  ac.signal.addEventListener("abort", () => session.conn.close(), { once: true });
+  let out: ProbeResult;
+  let res: RtspResponse | undefined;
+  try {
+    res = await describe(session);
+    const retry = res.status === 454 || res.status === 503;
+    if (retry) {
+      session.conn.close();
+      await pause(opts.retryDelayMs, ac.signal);
+      ac.signal.throwIfAborted();
+      res = await describe(session);
+    }
+    out = judge(res, start, retry);
+    rememberAuth(ctx.memory, session, res.status);
+  } catch (err) {
+    const message = ac.signal.aborted || !(err instanceof RtspFailure)
+      ? describeError(err, ac.signal)
+      : err.message;
+    out = result(false, start, message);
+  } finally {
+    clearTimeout(timer);
+  }
+  try {
+    out = scrub(out, target.creds);
+    if (!out.ok || !media || !res) return { result: out };
+    const channel = channelOf(session, res, decoder.decode(res.body), ac.signal);
+    return { result: out, media: await media(channel) };
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
+    session.conn.close();
+  }
+}
+
+/** Creates the RTSP probe; pass options only to swap dependencies (tests) or add CA certs. */
+export function createRtspProbe(options: RtspProbeOptions = {}): Probe {
+  const opts = resolveOptions(options);
   return {
     kind: "rtsp",
     async check(stream: StreamConfig, ctx: ProbeContext): Promise<ProbeResult> {
-      const start = performance.now();
-      const target = parseRtspTarget(stream.url);
-      if (typeof target === "string") return result(false, start, target);
-      if (ctx.signal.aborted) return result(false, start, describeError(undefined, ctx.signal));
-      // One timer per check; aborting closes the socket, which ends any pending read or write.
-      const ac = new AbortController();
-      const timer = setTimeout(
-        () => ac.abort(new DOMException("RTSP check timed out", "TimeoutError")),
-        ctx.timeoutMs,
-      );
-      const onAbort = () => ac.abort(ctx.signal.reason);
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
-      const session = new Session({
-        target,
-        tlsInsecure: stream.tlsInsecure,
-        signal: ac.signal,
-        opts,
-      });
-      // Basic accepted last time: send it up front and save the 401 round trip. (Digest nonces
-      // are per connection on most servers, so a cached one would only add a failed attempt.)
-      if (target.creds && ctx.memory[AUTH_MEMORY] === "Basic") session.useChallenge(BASIC);
-      ac.signal.addEventListener("abort", () => session.conn.close(), { once: true });
-      let out: ProbeResult;
-      try {
-        let res = await describe(session);
-        const retry = res.status === 454 || res.status === 503;
-        if (retry) {
-          session.conn.close();
-          await pause(opts.retryDelayMs, ac.signal);
-          ac.signal.throwIfAborted();
-          res = await describe(session);
-        }
-        out = judge(res, start, retry);
-        rememberAuth(ctx.memory, session, res.status);
-      } catch (err) {
-        const message = ac.signal.aborted || !(err instanceof RtspFailure)
-          ? describeError(err, ac.signal)
-          : err.message;
-        out = result(false, start, message);
-      } finally {
-        clearTimeout(timer);
-        ctx.signal.removeEventListener("abort", onAbort);
-        session.conn.close();
-      }
-      return scrub(out, target.creds);
+      return (await runSession(stream, ctx, opts)).result;
     },
   };
 }
@@ -218,7 +208,7 @@ function rememberAuth(memory: Record<string, unknown>, s: Session, status: numbe
 /** Last line of defence: no message or detail may carry the URL's user name or password. */
 function scrub(res: ProbeResult, creds: Credentials | undefined): ProbeResult {
   if (!creds) return res;
-  const secrets = [creds.password, creds.username].filter((s) => s.length >= 3);
+  const secrets = secretsOf(creds);
   if (!secrets.some((s) => res.message.includes(s))) {
     const server = res.details.server;
     if (typeof server !== "string" || !secrets.some((s) => server.includes(s))) return res;

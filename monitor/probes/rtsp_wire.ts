@@ -10,6 +10,7 @@ const MAX_HEADER = 16 * 1024;
 const MAX_BODY = 64 * 1024;
 const RTSP_PREFIX = [0x52, 0x54, 0x53, 0x50, 0x2f]; // "RTSP/"
 const HTTP_PREFIX = "HTTP/";
+const CONTROL_OR_SPACE = /[^\x21-\x7e]/;
 const STATUS_LINE = /^RTSP\/\d\.\d (\d{3})(?: (.*))?$/;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -90,8 +91,24 @@ export interface RtspDialOptions {
 
 /** Supplies each request's Authorization value; asked again when a request is re-sent. */
 export interface RtspAuthorizer {
-  /** The header value for `method`, or "" to send none. */
-  authorization(method: string): string;
+  /** The header value for `method` on request URI `uri`, or "" to send none. */
+  authorization(method: string, uri: string): string;
+}
+
+/** What one request carries besides its method. */
+export interface RtspRequestOptions {
+  /** Extra header lines, each ending in CRLF. */
+  headers?: string;
+  /** The request URI (default: the target's, e.g. a track's control URL for SETUP). */
+  uri?: string;
+}
+
+/** The socket of a connection handed over for interleaved media (see {@link RtspConnection.takeOver}). */
+export interface TakenConnection {
+  /** The open socket; still closed by {@link RtspConnection.close}. */
+  conn: Deno.Conn;
+  /** Bytes already read past the last response (often the first interleaved frames). */
+  pending: Uint8Array;
 }
 
 /** What one {@link RtspConnection} talks to, and how. */
@@ -116,6 +133,7 @@ export class RtspConnection {
   private buf = new Uint8Array(2048);
   private len = 0;
   private cseq = 0;
+  private taken = false;
 
   private readonly target: RtspTarget;
   private readonly tlsInsecure: boolean;
@@ -165,10 +183,48 @@ export class RtspConnection {
     this.signal.throwIfAborted();
   }
 
+  /** The camera's address once connected (UDP media is accepted from this IP only). */
+  get remoteAddr(): Deno.NetAddr | undefined {
+    return this.conn?.remoteAddr as Deno.NetAddr | undefined;
+  }
+
+  /** Our end of the connection once connected (UDP media binds on this interface). */
+  get localAddr(): Deno.NetAddr | undefined {
+    return this.conn?.localAddr as Deno.NetAddr | undefined;
+  }
+
+  /**
+   * Hands the open socket over for interleaved RTP (RFC 2326 §10.12) with the bytes already read.
+   * Until {@link giveBack}, requests refuse (the byte stream is no longer only responses); write
+   * requests with {@link send} and find their answers among the frames.
+   */
+  takeOver(): TakenConnection {
+    if (!this.conn || this.taken) throw new RtspFailure("no RTSP connection to take over");
+    this.taken = true;
+    const pending = this.buf.slice(0, this.len);
+    this.len = 0;
+    return { conn: this.conn, pending };
+  }
+
+  /** Returns a taken socket to request/response use; `pending` are bytes read but not consumed. */
+  giveBack(pending: Uint8Array = new Uint8Array()): void {
+    this.taken = false;
+    if (pending.length > this.buf.length) this.buf = new Uint8Array(pending.length);
+    this.buf.set(pending);
+    this.len = pending.length;
+  }
+
+  /** Writes one request without reading its answer (on a taken connection); best effort. */
+  async send(method: string, opts: RtspRequestOptions = {}): Promise<void> {
+    if (!this.conn) throw new ClosedByServer();
+    await this.write(this.encode(method, opts));
+  }
+
   /** Closes the socket and drops buffered bytes; the next request reconnects. */
   close(): void {
     const conn = this.conn;
     this.conn = undefined;
+    this.taken = false;
     this.len = 0;
     try {
       conn?.close();
@@ -176,31 +232,47 @@ export class RtspConnection {
   }
 
   /** Sends one request and reads its response; on a closed keep-alive connection, reconnects once. */
-  async request(method: string, headers = ""): Promise<RtspResponse> {
+  async request(method: string, opts: RtspRequestOptions = {}): Promise<RtspResponse> {
+    if (this.taken) throw new RtspFailure(`cannot send ${method}: the connection carries media`);
     if (!this.conn) await this.open();
     try {
-      return await this.exchange(method, headers);
+      return await this.exchange(method, opts);
     } catch (err) {
       if (!(err instanceof ClosedByServer) || this.exchanges === 0) throw err;
       await this.open();
-      return await this.exchange(method, headers);
+      return await this.exchange(method, opts);
     }
   }
 
-  private async exchange(method: string, headers: string): Promise<RtspResponse> {
-    const value = this.auth.authorization(method);
+  private async exchange(method: string, opts: RtspRequestOptions): Promise<RtspResponse> {
+    await this.write(this.encode(method, opts));
+    const res = await this.receive();
+    this.exchanges++;
+    return res;
+  }
+
+  /** The request's bytes, with the next CSeq and a fresh Authorization answer. */
+  private encode(method: string, opts: RtspRequestOptions): Uint8Array {
+    const uri = opts.uri ?? this.target.uri;
+    // A URI may come from a camera's SDP: one that could split the request line is refused.
+    if (uri.length > 4096 || CONTROL_OR_SPACE.test(uri)) {
+      throw new RtspFailure(
+        "invalid request URI (a space, control or non-ASCII character, or over 4096)",
+      );
+    }
+    const value = this.auth.authorization(method, uri);
     const auth = value ? `Authorization: ${value}\r\n` : "";
-    const text = `${method} ${this.target.uri} RTSP/1.0\r\nCSeq: ${++this.cseq}\r\n` +
-      `User-Agent: ${this.opts.userAgent}\r\n${headers}${auth}\r\n`;
-    const bytes = encoder.encode(text);
+    const text = `${method} ${uri} RTSP/1.0\r\nCSeq: ${++this.cseq}\r\n` +
+      `User-Agent: ${this.opts.userAgent}\r\n${opts.headers ?? ""}${auth}\r\n`;
+    return encoder.encode(text);
+  }
+
+  private async write(bytes: Uint8Array): Promise<void> {
     try {
       for (let off = 0; off < bytes.length;) off += await this.conn!.write(bytes.subarray(off));
     } catch (err) {
       throw closedOr(err);
     }
-    const res = await this.receive();
-    this.exchanges++;
-    return res;
   }
 
   /** Reads one response: status line + headers (≤ 16 KiB), then Content-Length bytes (≤ 64 KiB). */
