@@ -39,6 +39,8 @@ export interface StreamConfig {
   tags: string[];
   /** Skip TLS certificate verification (for self-signed cameras). */
   tlsInsecure: boolean;
+  /** RTP transport of RTSP media sessions; absent: "auto" (TCP, falling back to UDP). */
+  rtspTransport?: "auto" | "tcp" | "udp";
   /** Media checks (ffprobe/ffmpeg) on or off; absent: on for rtsp, mjpeg and hls streams. */
   media?: boolean;
   /** Seconds between media checks (absent: 60). */

@@ -7,3 +7,12 @@ export { createProcessPool } from "./process_pool.ts";
 export type { PoolStats, ProcessPool, StreamingChild } from "./process_pool.ts";
 export { createMediaTask } from "./task.ts";
 export type { MediaHealth, MediaTask } from "./task.ts";
+export { createRtspMediaSampler, createUdpPortPool } from "./rtsp/mod.ts";
+export type {
+  MediaWindowOptions,
+  RtspMediaResult,
+  RtspMediaSample,
+  RtspMediaSampler,
+  RtspTransportMode,
+  UdpPortPool,
+} from "./rtsp/mod.ts";
