@@ -1,0 +1,110 @@
+/** Backend (a): a pool of long-lived ffmpeg children (stream_child.ts), a few ms of CPU a picture. */
+
+import { checkUnit, oneShotJpeg, type OneShotOptions } from "./ffmpeg_oneshot.ts";
+import { pictureFromGrey } from "./picture.ts";
+import { createSlots, type SlotOptions, type SlotStats } from "./pool.ts";
+import { spawnStreamChild, type StreamChild } from "./stream_child.ts";
+import type { Decoder } from "./types.ts";
+import { notDecoded } from "./types.ts";
+
+/** Options of {@link createStreamDecoder}. */
+export interface StreamDecoderOptions extends SlotOptions {
+  command?: string;
+  /** Wall limit for one picture (default 5000 ms); the child is killed after it. */
+  timeoutMs?: number;
+  /** An idle child is stopped after this long (default 120 s). */
+  idleMs?: number;
+  /** Told each child's pid as it starts (tests read its /proc cmdline). */
+  onSpawn?: (pid: number, codec: "H264" | "H265") => void;
+}
+
+/** The stream decoder, with its pool counters and children (for tests and /metrics). */
+export interface StreamDecoder extends Decoder {
+  stats(): SlotStats & { children: number };
+}
+
+/**
+ * H.264/H.265 keyframes → grey copies through long-lived children: at most `size` (the cores)
+ * decode at once, each busy child handles one picture, idle ones wait per codec for the next.
+ * A snapshot, when asked for, is one extra one-shot child (ffmpeg_oneshot.ts).
+ */
+export function createStreamDecoder(options: StreamDecoderOptions = {}): StreamDecoder {
+  const slots = createSlots(options);
+  const idle = new Map<
+    "H264" | "H265",
+    { child: StreamChild; timer: ReturnType<typeof setTimeout> }[]
+  >([
+    ["H264", []],
+    ["H265", []],
+  ]);
+  const all = new Set<StreamChild>();
+  let closed = false;
+  const oneShot: OneShotOptions = { command: options.command, timeoutMs: options.timeoutMs };
+
+  const take = (codec: "H264" | "H265"): StreamChild => {
+    const list = idle.get(codec)!;
+    while (list.length) {
+      const { child, timer } = list.pop()!;
+      clearTimeout(timer);
+      if (child.alive()) return child;
+      all.delete(child);
+    }
+    const child = spawnStreamChild(codec, options);
+    all.add(child);
+    options.onSpawn?.(child.pid, codec);
+    return child;
+  };
+  const giveBack = (child: StreamChild) => {
+    if (closed || !child.alive()) {
+      all.delete(child);
+      return;
+    }
+    const timer = setTimeout(() => {
+      const list = idle.get(child.codec)!;
+      const i = list.findIndex((e) => e.child === child);
+      if (i >= 0) list.splice(i, 1);
+      all.delete(child);
+      child.kill();
+    }, options.idleMs ?? 120_000);
+    Deno.unrefTimer(timer);
+    idle.get(child.codec)!.push({ child, timer });
+  };
+
+  return {
+    async decode(codec, bytes, o = {}) {
+      const facts = checkUnit(codec, bytes);
+      if (!facts.ok) return facts.result;
+      const h26x = codec as "H264" | "H265";
+      const slot = await slots.acquire(o.signal);
+      if (!slot.ok) return notDecoded(slot.why);
+      try {
+        if (closed) return notDecoded("the decode pool is closed");
+        let child: StreamChild;
+        try {
+          child = take(h26x);
+        } catch (e) {
+          return notDecoded(`ffmpeg could not start: ${(e as Error).message}`);
+        }
+        const res = await child.decode(bytes, o.signal);
+        giveBack(child);
+        if (!res.ok) return notDecoded(res.why);
+        const picture = pictureFromGrey(res.grey, facts.width, facts.height);
+        if (o.snapshot) {
+          const jpeg = await oneShotJpeg(h26x, bytes, { ...oneShot, signal: o.signal });
+          if (jpeg.ok) picture.jpeg = jpeg.bytes;
+        }
+        return { ok: true, picture };
+      } finally {
+        slot.release();
+      }
+    },
+    stats: () => ({ ...slots.stats(), children: all.size }),
+    async close() {
+      closed = true;
+      slots.close();
+      for (const list of idle.values()) for (const e of list.splice(0)) clearTimeout(e.timer);
+      await Promise.all([...all].map((c) => c.kill()));
+      all.clear();
+    },
+  };
+}
