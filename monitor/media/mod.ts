@@ -16,3 +16,5 @@ export type {
   RtspTransportMode,
   UdpPortPool,
 } from "./rtsp/mod.ts";
+export { createPictureDecoder, statsOfPictures } from "./decode/mod.ts";
+export type { DecodedPicture, DecodeOptions, Decoder, DecodeResult } from "./decode/mod.ts";
