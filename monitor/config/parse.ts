@@ -3,6 +3,7 @@
 import { parseAllowedHosts } from "./api.ts";
 import { Checker, ConfigError, type ConfigProblem, describe, type YamlMap } from "./check.ts";
 import { parseMediaKeys } from "./media.ts";
+import { parseRtspKeys } from "./rtsp.ts";
 import { parseTopLevel } from "./top.ts";
 import { type MqttConfig, parseMqttConfig } from "./mqtt.ts";
 import { parsePreviewConfig, type PreviewConfig } from "./web.ts";
@@ -177,6 +178,7 @@ function parseStreamKeys(
     tags,
     tlsInsecure: c.bool(m, "tls_insecure", path, false),
     ...parseMediaKeys(m, path, c),
+    ...parseRtspKeys(m, path, c),
   };
   if (stream.kind === undefined) delete stream.kind;
   return stream;
