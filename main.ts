@@ -11,15 +11,19 @@ import {
   validateCommand,
 } from "./cli/mod.ts";
 import {
+  type Bus,
   createBus,
+  createHealth,
   createLogger,
   createMetrics,
   createMonitor,
   createSupervisor,
   type Logger,
+  type Monitor,
   parseLogLevel,
 } from "./monitor/mod.ts";
 import {
+  type Config,
   ConfigError,
   type ConfigRead,
   createConfigHolder,
@@ -27,14 +31,13 @@ import {
   readConfigFile,
   watchConfigFile,
 } from "./monitor/config/mod.ts";
-import { createMediaTask } from "./monitor/media/mod.ts";
-import { createRetentionTask } from "./monitor/store/mod.ts";
+import { createMediaTask, createProcessPool } from "./monitor/media/mod.ts";
+import { createRetentionTask, openStore, type Store } from "./monitor/store/mod.ts";
 import { createSlaReporter, createStatusView } from "./monitor/status/mod.ts";
 import { selectProbe } from "./monitor/probes/mod.ts";
-import { openStore } from "./monitor/store/mod.ts";
 import { createMqttTask } from "./mqtt/mod.ts";
 import { createApiApp } from "./web/api/mod.ts";
-import { createWebApp, serveTask } from "./web/mod.ts";
+import { type Address, createWebApp, serveTask, type WebApp, type WebDeps } from "./web/mod.ts";
 
 /** The version reported by /api/health and `--version`. */
 export const VERSION = "0.1.0";
@@ -63,8 +66,46 @@ async function readOrCreateConfig(path: string, logger: Logger): Promise<ConfigR
   return await readConfigFile(path);
 }
 
-/** Runs StreamPulse until `signal` aborts. Throws ConfigError when the initial config is invalid. */
-export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Promise<void> {
+/** What {@link createStreamPulse} takes besides the paths; every default is production's. */
+export interface StreamPulseDeps {
+  logger: Logger;
+  /** Reads the environment, e.g. STREAMPULSE_ADMIN_PASSWORD (default Deno.env.get). */
+  env?: (key: string) => string | undefined;
+  /**
+   * Where the status API and the dashboard listen (default: `api:` and `web:` of the config in
+   * force, followed across reloads); false serves neither (call `api.fetch`/`web.app.fetch`).
+   */
+  listen?: false | { api: () => Address; web: () => Address };
+  /** Dashboard settings tests shorten: PBKDF2 iterations, the clock, a save's reload wait. */
+  web?: Pick<WebDeps, "passwordIterations" | "now" | "reloadWaitMs">;
+}
+
+/** The built program: its parts, for tests and tools, and `run()`. */
+export interface StreamPulse {
+  /** The config in force. */
+  config: () => Config;
+  store: Store;
+  bus: Bus;
+  monitor: Monitor;
+  web: WebApp;
+  /**
+   * Runs every task (engine, media, config watcher, servers, MQTT, retention) until `signal`
+   * aborts; then ends previews and event streams, kills media children and closes the store.
+   */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Builds the whole program from its files: reads (or creates) config.yaml, opens the store and
+ * wires every part, in an order where nothing is used before it exists. Nothing runs until
+ * `run()`. Throws ConfigError when the config is invalid. main.ts and the test harness both
+ * build StreamPulse here.
+ */
+export async function createStreamPulse(
+  paths: Paths,
+  deps: StreamPulseDeps,
+): Promise<StreamPulse> {
+  const { logger } = deps;
   const { text: initialText, stamp: initialStamp } = await readOrCreateConfig(paths.config, logger);
   const initial = parseConfig(initialText);
   // `--data-dir DIR` may name a folder that does not exist yet (the config may live elsewhere).
@@ -73,14 +114,7 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
   }
   const store = openStore(paths.db, { logger });
   const bus = createBus((err) => logger.error(`event listener failed: ${String(err)}`));
-  // Subscribed before the monitor starts so no result or reload goes uncounted.
-  const metrics = createMetrics({
-    bus,
-    mqttConnected: () => {
-      const h = mqttTask.health();
-      return h.enabled ? h.connected : undefined;
-    },
-  });
+  const supervisor = createSupervisor({ logger });
   const monitor = createMonitor({
     store,
     bus,
@@ -97,58 +131,47 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     onApply: (next) => monitor.applyStreams(next.streams),
   });
   const config = holder.current;
-  logger.info(
-    `StreamPulse ${VERSION}: ${initial.streams.length} streams, config ${paths.config}, db ${paths.db}`,
-  );
-
-  const supervisor = createSupervisor({ logger });
-  const health = () => {
-    const tasks = supervisor.health();
-    let db: Record<string, unknown>;
-    let dbOk = true;
-    try {
-      const h = store.health();
-      db = { ...h };
-      dbOk = h.writeError === null; // failing writes (locked, disk full) make the process unhealthy
-    } catch (err) {
-      dbOk = false;
-      db = { error: String(err) };
-    }
-    const counts: Record<string, number> = { up: 0, degraded: 0, down: 0, unknown: 0 };
-    for (const s of monitor.statuses()) counts[s.state]++;
-    return {
-      ok: dbOk && Object.values(tasks).every((t) => t.state === "running"),
-      version: VERSION,
-      tasks,
-      config: holder.state(),
-      db,
-      streams: { total: config().streams.length, ...counts },
-      // A broker outage shows here but never makes the process unhealthy.
-      mqtt: mqttTask.health(),
-      media: media.health(),
-    };
-  };
   const view = createStatusView({
     streams: () => monitor.streams(),
     status: (name) => monitor.status(name),
     uptime: (q) => store.uptime(q),
     timeZone: () => config().timezone,
   });
-  const mqttTask = createMqttTask({
+  const mqtt = createMqttTask({
     config: () => config().mqtt,
     view,
     bus,
     logger,
     streams: () => monitor.streams(),
   });
+  // Subscribes to the bus now; results only flow once run() starts the monitor.
+  const metrics = createMetrics({
+    bus,
+    mqttConnected: () => {
+      const h = mqtt.health();
+      return h.enabled ? h.connected : undefined;
+    },
+  });
+  // One pool for media checks and the dashboard's previews (its JSDoc has the sharing rule).
+  const processes = createProcessPool({ max: initial.maxMediaProcesses });
   const media = createMediaTask({
     monitor,
     bus,
     logger,
     config,
     dataDir: paths.dataDir,
+    pool: processes,
   });
-  const sla = createSlaReporter({ store, streams: () => monitor.streams() });
+  const health = createHealth({
+    version: VERSION,
+    tasks: () => supervisor.health(),
+    db: () => store.health(),
+    statuses: () => monitor.statuses(),
+    streamCount: () => config().streams.length,
+    config: () => holder.state(),
+    mqtt: () => mqtt.health(),
+    media: () => media.health(),
+  });
   const api = createApiApp({
     monitor,
     store,
@@ -158,10 +181,9 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     health,
     logger,
     metrics,
-    sla,
+    sla: createSlaReporter({ store, streams: () => monitor.streams() }),
     snapshot: media.snapshot,
   });
-
   const web = createWebApp({
     monitor,
     store,
@@ -171,7 +193,9 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
     config,
     configPath: paths.config,
     logger,
-    env: (k) => Deno.env.get(k),
+    env: deps.env ?? ((k) => Deno.env.get(k)),
+    processes,
+    ...deps.web,
   });
 
   supervisor.add("monitor", (s) => monitor.run(s));
@@ -184,39 +208,53 @@ export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Pr
       onChange: (text) => void holder.apply(text),
       onError: (err) => holder.fileProblem(err), // logged there, shown in /api/health
     }));
-  supervisor.add(
-    "api",
-    serveTask({
-      name: "status API",
-      fetch: api.fetch,
-      address: () => config().api,
-      bus,
-      logger,
-      path: "/api/status",
-    }),
-  );
-  supervisor.add("web", (s) => {
-    // Ends SSE streams and live-preview ffmpeg processes, so the server can close.
-    s.addEventListener("abort", () => web.close(), { once: true });
-    return serveTask({
-      name: "dashboard",
-      fetch: web.app.fetch,
-      address: () => config().web,
-      bus,
-      logger,
-    })(s);
-  });
-  supervisor.add("mqtt", (s) => mqttTask.run(s));
+  if (deps.listen !== false) {
+    const at = deps.listen ?? { api: () => config().api, web: () => config().web };
+    const path = "/api/status";
+    supervisor.add(
+      "api",
+      serveTask({ name: "status API", fetch: api.fetch, address: at.api, bus, logger, path }),
+    );
+    supervisor.add(
+      "web",
+      serveTask({ name: "dashboard", fetch: web.app.fetch, address: at.web, bus, logger }),
+    );
+  }
+  supervisor.add("mqtt", (s) => mqtt.run(s));
   supervisor.add(
     "retention",
     createRetentionTask({ store, retentionDays: () => config().retentionDays, logger }),
   );
-  try {
-    await supervisor.run(signal);
-  } finally {
-    store.close();
-    logger.info("stopped; database closed");
-  }
+  logger.info(
+    `StreamPulse ${VERSION}: ${initial.streams.length} streams, config ${paths.config}, db ${paths.db}`,
+  );
+
+  return {
+    config,
+    store,
+    bus,
+    monitor,
+    web,
+    async run(signal) {
+      // Ends SSE streams and live previews first, so the dashboard's server can close.
+      signal.addEventListener("abort", () => web.close(), { once: true });
+      try {
+        await supervisor.run(signal);
+      } finally {
+        web.close();
+        await processes.killAll();
+        metrics.close();
+        store.close();
+        logger.info("stopped; database closed");
+      }
+    },
+  };
+}
+
+/** Runs StreamPulse until `signal` aborts. Throws ConfigError when the initial config is invalid. */
+export async function run(paths: Paths, logger: Logger, signal: AbortSignal): Promise<void> {
+  const app = await createStreamPulse(paths, { logger });
+  await app.run(signal);
 }
 
 /** Runs until SIGINT/SIGTERM; returns the exit code. */

@@ -3,6 +3,8 @@
 export { delay } from "./async.ts";
 export { createBus } from "./bus.ts";
 export type { Bus, BusEvents } from "./bus.ts";
+export { createHealth } from "./health.ts";
+export type { HealthDeps, HealthReport } from "./health.ts";
 export { createLogger, parseLogLevel } from "./log.ts";
 export type { Logger } from "./log.ts";
 export { createMetrics } from "./metrics_registry.ts";

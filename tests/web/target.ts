@@ -1,18 +1,16 @@
-/** What the browser test runs: the real main.ts once it serves the dashboard, else the harness. */
+/** What the browser test runs: the real main.ts process on free ports, restartable in place. */
 
-import { freePort } from "../fixtures/rtsp.ts";
-import { startWebStack } from "./harness.ts";
-import { RUN_FLAGS } from "../../scripts/compile.ts";
+import { startStreamPulse } from "../fixtures/streampulse.ts";
 
-/** A running dashboard, whichever way it was started. */
+/** A running dashboard: main.ts as a child process. */
 export interface Target {
-  /** "process" (main.ts) or "harness" (tests/web/harness.ts). */
-  kind: "process" | "harness";
+  /** Always "process" (main.ts); kept for the browser test's report line. */
+  kind: "process";
   url: string;
   dir: string;
   configPath: string;
   logs(): string;
-  /** Previews running, when the target can tell (the harness can). */
+  /** Previews running, when the target can tell (a process cannot: always undefined). */
   previews(): number | undefined;
   /** Stops it, keeping its folder when asked (for a restart). */
   stop(opts?: { keepDir?: boolean }): Promise<void>;
@@ -20,51 +18,7 @@ export interface Target {
   restart(): Promise<Target>;
 }
 
-const MAIN = new URL("../../main.ts", import.meta.url);
-// The flags of `deno task start` and of the compiled binary, from their one source.
-const FLAGS = RUN_FLAGS;
-
-/** True when main.ts wires the dashboard in (the lead does that; until then the harness runs). */
-export async function mainServesDashboard(): Promise<boolean> {
-  return (await Deno.readTextFile(MAIN)).includes("createWebApp(");
-}
-
-async function startProcess(
-  dir: string,
-  url: string,
-): Promise<{ logs(): string; stop(): Promise<number> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...FLAGS, decodeURIComponent(MAIN.pathname), "--data-dir", dir],
-    env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let log = "";
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    const dec = new TextDecoder();
-    for await (const chunk of s) log += dec.decode(chunk, { stream: true });
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]).catch(() => {});
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone */ }
-    const s = await child.status;
-    await pumps;
-    return s.code;
-  };
-  const end = Date.now() + 20_000;
-  while (true) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.text(), () => "") === "ok";
-    if (ok) break;
-    if (Date.now() > end) {
-      await stop();
-      throw new Error(`main.ts did not serve ${url}\n${log.slice(-2000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { logs: () => log, stop };
-}
+const LISTEN = "  host: 127.0.0.1\n  port: ";
 
 /**
  * Starts the dashboard with `config` (YAML; `{{WEB}}` marks where the web block goes). Reuses
@@ -72,49 +26,31 @@ async function startProcess(
  */
 export async function startTarget(
   config: string,
-  prev?: { dir: string; webPort: number },
+  prev?: { dir: string; webPort: number; apiPort: number },
 ): Promise<Target> {
-  if (await mainServesDashboard()) {
-    const webPort = prev?.webPort ?? freePort();
-    const dir = prev?.dir ?? await Deno.makeTempDir({ prefix: "streampulse-web-e2e-" });
-    const configPath = `${dir}/config.yaml`;
-    if (!prev) {
-      const web = `web:\n  host: 127.0.0.1\n  port: ${webPort}\n`;
-      const api = `api:\n  host: 127.0.0.1\n  port: ${freePort()}\n`;
-      await Deno.writeTextFile(configPath, config.replace("{{WEB}}", web) + api);
-    }
-    const url = `http://127.0.0.1:${webPort}`;
-    const proc = await startProcess(dir, url);
-    return {
-      kind: "process",
-      url,
-      dir,
-      configPath,
-      logs: proc.logs,
-      previews: () => undefined,
-      async stop(opts = {}) {
-        const code = await proc.stop();
-        if (!opts.keepDir) await Deno.remove(dir, { recursive: true }).catch(() => {});
-        if (code !== 0) throw new Error(`main.ts exited with ${code}\n${proc.logs().slice(-2000)}`);
-      },
-      restart: () => startTarget(config, { dir, webPort }),
-    };
-  }
-  const stack = await startWebStack({
-    config: prev ? undefined : config.replace("{{WEB}}", ""),
+  const text = config.replace("{{WEB}}", `web:\n${LISTEN}{{WEB_PORT}}\n`) +
+    `api:\n${LISTEN}{{API_PORT}}\n`;
+  const proc = await startStreamPulse({
     dir: prev?.dir,
-    port: prev?.webPort,
-    reloadWaitMs: 2000,
+    config: prev ? undefined : text,
+    webPort: prev?.webPort,
+    apiPort: prev?.apiPort,
   });
+  const url = `http://127.0.0.1:${proc.webPort}`;
+  await proc.until(async () => (await fetch(`${url}/healthz`).then((r) => r.text())) === "ok");
   return {
-    kind: "harness",
-    url: stack.url,
-    dir: stack.dir,
-    configPath: stack.configPath,
-    logs: stack.logs,
-    previews: () => stack.web.previews(),
-    stop: (opts) => stack.stop(opts),
+    kind: "process",
+    url,
+    dir: proc.dir,
+    configPath: proc.configPath,
+    logs: proc.logs,
+    previews: () => undefined,
+    async stop(opts = {}) {
+      const { code } = await proc.stop();
+      if (!opts.keepDir) await Deno.remove(proc.dir, { recursive: true }).catch(() => {});
+      if (code !== 0) throw new Error(`main.ts exited with ${code}\n${proc.logs().slice(-2000)}`);
+    },
     restart: () =>
-      startTarget(config, { dir: stack.dir, webPort: Number(new URL(stack.url).port) }),
+      startTarget(config, { dir: proc.dir, webPort: proc.webPort, apiPort: proc.apiPort }),
   };
 }

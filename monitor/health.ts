@@ -1,0 +1,72 @@
+/** The process's health for /api/health: tasks, config, database, stream counts, MQTT and media. */
+
+import type { TaskHealth } from "./supervisor.ts";
+import { STREAM_STATES, type StreamState } from "./types.ts";
+
+/** What {@link createHealth} reads; each is called on every request, so the answer is live. */
+export interface HealthDeps {
+  /** Reported as `version`. */
+  version: string;
+  /** The supervisor's tasks; any task not `running` makes the process unhealthy. */
+  tasks: () => Record<string, TaskHealth>;
+  /**
+   * The store's health. A `writeError` (locked, disk full) makes the process unhealthy, and so
+   * does a throw (the database cannot even answer).
+   */
+  db: () => { writeError: string | null };
+  /** The state of every stream checked so far. */
+  statuses: () => Iterable<{ state: StreamState }>;
+  /** How many streams the config in force has. */
+  streamCount: () => number;
+  /** The config holder's state (file in force, last error, problems). Never affects `ok`. */
+  config: () => unknown;
+  /** The MQTT output's state: a broker outage shows here but never makes the process unhealthy. */
+  mqtt: () => unknown;
+  /** The media task's counters and its process pool. Never affects `ok`. */
+  media: () => unknown;
+}
+
+/** How many streams are in each state. */
+export type StateCounts = Record<StreamState, number>;
+
+/** The body of /api/health. */
+export interface HealthReport extends Record<string, unknown> {
+  /** False when a task is not running or store writes fail. */
+  ok: boolean;
+  version: string;
+  tasks: Record<string, TaskHealth>;
+  config: unknown;
+  db: Record<string, unknown>;
+  streams: { total: number } & StateCounts;
+  mqtt: unknown;
+  media: unknown;
+}
+
+/** Creates the function /api/health serves. */
+export function createHealth(deps: HealthDeps): () => HealthReport {
+  return () => {
+    const tasks = deps.tasks();
+    let db: Record<string, unknown>;
+    let dbOk: boolean;
+    try {
+      const h = deps.db();
+      db = { ...h };
+      dbOk = h.writeError === null;
+    } catch (err) {
+      dbOk = false;
+      db = { error: String(err) };
+    }
+    const counts = Object.fromEntries(STREAM_STATES.map((s) => [s, 0])) as StateCounts;
+    for (const s of deps.statuses()) counts[s.state]++;
+    return {
+      ok: dbOk && Object.values(tasks).every((t) => t.state === "running"),
+      version: deps.version,
+      tasks,
+      config: deps.config(),
+      db,
+      streams: { total: deps.streamCount(), ...counts },
+      mqtt: deps.mqtt(),
+      media: deps.media(),
+    };
+  };
+}
