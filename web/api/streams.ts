@@ -2,16 +2,17 @@
 
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type CheckRecord, formatInZone, type Monitor } from "../../monitor/mod.ts";
+import type { CheckRecord, Monitor } from "../../monitor/mod.ts";
 import { historyEntry, type StatusView, streamEntry } from "../../monitor/status/mod.ts";
+import { type Incident, incidentEntry, type RangeQuery } from "../../monitor/store/mod.ts";
 
-/** What the API reads from the store (the real one is the SQLite store). */
+/** What the API reads from the store: a slice of Store (incidents only as far as the entry needs). */
 export interface ApiStore {
-  history(name: string, q: { from?: number; to?: number; limit?: number }): CheckRecord[];
+  history(name: string, q: RangeQuery): CheckRecord[];
   incidents(
     name: string,
-    q: { from?: number; to?: number; limit?: number },
-  ): Array<{ state: string; start: number; end: number | null; cause: string }>;
+    q: RangeQuery,
+  ): Array<Pick<Incident, "state" | "start" | "end" | "cause">>;
 }
 
 /** Dependencies of {@link apiStreamsRoutes}. */
@@ -93,13 +94,7 @@ export function apiStreamsRoutes(deps: ApiStreamsRoutesDeps): Hono {
     const q = rangeQuery(c.req.query(), 1000);
     const tz = deps.timeZone();
     return c.json(
-      deps.store.incidents(s.name, q).map((i) => ({
-        state: i.state,
-        start: formatInZone(i.start, tz),
-        end: i.end === null ? null : formatInZone(i.end, tz),
-        duration_seconds: Math.round(((i.end ?? now()) - i.start) / 1000),
-        cause: i.cause,
-      })),
+      deps.store.incidents(s.name, q).map((i) => incidentEntry(i, { timeZone: tz, now: now() })),
     );
   });
   return app;
