@@ -35,7 +35,11 @@ export interface UdpPortPoolOptions {
   basePort?: number;
   /** Tries to find an even/odd pair per acquire (default 8). */
   attempts?: number;
-  /** Receive buffer per RTP socket (default 1 MiB): a keyframe burst must fit. */
+  /**
+   * Receive buffer per RTP socket (default 256 KiB, a little above Linux's usual 208 KiB: a
+   * keyframe burst must fit). Measured on Deno 2.9's node:dgram, each datagram costs more the
+   * larger this is (a 1 MiB buffer made 200 datagrams cost ~45 ms of CPU instead of ~12 ms).
+   */
   recvBufferBytes?: number;
 }
 
@@ -49,7 +53,7 @@ export interface UdpPortPoolOptions {
 export function createUdpPortPool(options: UdpPortPoolOptions = {}): UdpPortPool {
   const size = Math.max(1, Math.floor(options.pairs ?? 20));
   const attempts = options.attempts ?? 8;
-  const recvBufferSize = options.recvBufferBytes ?? 1024 * 1024;
+  const recvBufferSize = options.recvBufferBytes ?? 256 * 1024;
   const base = options.basePort;
   if (base !== undefined && (base % 2 !== 0 || base < 1024 || base + 2 * size > 65536)) {
     throw new RangeError(
