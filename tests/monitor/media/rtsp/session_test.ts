@@ -4,6 +4,7 @@ import { assert, assertEquals } from "../../../assert.ts";
 import { createRtspMediaSampler, createUdpPortPool } from "../../../../monitor/media/rtsp/mod.ts";
 import { startRtspServer } from "../../../fixtures/rtsp.ts";
 import { startMediaCamera } from "../../../fixtures/rtsp_media_camera.ts";
+import { startScriptedCamera } from "../../../fixtures/rtsp_scripted.ts";
 import { watchCommandLines } from "../../../fixtures/cmdline_watch.ts";
 import { ffmpegDecode } from "../rtp/real_rtp.ts";
 import {
@@ -204,6 +205,40 @@ Deno.test("sample() ends at once when its signal aborts mid-window and frees its
     assert(performance.now() - started < 1000, "ended promptly");
     assertEquals([media?.ok, media?.cause], [false, "timeout"]);
     assertEquals(ports.inUse, 0);
+  } finally {
+    await cam.stop();
+  }
+});
+
+Deno.test("sample() clips and redacts a hostile SETUP answer and refuses a control URL that would split the request line", async () => {
+  const sdp = (control: string) =>
+    `v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:${control}\r\n`;
+  let control = "track1";
+  const cam = startScriptedCamera((req, cseq) => {
+    const method = req.line.split(" ")[0];
+    if (method === "DESCRIBE") {
+      const body = sdp(control);
+      return `RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    }
+    if (method === "SETUP") {
+      return `RTSP/1.0 500 ${"leak-pw-9 \u0007".repeat(1000)}\r\nCSeq: ${cseq}\r\n\r\n`;
+    }
+    return `RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\n\r\n`;
+  });
+  const url = `rtsp://viewer:leak-pw-9@127.0.0.1:${cam.port}/live`;
+  try {
+    const first = await createRtspMediaSampler().sample(streamOf(url), ctxOf());
+    assertEquals(first.media?.cause, "setup-failed");
+    const problem = first.media?.problem ?? "";
+    assert(problem.startsWith("SETUP answered RTSP 500 "), problem);
+    assert(problem.length <= 120 && !problem.includes("leak-pw-9"), problem);
+    control = "a b\u0000c";
+    const second = await createRtspMediaSampler().sample(streamOf(url), ctxOf());
+    assertEquals([second.media?.cause, second.media?.problem], [
+      "setup-failed",
+      "unusable a=control URL in SDP",
+    ]);
+    assert(cam.requests.every((r) => !r.line.includes("a b")));
   } finally {
     await cam.stop();
   }
