@@ -1,6 +1,6 @@
 /** The public face of monitor/media/: what code outside the folder may import. */
 
-export { sourceOf } from "./check.ts";
+export { mediaEnabled, runMediaCheck, sourceOf } from "./check.ts";
 export { openInput } from "./input.ts";
 export type { MediaInput } from "./input.ts";
 export { createProcessPool } from "./process_pool.ts";
