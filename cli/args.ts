@@ -20,7 +20,16 @@ export interface Cli {
   json: boolean;
   kind?: string;
   timeoutSeconds?: number;
+  /** `--tls-insecure` (or its older spelling `--insecure`). */
   insecure: boolean;
+  /** `check --quick`: the handshake only, no media check. */
+  quick: boolean;
+  /** `check --rtsp-transport auto|tcp|udp`. */
+  rtspTransport?: "auto" | "tcp" | "udp";
+  /** `check --freeze-seconds N`: a second media sample N s after a still first one. */
+  freezeSeconds?: number;
+  /** `check --expect-codec/--expect-width/--expect-height/--expect-fps`. */
+  expect?: { codec?: string; width?: number; height?: number; minFps?: number };
 }
 
 /** A command line that cannot be used (exit code 2). */
@@ -54,6 +63,14 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
         kind: { type: "string" },
         timeout: { type: "string" },
         insecure: { type: "boolean", default: false },
+        "tls-insecure": { type: "boolean", default: false },
+        quick: { type: "boolean", default: false },
+        "rtsp-transport": { type: "string" },
+        "freeze-seconds": { type: "string" },
+        "expect-codec": { type: "string" },
+        "expect-width": { type: "string" },
+        "expect-height": { type: "string" },
+        "expect-fps": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "V", default: false },
       },
@@ -77,13 +94,20 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
   if (rest.length > (command === "check" || command === "validate" ? 1 : 0)) {
     throw new UsageError(`Unexpected argument "${rest.at(-1)}" for "${command}"`);
   }
-  let timeoutSeconds: number | undefined;
-  if (v.timeout !== undefined) {
-    timeoutSeconds = Number(v.timeout);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300) {
-      throw new UsageError(`Invalid --timeout "${v.timeout}": expected seconds from 0.1 to 300`);
-    }
+  const transport = v["rtsp-transport"]?.toLowerCase();
+  if (transport !== undefined && !TRANSPORTS.includes(transport)) {
+    throw new UsageError(
+      `Invalid --rtsp-transport "${clip(transport)}": expected one of ${TRANSPORTS.join(", ")}`,
+    );
   }
+  const timeoutSeconds = numberOf(v.timeout, { option: "--timeout", min: 0.1, max: 300 });
+  const freezeSeconds = numberOf(v["freeze-seconds"], { option: "--freeze-seconds", min: 1 });
+  const expect = withoutUndefined({
+    codec: v["expect-codec"],
+    width: numberOf(v["expect-width"], { option: "--expect-width", ...PIXELS }),
+    height: numberOf(v["expect-height"], { option: "--expect-height", ...PIXELS }),
+    minFps: numberOf(v["expect-fps"], { option: "--expect-fps", min: 0.1, max: 1000, unit: "fps" }),
+  });
   const dataDir = resolve(v["data-dir"] ?? env("STREAMPULSE_DATA_DIR") ?? ".");
   return {
     command,
@@ -94,6 +118,46 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
     json: v.json,
     kind: v.kind,
     timeoutSeconds,
-    insecure: v.insecure,
+    insecure: v.insecure || v["tls-insecure"],
+    quick: v.quick,
+    ...withoutUndefined({ rtspTransport: transport as Cli["rtspTransport"], freezeSeconds }),
+    ...(Object.keys(expect).length > 0 ? { expect } : {}),
   };
+}
+
+const TRANSPORTS = ["auto", "tcp", "udp"];
+
+/** A command line value quoted in an error, bounded. */
+function clip(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
+
+/** What a numeric option accepts; the defaults are seconds from 1 to 600. */
+interface NumberSpec {
+  option: string;
+  min?: number;
+  max?: number;
+  unit?: string;
+  whole?: boolean;
+}
+
+const PIXELS = { min: 1, max: 16384, unit: "pixels", whole: true };
+
+/** The value of a numeric option, undefined when absent; UsageError when out of its range. */
+function numberOf(raw: string | undefined, spec: NumberSpec): number | undefined {
+  if (raw === undefined) return undefined;
+  const { min = 1, max = 600, unit = "seconds" } = spec;
+  const n = Number(raw);
+  const whole = !spec.whole || Number.isInteger(n);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max || !whole) {
+    throw new UsageError(
+      `Invalid ${spec.option} "${clip(raw)}": expected ${unit} from ${min} to ${max}`,
+    );
+  }
+  return n;
+}
+
+/** `obj` without its undefined keys (so absent options stay absent, not `key: undefined`). */
+function withoutUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,7 +6,9 @@ export function helpText(version: string): string {
 
 Usage:
   streampulse [run] [--config PATH] [--db PATH] [--data-dir DIR]
-  streampulse check URL [--json] [--kind rtsp|mjpeg|snapshot|hls|http] [--timeout S] [--insecure]
+  streampulse check URL [--json] [--quick] [--kind rtsp|mjpeg|snapshot|hls|http] [--timeout S]
+                        [--tls-insecure] [--rtsp-transport auto|tcp|udp] [--freeze-seconds N]
+                        [--expect-codec C] [--expect-width W] [--expect-height H] [--expect-fps F]
   streampulse validate [PATH]
   streampulse healthcheck [--data-dir DIR | --config PATH]
   streampulse passwd [--data-dir DIR]        (reads the new admin password from stdin)
@@ -19,13 +21,29 @@ Options:
   --data-dir DIR   folder of config.yaml, streams.db and snapshots (default .; env STREAMPULSE_DATA_DIR)
   LOG_LEVEL=debug|info|warn|error in the environment sets the log level.
 
+check runs the daemon's check once: the handshake, then (rtsp, mjpeg, hls) the media check —
+codec, size, fps and the picture (black, frozen). A failed handshake wins over "no video received".
+  --quick              the handshake only, no media check
+  --json               the whole result; media facts in details.media (credentials masked)
+  --timeout S          seconds per step, as timeout_seconds (default 5)
+  --tls-insecure       accept self-signed certificates (also --insecure)
+  --rtsp-transport T   RTP over auto (TCP, then UDP), tcp or udp, as rtsp_transport
+  --expect-codec C, --expect-width W, --expect-height H, --expect-fps F
+                       what the picture must be, as expect: (else degraded, exit 3)
+  --freeze-seconds N   frozen needs time: when the first sample is still, take a second one
+                       N s later and call it frozen if still for longer than N s. Without it,
+                       one window is judged: a picture that does not change at all within it
+                       is "picture frozen (still within the window)".
+
 Examples:
   streampulse --data-dir /host                  # the Python release's /host/config.yaml + streams.db
   streampulse check rtsp://user:pw@192.168.1.20/stream1
   streampulse check http://cam/video.mjpg --json
+  streampulse check rtsp://cam/stream1 --freeze-seconds 30 --expect-width 1920
   streampulse validate /host/config.yaml
   echo 'new password' | streampulse passwd --data-dir /host
 
-Exit codes: 0 ok / up, 1 down / unhealthy / failure, 2 bad input.
+Exit codes: 0 ok / up, 1 down / unhealthy / failure, 2 bad input, 3 degraded (check: wrong,
+black or frozen picture).
 `;
 }

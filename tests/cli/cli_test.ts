@@ -2,28 +2,7 @@ import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { delay } from "../../monitor/async.ts";
 import { freePort, startRtspServer } from "../fixtures/rtsp.ts";
 import { START_FLAGS, startStreamPulse } from "../fixtures/streampulse.ts";
-
-const MAIN = decodeURIComponent(new URL("../../main.ts", import.meta.url).pathname);
-
-/** Runs `main.ts ARGS` as a process and returns its exit code and output. */
-async function cli(args: string[], opts: { cwd?: string; stdin?: string } = {}) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...START_FLAGS, MAIN, ...args],
-    cwd: opts.cwd,
-    env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
-    stdin: opts.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (opts.stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(opts.stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { cli, MAIN } from "./cli_process.ts";
 
 Deno.test("streampulse --version and --help exit 0 with usage and examples", async () => {
   const v = await cli(["--version"]);
@@ -31,7 +10,8 @@ Deno.test("streampulse --version and --help exit 0 with usage and examples", asy
   assert(/^streampulse \d+\.\d+\.\d+/.test(v.stdout), v.stdout);
   const h = await cli(["--help"]);
   assertEquals(h.code, 0);
-  for (const part of ["check URL", "validate", "healthcheck", "passwd", "--data-dir", "Examples"]) {
+  const parts = ["check URL", "--quick", "--freeze-seconds", "3 degraded", "validate", "passwd"];
+  for (const part of [...parts, "healthcheck", "--data-dir", "Examples"]) {
     assertStringIncludes(h.stdout, part);
   }
 });
