@@ -37,7 +37,7 @@ import { createSlaReporter, createStatusView } from "./monitor/status/mod.ts";
 import { selectProbe } from "./monitor/probes/mod.ts";
 import { createMqttTask } from "./mqtt/mod.ts";
 import { createApiApp } from "./web/api/mod.ts";
-import { type Address, createWebApp, serveTask, type WebApp, type WebDeps } from "./web/mod.ts";
+import { type Address, createWebApp, serveTask, type WebApp, type WebAppDeps } from "./web/mod.ts";
 
 /** The version reported by /api/health and `--version`. */
 export const VERSION = "0.1.0";
@@ -77,7 +77,7 @@ export interface StreamPulseDeps {
    */
   listen?: false | { api: () => Address; web: () => Address };
   /** Dashboard settings tests shorten: PBKDF2 iterations, the clock, a save's reload wait. */
-  web?: Pick<WebDeps, "passwordIterations" | "now" | "reloadWaitMs">;
+  web?: Pick<WebAppDeps, "passwordIterations" | "now" | "reloadWaitMs">;
 }
 
 /** The built program: its parts, for tests and tools, and `run()`. */

@@ -5,7 +5,7 @@ import { compress } from "hono/compress";
 import type { ForwardedEnv } from "./api/mod.ts";
 import { createAuth } from "./auth.ts";
 import { loadAssets } from "./bundle.ts";
-import type { WebContext, WebDeps, WebStore } from "./context.ts";
+import type { WebAppDeps, WebContext, WebStore } from "./context.ts";
 import {
   csrfGuard,
   csrfToken,
@@ -26,7 +26,7 @@ import {
 } from "./routes/mod.ts";
 import { createEvents } from "./sse.ts";
 
-export type { WebContext, WebDeps, WebStore } from "./context.ts";
+export type { WebAppDeps, WebContext, WebStore } from "./context.ts";
 
 /** The dashboard. */
 export interface WebApp {
@@ -48,7 +48,7 @@ function dbTrouble(store: WebStore): { writeError: string; queued: number } | un
 }
 
 /** Creates the dashboard app. Nothing listens: serve `app.fetch` with Deno.serve. */
-export function createWebApp(deps: WebDeps): WebApp {
+export function createWebApp(deps: WebAppDeps): WebApp {
   const now = deps.now ?? Date.now;
   const secure = deps.secureCookies ?? false;
   const port = deps.config().web.port;

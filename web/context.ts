@@ -29,7 +29,7 @@ export type WebStore =
   };
 
 /** Dependencies of {@link createWebApp}. */
-export interface WebDeps {
+export interface WebAppDeps {
   monitor: Pick<Monitor, "streams" | "status" | "statuses" | "probeOnce">;
   store: WebStore;
   bus: Bus;
@@ -58,7 +58,7 @@ export interface WebDeps {
 
 /** Shared by the route modules. */
 export interface WebContext {
-  deps: WebDeps;
+  deps: WebAppDeps;
   auth: Auth;
   assets: Assets;
   rows: Rows;

@@ -8,7 +8,7 @@ import type { StreamConfig } from "../monitor/mod.ts";
 export type PreviewPool = Pick<ProcessPool, "run" | "stream">;
 
 /** Dependencies of {@link createPreviews}. */
-export interface PreviewDeps {
+export interface PreviewsDeps {
   /** Most previews and snapshots at once (`preview.max_concurrent`, default 2). */
   maxConcurrent: () => number;
   /**
@@ -64,7 +64,7 @@ interface Slot {
  * never starve media checks. A snapshot is a short pool job like a check ({@link ProcessPool.run}).
  * close(), the caller's signal and the time limit kill the child through the pool, which counts it.
  */
-export function createPreviews(deps: PreviewDeps): Previews {
+export function createPreviews(deps: PreviewsDeps): Previews {
   const maxMs = deps.maxMs ?? 60_000;
   const ffmpeg = deps.ffmpeg ?? "ffmpeg";
   const pool = deps.pool ?? createProcessPool();

@@ -57,7 +57,7 @@ export interface ConfigEvents {
 }
 
 /** Options of {@link createConfigHolder}. */
-export interface ConfigHolderOptions {
+export interface ConfigHolderDeps {
   path: string;
   initial: Config;
   logger: Logger;
@@ -73,7 +73,7 @@ function registerSecrets(c: Config, logger: Logger): void {
 }
 
 /** Creates the holder; the initial config's secrets and warnings are handled at once. */
-export function createConfigHolder(opts: ConfigHolderOptions): ConfigHolder {
+export function createConfigHolder(opts: ConfigHolderDeps): ConfigHolder {
   const { logger, bus } = opts;
   const now = opts.now ?? Date.now;
   let config = opts.initial;

@@ -22,13 +22,13 @@ import { clipText } from "../redact.ts";
 export const MJPEG_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Options of {@link createMjpegProbe}. */
-export interface MjpegProbeOptions {
+export interface MjpegProbeDeps {
   /** Bytes to read before giving up on finding a frame (default {@link MJPEG_MAX_BYTES}). */
   maxBytes?: number;
 }
 
 /** Creates an MJPEG probe; {@link mjpegProbe} is the default instance. */
-export function createMjpegProbe(opts: MjpegProbeOptions = {}): Probe & ResponseInspector {
+export function createMjpegProbe(opts: MjpegProbeDeps = {}): Probe & ResponseInspector {
   const maxBytes = opts.maxBytes ?? MJPEG_MAX_BYTES;
   const limitText = formatLimit(maxBytes);
 

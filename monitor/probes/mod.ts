@@ -94,7 +94,7 @@ export type { AuthChallenge, Credentials } from "./rtsp_auth.ts";
 export { rtspSession } from "./rtsp.ts";
 export type {
   RtspChannel,
-  RtspProbeOptions,
+  RtspProbeDeps,
   RtspRequestOptions,
   RtspResponse,
   RtspSessionOptions,

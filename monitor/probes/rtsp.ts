@@ -12,7 +12,7 @@ export type { RtspChannel } from "./rtsp_channel.ts";
 export type { RtspRequestOptions, RtspResponse, TakenConnection } from "./rtsp_wire.ts";
 
 /** Dependencies and knobs of {@link createRtspProbe}; the defaults are what production uses. */
-export interface RtspProbeOptions {
+export interface RtspProbeDeps {
   /** Opens the TCP connection (default `Deno.connect`). */
   connect?: (opts: Deno.ConnectOptions) => Promise<Deno.TcpConn>;
   /** Extra PEM root certificates for rtsps:// (e.g. a camera's own CA). */
@@ -32,7 +32,7 @@ const AUTH_MEMORY = "rtspAuthScheme";
 const BASIC: AuthChallenge = { scheme: "Basic", realm: "" };
 const decoder = new TextDecoder();
 
-type ProbeOptions = Required<Omit<RtspProbeOptions, "caCerts">> & { caCerts?: string[] };
+type ProbeOptions = Required<Omit<RtspProbeDeps, "caCerts">> & { caCerts?: string[] };
 
 /** OPTIONS then DESCRIBE on one connection; returns the response that decides the result. */
 async function describe(s: Session): Promise<RtspResponse> {
@@ -95,7 +95,7 @@ export interface RtspSessionOptions<T> {
    */
   media?: (channel: RtspChannel) => Promise<T>;
   /** Dial options (default: production's). */
-  dial?: RtspProbeOptions;
+  dial?: RtspProbeDeps;
 }
 
 /** The handshake's verdict and, when it passed and a continuation ran, what that returned. */
@@ -106,8 +106,8 @@ export interface RtspSessionResult<T> {
   media?: T;
 }
 
-/** Fills in the production defaults of {@link RtspProbeOptions}. */
-function resolveOptions(options: RtspProbeOptions): ProbeOptions {
+/** Fills in the production defaults of {@link RtspProbeDeps}. */
+function resolveOptions(options: RtspProbeDeps): ProbeOptions {
   return {
     connect: options.connect ?? ((o: Deno.ConnectOptions) => Deno.connect(o)),
     caCerts: options.caCerts,
@@ -187,7 +187,7 @@ async function runSession<T>(
 }
 
 /** Creates the RTSP probe; pass options only to swap dependencies (tests) or add CA certs. */
-export function createRtspProbe(options: RtspProbeOptions = {}): Probe {
+export function createRtspProbe(options: RtspProbeDeps = {}): Probe {
   const opts = resolveOptions(options);
   return {
     kind: "rtsp",

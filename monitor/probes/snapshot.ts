@@ -21,7 +21,7 @@ import { formatBytes, formatLimit, validateJpeg } from "./jpeg.ts";
 export const SNAPSHOT_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Options of {@link createSnapshotProbe}. */
-export interface SnapshotProbeOptions {
+export interface SnapshotProbeDeps {
   /** Largest accepted image in bytes (default {@link SNAPSHOT_MAX_BYTES}). */
   maxBytes?: number;
 }
@@ -31,7 +31,7 @@ const JPEG_TYPES = ["image/jpeg", "image/jpg", "image/pjpeg"] as const;
 const GENERIC_TYPES = new Set(["", "application/octet-stream", "binary/octet-stream"]);
 
 /** Creates a snapshot probe; {@link snapshotProbe} is the default instance. */
-export function createSnapshotProbe(opts: SnapshotProbeOptions = {}): Probe & ResponseInspector {
+export function createSnapshotProbe(opts: SnapshotProbeDeps = {}): Probe & ResponseInspector {
   const maxBytes = opts.maxBytes ?? SNAPSHOT_MAX_BYTES;
 
   async function judge(res: Response, ctx: ProbeContext, start: number): Promise<ProbeResult> {

@@ -11,7 +11,7 @@ export interface StoreLogger {
 }
 
 /** Options every backend's opener takes (a backend adds its own, e.g. SQLite's busy timeout). */
-export interface StoreOptions {
+export interface StoreDeps {
   /** Clock in ms since the epoch (open incidents' duration, retention cut-offs, created_at). */
   now?: () => number;
   /** How long a recorded check may wait in memory before the background flush (default 200). */

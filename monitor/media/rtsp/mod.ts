@@ -1,6 +1,6 @@
 /** RTSP media sessions in-process: the handshake's connection continued to SETUP, PLAY, RTP, TEARDOWN. */
 
-import { type RtspProbeOptions, rtspSession } from "../../probes/mod.ts";
+import { type RtspProbeDeps, rtspSession } from "../../probes/mod.ts";
 import type { ProbeContext, ProbeResult, StreamConfig } from "../../types.ts";
 import { createUdpPortPool, type UdpPortPool } from "./port_pool.ts";
 import type { MediaWindowOptions, RtspMediaSample } from "./sample.ts";
@@ -25,7 +25,7 @@ export interface RtspMediaOptions {
   /** UDP port pairs (default: a pool of 20 ephemeral pairs, owned by this sampler). */
   ports?: UdpPortPool;
   /** How the RTSP connection is dialled (tests, CA certificates). */
-  dial?: RtspProbeOptions;
+  dial?: RtspProbeDeps;
 }
 
 /** The handshake's verdict and, when it passed, the media session's sample. */

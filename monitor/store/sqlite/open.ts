@@ -1,7 +1,7 @@
 /** Opens the SQLite store: checks the files, migrates, imports, and composes the parts. */
 
 import { DatabaseSync } from "node:sqlite";
-import type { Store, StoreLogger, StoreOptions } from "../types.ts";
+import type { Store, StoreDeps, StoreLogger } from "../types.ts";
 import { createStreamIds, type SqliteContext } from "./context.ts";
 import { checkStoreFiles } from "./files.ts";
 import { importLegacy } from "./legacy_import.ts";
@@ -16,7 +16,7 @@ const noop = () => {};
 const SILENT: StoreLogger = { info: noop, warn: noop };
 
 /** Options of {@link openSqliteStore}. */
-export interface SqliteStoreOptions extends StoreOptions {
+export interface SqliteStoreDeps extends StoreDeps {
   /**
    * How long a write waits for another connection's lock (PRAGMA busy_timeout, default 1000).
    * The wait blocks the event loop, so it is short: a failed background flush keeps its batch.
@@ -40,7 +40,7 @@ export interface SqliteStore extends Store {
  * migrations, imports the Python 2.2 history once, and starts nothing until a write is queued.
  * Throws naming the path when a file is not writable or the database cannot be opened.
  */
-export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+export function openSqliteStore(path: string, opts: SqliteStoreDeps = {}): SqliteStore {
   const now = opts.now ?? Date.now;
   const log = opts.logger ?? SILENT;
   checkStoreFiles(path);

@@ -3,7 +3,7 @@
 import {
   openSqliteStore,
   type SqliteStore,
-  type SqliteStoreOptions,
+  type SqliteStoreDeps,
 } from "../../../../monitor/store/sqlite/mod.ts";
 import type { CheckRecord } from "../../../../monitor/types.ts";
 
@@ -51,6 +51,6 @@ export function check(ts: number, ok: boolean, extra: Partial<CheckRecord> = {})
 }
 
 /** Opens a store whose timer never flushes during a test (10 s). */
-export function open(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+export function open(path: string, opts: SqliteStoreDeps = {}): SqliteStore {
   return openSqliteStore(path, { flushIntervalMs: 10_000, ...opts });
 }
