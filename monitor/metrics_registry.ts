@@ -1,4 +1,4 @@
-/** StreamPulse's own metrics, fed from the bus: check durations and results, config reloads. */
+/** StreamPulse's own metrics, fed from the bus: check durations and results, config reloads, media cadence. */
 
 import type { Bus } from "./bus.ts";
 
@@ -37,11 +37,57 @@ export const CHECK_DURATION_BUCKETS: readonly number[] = [
   10,
 ];
 
+/** A Prometheus histogram: observations counted in cumulative buckets, with their sum and count. */
+export interface Histogram {
+  /** Counts one observation (seconds); NaN and infinities are ignored. */
+  observe(value: number): void;
+  /** The `_bucket` samples (`le` ascending, then `+Inf`), `_sum` and `_count`. */
+  samples(): Sample[];
+}
+
+/** Creates a {@link Histogram} with the given bucket upper bounds, ascending. */
+export function createHistogram(bounds: readonly number[]): Histogram {
+  const les = [...bounds];
+  const counts = new Array<number>(les.length).fill(0);
+  let count = 0;
+  let sum = 0;
+  return {
+    observe(value) {
+      if (!Number.isFinite(value)) return;
+      count++;
+      sum += value;
+      const i = les.findIndex((le) => value <= le);
+      if (i >= 0) counts[i]++;
+    },
+    samples() {
+      let cumulative = 0;
+      const out: Sample[] = les.map((le, i) => ({
+        suffix: "_bucket",
+        labels: { le: String(le) },
+        value: cumulative += counts[i],
+      }));
+      out.push({ suffix: "_bucket", labels: { le: "+Inf" }, value: count });
+      out.push({ suffix: "_sum", value: sum }, { suffix: "_count", value: count });
+      return out;
+    },
+  };
+}
+
+/** What the media task tells {@link createMetrics} about its cadence. */
+export interface MediaCadenceFigures {
+  /** Streams whose media checks are overdue now (see monitor/media/cadence.ts). */
+  overdue: number;
+  /** Seconds between a media check's due time and its start. */
+  lateness: Pick<Histogram, "samples">;
+}
+
 /** Dependencies of {@link createMetrics}. */
 export interface MetricsDeps {
   bus: Pick<Bus, "on">;
   /** True/false while MQTT is enabled; undefined when it is off (the gauge is then omitted). */
   mqttConnected?: () => boolean | undefined;
+  /** The media task's cadence figures (absent: no `streampulse_media_*` families). */
+  media?: () => MediaCadenceFigures;
   /** Histogram bucket bounds in seconds, ascending (default {@link CHECK_DURATION_BUCKETS}). */
   buckets?: readonly number[];
 }
@@ -62,10 +108,7 @@ export interface Metrics {
  * `checks_total` but not observed by the duration histogram.
  */
 export function createMetrics(deps: MetricsDeps): Metrics {
-  const bounds = [...(deps.buckets ?? CHECK_DURATION_BUCKETS)];
-  const buckets = new Array<number>(bounds.length).fill(0);
-  let observed = 0;
-  let sumSeconds = 0;
+  const durations = createHistogram(deps.buckets ?? CHECK_DURATION_BUCKETS);
   const results = { ok: 0, fail: 0 };
   let reloads = 0;
   let configErrors = 0;
@@ -75,12 +118,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     deps.bus.on("result", ({ name, record }) => {
       results[record.ok ? "ok" : "fail"]++;
       if (record.ok) passed.set(name, record.ts);
-      if (!Number.isFinite(record.latencyMs)) return;
-      const seconds = Math.max(0, record.latencyMs) / 1000;
-      observed++;
-      sumSeconds += seconds;
-      const i = bounds.findIndex((le) => seconds <= le);
-      if (i >= 0) buckets[i]++;
+      if (Number.isFinite(record.latencyMs)) {
+        durations.observe(Math.max(0, record.latencyMs) / 1000);
+      }
     }),
     deps.bus.on("config-reloaded", ({ config }) => {
       reloads++;
@@ -90,18 +130,6 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     deps.bus.on("config-error", () => configErrors++),
   ];
 
-  const histogram = (): Sample[] => {
-    let cumulative = 0;
-    const out: Sample[] = bounds.map((le, i) => ({
-      suffix: "_bucket",
-      labels: { le: String(le) },
-      value: cumulative += buckets[i],
-    }));
-    out.push({ suffix: "_bucket", labels: { le: "+Inf" }, value: observed });
-    out.push({ suffix: "_sum", value: sumSeconds }, { suffix: "_count", value: observed });
-    return out;
-  };
-
   return {
     families() {
       const fams: MetricFamily[] = [
@@ -109,7 +137,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
           name: "streampulse_check_duration_seconds",
           help: "Wall time of stream checks in seconds.",
           type: "histogram",
-          samples: histogram(),
+          samples: durations.samples(),
         },
         {
           name: "streampulse_checks_total",
@@ -140,6 +168,20 @@ export function createMetrics(deps: MetricsDeps): Metrics {
           help: "1 while connected to the MQTT broker, 0 while not (absent when MQTT is off).",
           type: "gauge",
           samples: [{ value: mqtt ? 1 : 0 }],
+        });
+      }
+      const media = deps.media?.();
+      if (media) {
+        fams.push({
+          name: "streampulse_media_overdue_streams",
+          help: "Streams whose media checks are more than one cadence plus grace late.",
+          type: "gauge",
+          samples: [{ value: media.overdue }],
+        }, {
+          name: "streampulse_media_check_lateness_seconds",
+          help: "Seconds between a media check's due time and its start.",
+          type: "histogram",
+          samples: media.lateness.samples(),
         });
       }
       return fams;

@@ -6,7 +6,8 @@ import { assert, assertEquals } from "../assert.ts";
 import { createBus } from "../../monitor/bus.ts";
 import { parseConfig } from "../../monitor/config/parse.ts";
 import { createLogger } from "../../monitor/log.ts";
-import { createMetrics } from "../../monitor/metrics_registry.ts";
+import { LATENESS_BUCKETS } from "../../monitor/media/cadence.ts";
+import { createHistogram, createMetrics } from "../../monitor/metrics_registry.ts";
 import { createMonitor } from "../../monitor/monitor.ts";
 import { selectProbe } from "../../monitor/probes/mod.ts";
 import { createSlaReporter } from "../../monitor/status/sla_report.ts";
@@ -89,7 +90,14 @@ function setup() {
     now: () => NOW,
   });
   monitor.applyStreams(config.streams);
-  const metrics = createMetrics({ bus, mqttConnected: () => true });
+  // The media task's cadence: two streams overdue, three check starts 0.1, 3 and 400 s late.
+  const lateness = createHistogram(LATENESS_BUCKETS);
+  [0.1, 3, 400].forEach((s) => lateness.observe(s));
+  const metrics = createMetrics({
+    bus,
+    mqttConnected: () => true,
+    media: () => ({ overdue: 2, lateness }),
+  });
   const sla = createSlaReporter({
     store,
     streams: () => monitor.streams(),
@@ -124,6 +132,27 @@ function value(fams: Family[], name: string, labels: Record<string, string> = {}
 
 const near = (a: number | undefined, b: number, msg?: string) =>
   assert(a !== undefined && Math.abs(a - b) < 1e-9, `${msg ?? ""} expected ${b}, got ${a}`);
+
+/**
+ * Lints the exposition with Prometheus's own promtool (`check metrics`): it must parse, and the
+ * only complaint allowed is the Python project's `stream_latency_ms` name, kept for its users.
+ */
+async function promtoolAccepts(text: string) {
+  const child = new Deno.Command("promtool", {
+    args: ["check", "metrics"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(text));
+  await w.close();
+  const out = await child.output();
+  const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const problems = said.split("\n").filter((l) => l.trim() && !l.startsWith("stream_latency_ms "));
+  assertEquals(problems, [], `promtool: ${said}`);
+  assert(out.code === 0 || out.code === 3, `promtool exited ${out.code}: ${said}`);
+}
 
 Deno.test("GET /metrics serves every family, parsed by a real Prometheus parser", async () => {
   const { store, bus, monitor, metrics, app, config } = setup();
@@ -208,6 +237,28 @@ Deno.test("GET /metrics serves every family, parsed by a real Prometheus parser"
         "+Inf": 4,
       },
     );
+    assertEquals(typeOf("streampulse_media_overdue_streams"), "GAUGE");
+    assertEquals(value(fams, "streampulse_media_overdue_streams"), 2);
+    assertEquals(typeOf("streampulse_media_check_lateness_seconds"), "HISTOGRAM");
+    const late = fams.find((f) => f.name === "streampulse_media_check_lateness_seconds")!
+      .metrics[0];
+    assertEquals([late.count, Number(late.sum)], ["3", 403.1]);
+    assertEquals(
+      Object.fromEntries(Object.entries(late.buckets!).map(([k, v]) => [k, Number(v)])),
+      {
+        "0.5": 1,
+        "1": 1,
+        "2": 1,
+        "5": 2,
+        "10": 2,
+        "30": 2,
+        "60": 2,
+        "120": 2,
+        "300": 2,
+        "+Inf": 3,
+      },
+    );
+    await promtoolAccepts(text);
   } finally {
     metrics.close();
     store.close();
