@@ -131,11 +131,22 @@ export async function createStreamPulse(
     onApply: (next) => monitor.applyStreams(next.streams),
   });
   const config = holder.current;
+  // One pool for media checks and the dashboard's previews (its JSDoc has the sharing rule).
+  const processes = createProcessPool({ max: initial.maxMediaProcesses });
+  const media = createMediaTask({
+    monitor,
+    bus,
+    logger,
+    config,
+    dataDir: paths.dataDir,
+    pool: processes,
+  });
   const view = createStatusView({
     streams: () => monitor.streams(),
     status: (name) => monitor.status(name),
     uptime: (q) => store.uptime(q),
     timeZone: () => config().timezone,
+    picture: (name) => media.cadence(name),
   });
   const mqtt = createMqttTask({
     config: () => config().mqtt,
@@ -151,16 +162,7 @@ export async function createStreamPulse(
       const h = mqtt.health();
       return h.enabled ? h.connected : undefined;
     },
-  });
-  // One pool for media checks and the dashboard's previews (its JSDoc has the sharing rule).
-  const processes = createProcessPool({ max: initial.maxMediaProcesses });
-  const media = createMediaTask({
-    monitor,
-    bus,
-    logger,
-    config,
-    dataDir: paths.dataDir,
-    pool: processes,
+    media: () => media.cadenceFigures(),
   });
   const health = createHealth({
     version: VERSION,

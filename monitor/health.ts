@@ -22,8 +22,18 @@ export interface HealthDeps {
   config: () => unknown;
   /** The MQTT output's state: a broker outage shows here but never makes the process unhealthy. */
   mqtt: () => unknown;
-  /** The media task's counters and its process pool. Never affects `ok`. */
-  media: () => unknown;
+  /**
+   * The media task's counters and its process pool, with `overdue`: streams whose media checks do
+   * not keep their `media_check_seconds` right now. Never affects `ok`: the program is running,
+   * and says so here, in /metrics and on each stream.
+   */
+  media: () => MediaHealthSummary;
+}
+
+/** What /api/health's `media` holds at least (the media task adds its other counters). */
+export interface MediaHealthSummary {
+  /** Streams whose media checks are overdue now. */
+  overdue: number;
 }
 
 /** How many streams are in each state. */
@@ -39,6 +49,7 @@ export interface HealthReport extends Record<string, unknown> {
   db: Record<string, unknown>;
   streams: { total: number } & StateCounts;
   mqtt: unknown;
+  /** The media task's counters, `overdue` among them ({@link MediaHealthSummary}). */
   media: unknown;
 }
 

@@ -4,11 +4,22 @@ import { delay } from "../async.ts";
 import type { Bus } from "../bus.ts";
 import type { Config } from "../config/mod.ts";
 import type { Logger } from "../log.ts";
+import { createHistogram, type MediaCadenceFigures } from "../metrics_registry.ts";
 import type { Monitor } from "../monitor.ts";
 import { redactText } from "../redact.ts";
-import type { MediaVerdict } from "../status/mod.ts";
+import type { MediaVerdict, PictureFreshness } from "../status/mod.ts";
 import type { StreamConfig } from "../types.ts";
 import { DEFAULT_MEDIA_CHECK_SECONDS, mediaEnabled, runMediaCheck } from "./check.ts";
+import {
+  type Cadence,
+  endCheck,
+  isOverdue,
+  LATENESS_BUCKETS,
+  newCadence,
+  overdueAt,
+  pictureVerified,
+  startCheck,
+} from "./cadence.ts";
 import type { MediaMemory } from "./expect.ts";
 import {
   type CommandRunner,
@@ -39,6 +50,10 @@ export interface MediaTaskOptions {
   maxProcesses?: number;
   /** Seconds of video ffprobe reads and ffmpeg samples (default 2 each). */
   readSeconds?: number;
+  /** The clock of the cadence bookkeeping (default Date.now). */
+  now?: () => number;
+  /** The least grace before a stream counts as overdue (default 10 s; tests use less). */
+  minGraceMs?: number;
 }
 
 /** Counters for /api/health. */
@@ -49,6 +64,10 @@ export interface MediaHealth {
   skipped: number;
   /** Checks that ended in an unexpected error (not a verdict). */
   errors: number;
+  /** Streams whose media checks are overdue now (see {@link overdueAt}). */
+  overdue: number;
+  /** Streams checked without a good picture judgement yet (no `verified_at`). */
+  unverified: number;
   processes?: PoolStats;
 }
 
@@ -61,6 +80,10 @@ export interface MediaTask {
   /** Runs one media check of a configured stream now and applies it; undefined if not found. */
   checkNow(name: string, signal?: AbortSignal): Promise<MediaVerdict | undefined>;
   health(): MediaHealth;
+  /** The picture freshness of a stream with media checks; undefined for any other. */
+  cadence(name: string): PictureFreshness | undefined;
+  /** Overdue streams and check lateness, for /metrics. */
+  cadenceFigures(): MediaCadenceFigures;
 }
 
 interface PerStream {
@@ -68,12 +91,18 @@ interface PerStream {
   memory: MediaMemory;
   last?: MediaVerdict;
   lock: Promise<unknown>;
+  /** The loop's schedule (set while the stream has a loop). */
+  cadence?: Cadence;
+  /** The last good picture judgement (ms); forgotten with the rest when the config changes. */
+  verifiedAt?: number;
 }
 
 interface Loop {
   ctrl: AbortController;
   done: Promise<void>;
+  /** Starts the next check now (the stream came back up); one during a check runs right after. */
   wake(): void;
+  woken: boolean;
 }
 
 /**
@@ -81,6 +110,9 @@ interface Loop {
  * JPEG → {@link judgeMedia} → snapshots → `monitor.applyMedia()`. Checks are skipped while the
  * handshake has the stream down (nothing to see there; the check right after it comes back
  * covers it), but not when a media check itself set it down (only a media check can lift that).
+ * Each stream's checks are due every `media_check_seconds`, the first within the first cadence
+ * (phase-spread); the task records when each check was due, started and ended, and how late it
+ * started, by the rules of cadence.ts, so it can say when it does not keep the cadence.
  */
 export function createMediaTask(opts: MediaTaskOptions): MediaTask {
   const { monitor, bus, logger } = opts;
@@ -93,6 +125,8 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
   const per = new Map<string, PerStream>();
   const loops = new Map<string, Loop>();
   const counts = { checks: 0, skipped: 0, errors: 0 };
+  const now = opts.now ?? Date.now;
+  const lateness = createHistogram(LATENESS_BUCKETS);
   let stopping: AbortSignal | undefined;
   let applying: string | undefined;
   const all = new Set<Promise<void>>();
@@ -123,6 +157,7 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       logger.info(`media "${s.name}": ${res.verdict.state}: ${res.verdict.message}`);
     }
     st.last = res.verdict;
+    if (pictureVerified(res.verdict)) st.verifiedAt = now();
     counts.checks++;
     applying = s.name; // state changes caused by this verdict must not wake the loop again
     try {
@@ -141,17 +176,31 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
     return p;
   };
 
-  const loop = async (s: StreamConfig, offsetMs: number, self: Loop, signal: AbortSignal) => {
-    let woken = false;
-    let nap: AbortController | undefined;
+  /** Sleeps until `ms` from now, or until woken or stopped. */
+  const nap = async (ms: number, self: Loop, signal: AbortSignal) => {
+    const ctrl = new AbortController();
     self.wake = () => {
-      woken = true;
-      nap?.abort();
+      self.woken = true;
+      ctrl.abort();
     };
-    await delay(offsetMs, { signal });
+    const stop = () => ctrl.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    await delay(ms, { signal: ctrl.signal });
+    signal.removeEventListener("abort", stop);
+  };
+
+  const loop = async (s: StreamConfig, offsetMs: number, self: Loop, signal: AbortSignal) => {
+    const st = stateOf(s);
     const everyMs = (s.mediaCheckSeconds ?? DEFAULT_MEDIA_CHECK_SECONDS) * 1000;
+    st.cadence = newCadence({ everyMs, addedAt: now(), offsetMs, minGraceMs: opts.minGraceMs });
     while (!signal.aborted) {
-      woken = false;
+      const wait = st.cadence.due - now();
+      if (!self.woken && wait > 0) await nap(wait, self, signal);
+      if (signal.aborted) break;
+      self.woken = false;
+      const started = startCheck(st.cadence, now());
+      st.cadence = started.cadence;
+      if (started.latenessMs !== null) lateness.observe(started.latenessMs / 1000);
       const handshakeDown = monitor.status(s.name)?.state === "down" &&
         stateOf(s).last?.state !== "down";
       if (handshakeDown) counts.skipped++;
@@ -161,13 +210,21 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
           logger.warn(`media check of "${s.name}" failed: ${redactText(String(err))}`);
         });
       }
-      if (woken || signal.aborted) continue;
-      nap = new AbortController();
-      const stop = () => nap?.abort();
-      signal.addEventListener("abort", stop, { once: true });
-      await delay(everyMs, { signal: nap.signal });
-      signal.removeEventListener("abort", stop);
+      st.cadence = endCheck(st.cadence, now());
     }
+  };
+
+  /** The state of every stream with a loop now. */
+  function* scheduled(): Generator<PerStream & { cadence: Cadence }> {
+    for (const name of loops.keys()) {
+      const st = per.get(name);
+      if (st?.cadence) yield st as PerStream & { cadence: Cadence };
+    }
+  }
+  const overdueCount = (t: number) => {
+    let n = 0;
+    for (const st of scheduled()) if (isOverdue(st.cadence, t)) n++;
+    return n;
   };
 
   const reconcile = (streams: StreamConfig[]) => {
@@ -186,7 +243,14 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       stateOf(s);
       const everyMs = (s.mediaCheckSeconds ?? DEFAULT_MEDIA_CHECK_SECONDS) * 1000;
       const offset = i * Math.min(everyMs / wanted.length, 1000);
-      const l: Loop = { ctrl: new AbortController(), done: Promise.resolve(), wake: () => {} };
+      const l: Loop = {
+        ctrl: new AbortController(),
+        done: Promise.resolve(),
+        woken: false,
+        wake: () => {
+          l.woken = true;
+        },
+      };
       l.done = loop(s, offset, l, AbortSignal.any([stopping!, l.ctrl.signal]));
       loops.set(s.name, l);
       all.add(l.done);
@@ -227,6 +291,26 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       const sigs = [signal, stopping].filter((x): x is AbortSignal => x !== undefined);
       return await exclusive(s, sigs.length ? AbortSignal.any(sigs) : new AbortController().signal);
     },
-    health: () => ({ streams: loops.size, ...counts, processes: pool?.stats() }),
+    health() {
+      const t = now();
+      let unverified = 0;
+      for (const st of scheduled()) {
+        if (st.verifiedAt === undefined && st.cadence.endedAt !== undefined) unverified++;
+      }
+      return {
+        streams: loops.size,
+        ...counts,
+        overdue: overdueCount(t),
+        unverified,
+        processes: pool?.stats(),
+      };
+    },
+    cadence(name) {
+      const st = loops.has(name) ? per.get(name) : undefined;
+      if (!st?.cadence) return undefined;
+      const at = overdueAt(st.cadence);
+      return { verifiedAt: st.verifiedAt ?? null, overdueAt: at, overdue: now() > at };
+    },
+    cadenceFigures: () => ({ overdue: overdueCount(now()), lateness }),
   };
 }

@@ -12,4 +12,4 @@ export {
   streamEntry,
   streamMessage,
 } from "./view.ts";
-export type { StatusEntry, StatusView, UptimeCache } from "./view.ts";
+export type { PictureFreshness, StatusEntry, StatusView, UptimeCache } from "./view.ts";

@@ -20,7 +20,22 @@ export interface StatusEntry {
   enabled: boolean;
   /** Share of passed checks over the last 24 h (0–1), null without data. */
   uptime_24h: number | null;
+  /**
+   * The last check's details; for a stream with media checks also `verified_at` (the last good
+   * picture judgement, ISO-8601 in the configured time zone, null before one) and
+   * `media_overdue` (true while its media checks do not keep `media_check_seconds`).
+   */
   details: Record<string, unknown>;
+}
+
+/** A stream's picture freshness as the media task tells it (absent: no media checks). */
+export interface PictureFreshness {
+  /** The last good picture judgement (ms since the epoch), null before one. */
+  verifiedAt: number | null;
+  /** From when the stream's media checks are overdue (ms since the epoch). */
+  overdueAt: number;
+  /** True while the stream's media checks are overdue (now past `overdueAt`). */
+  overdue: boolean;
 }
 
 /** A stream's message: its last check's, else why there is none ("not checked yet", "disabled"). */
@@ -34,8 +49,10 @@ export function statusEntry(
   st: StreamStatus,
   timeZone: string,
   uptime24h: number | null,
+  picture?: PictureFreshness,
 ): StatusEntry {
   const last = st.last;
+  const details = last?.details ?? {};
   return {
     ts: last ? formatInZone(last.ts, timeZone) : null,
     status: last ? (last.ok ? "ok" : "fail") : null,
@@ -46,7 +63,15 @@ export function statusEntry(
     kind: st.kind,
     enabled: stream.enabled,
     uptime_24h: uptime24h,
-    details: last?.details ?? {},
+    details: picture
+      ? {
+        ...details,
+        verified_at: picture.verifiedAt === null
+          ? null
+          : formatInZone(picture.verifiedAt, timeZone),
+        media_overdue: picture.overdue,
+      }
+      : details,
   };
 }
 
@@ -120,6 +145,8 @@ export interface StatusViewDeps {
   /** Uptime ratios since a time, per stream name (from hourly rollups). */
   uptime(q: { since: number }): Map<string, { ratio: number | null }>;
   timeZone(): string;
+  /** The picture freshness of a stream with media checks (the media task's), else undefined. */
+  picture?(name: string): PictureFreshness | undefined;
   now?: () => number;
   /** How long uptime figures are cached (default 30 s; they come from hourly rollups). */
   uptimeCacheMs?: number;
@@ -136,6 +163,8 @@ export interface StatusView {
    * that stream's check, state, settings or uptime changed (thousands of streams stay cheap).
    */
   allJson(): string;
+  /** The picture freshness of a stream with media checks, else undefined (from the deps). */
+  picture(name: string): PictureFreshness | undefined;
 }
 
 const DAY = 86_400_000;
@@ -149,6 +178,8 @@ interface Fragment {
   kind: string;
   ratio: number | null;
   tz: string;
+  verifiedAt?: number | null;
+  overdue?: boolean;
   json: string;
 }
 
@@ -163,7 +194,9 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
   const fragments = new Map<string, Fragment>();
   const entry = (s: StreamConfig) => {
     const st = deps.status(s.name);
-    return st ? statusEntry(s, st, deps.timeZone(), uptime24h(s.name)) : undefined;
+    return st
+      ? statusEntry(s, st, deps.timeZone(), uptime24h(s.name), deps.picture?.(s.name))
+      : undefined;
   };
   return {
     all() {
@@ -186,12 +219,15 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
         const st = deps.status(s.name);
         if (!st) continue;
         const ratio = uptime24h(s.name);
+        const pic = deps.picture?.(s.name);
         let f = fragments.get(s.name);
         if (
           !f || f.stream !== s || f.last !== st.last || f.state !== st.state ||
-          f.since !== st.since || f.kind !== st.kind || f.ratio !== ratio || f.tz !== tz
+          f.since !== st.since || f.kind !== st.kind || f.ratio !== ratio || f.tz !== tz ||
+          f.verifiedAt !== pic?.verifiedAt || f.overdue !== pic?.overdue
         ) {
-          const json = `${JSON.stringify(s.name)}:${JSON.stringify(statusEntry(s, st, tz, ratio))}`;
+          const entry = statusEntry(s, st, tz, ratio, pic);
+          const json = `${JSON.stringify(s.name)}:${JSON.stringify(entry)}`;
           f = {
             stream: s,
             last: st.last,
@@ -200,6 +236,8 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
             kind: st.kind,
             ratio,
             tz,
+            verifiedAt: pic?.verifiedAt,
+            overdue: pic?.overdue,
             json,
           };
           fragments.set(s.name, f);
@@ -210,5 +248,6 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
       for (const name of fragments.keys()) if (!seen.has(name)) fragments.delete(name);
       return `{${parts.join(",")}}`;
     },
+    picture: (name) => deps.picture?.(name),
   };
 }

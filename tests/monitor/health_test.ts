@@ -16,7 +16,7 @@ function deps(over: Partial<HealthDeps> = {}): HealthDeps {
     streamCount: () => 4,
     config: () => ({ file: "ok" }),
     mqtt: () => ({ enabled: true, connected: false }),
-    media: () => ({ checks: 3 }),
+    media: () => ({ checks: 3, overdue: 1 }),
     ...over,
   };
 }
@@ -33,7 +33,8 @@ Deno.test("createHealth() reports tasks, config, db, counts per state, MQTT and 
     // One stream not checked yet counts in `total` only.
     streams: { total: 4, up: 2, degraded: 0, down: 1, unknown: 0 },
     mqtt: { enabled: true, connected: false },
-    media: { checks: 3 },
+    // Overdue media checks show but never make the process unhealthy.
+    media: { checks: 3, overdue: 1 },
   });
 });
 

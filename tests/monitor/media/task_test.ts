@@ -4,7 +4,7 @@ import { parseConfig } from "../../../monitor/config/parse.ts";
 import { createLogger } from "../../../monitor/log.ts";
 import { SAMPLE_HEIGHT, SAMPLE_WIDTH } from "../../../monitor/media/frames.ts";
 import type { CommandRunner, RunResult } from "../../../monitor/media/process_pool.ts";
-import { createMediaTask } from "../../../monitor/media/task.ts";
+import { createMediaTask, type MediaTask } from "../../../monitor/media/task.ts";
 import type { MediaVerdict } from "../../../monitor/status/state.ts";
 import type { StreamState } from "../../../monitor/types.ts";
 
@@ -26,7 +26,7 @@ function movingFrames(): Uint8Array {
 }
 
 /** A runner answering like ffprobe/ffmpeg on a live stream; `hang` waits for the abort. */
-function fakeRunner(opts: { hang?: boolean; noVideo?: boolean } = {}) {
+function fakeRunner(opts: { hang?: boolean; noVideo?: boolean; noFrames?: boolean } = {}) {
   const calls: { cmd: string; url: string; signal?: AbortSignal }[] = [];
   const run: CommandRunner = async (cmd, args, o) => {
     calls.push({ cmd, url: args[args.indexOf("-i") + 1], signal: o.signal });
@@ -34,9 +34,14 @@ function fakeRunner(opts: { hang?: boolean; noVideo?: boolean } = {}) {
       await new Promise((r) => o.signal?.addEventListener("abort", r, { once: true }));
     }
     const probe = opts.noVideo ? JSON.stringify({ packets: [], streams: [] }) : PROBE_JSON;
-    const stdout = cmd === "ffprobe" ? new TextEncoder().encode(probe) : movingFrames();
+    const stdout = cmd === "ffprobe"
+      ? new TextEncoder().encode(probe)
+      : opts.noFrames
+      ? new Uint8Array()
+      : movingFrames();
+    const failed = opts.noFrames && cmd === "ffmpeg";
     const res: RunResult = {
-      code: opts.hang ? null : 0,
+      code: opts.hang ? null : failed ? 1 : 0,
       stdout,
       stderr: "",
       timedOut: false,
@@ -59,12 +64,22 @@ streams:
 `;
 
 async function withTask(
-  opts: { hang?: boolean; noVideo?: boolean; reachable?: boolean; state?: StreamState },
+  opts: {
+    hang?: boolean;
+    noVideo?: boolean;
+    noFrames?: boolean;
+    reachable?: boolean;
+    state?: StreamState;
+    /** `cam`'s media_check_seconds, below the config's minimum (short tests). */
+    everySeconds?: number;
+    minGraceMs?: number;
+  },
   body: (t: {
     calls: ReturnType<typeof fakeRunner>["calls"];
     applied: [string, MediaVerdict][];
     states: Map<string, StreamState>;
     bus: ReturnType<typeof createBus>;
+    task: MediaTask;
   }) => Promise<void>,
 ) {
   const dataDir = await Deno.makeTempDir();
@@ -73,6 +88,7 @@ async function withTask(
   const states = new Map<string, StreamState>([["cam", opts.state ?? "up"]]);
   const bus = createBus();
   const config = parseConfig(CONFIG);
+  if (opts.everySeconds) config.streams[0].mediaCheckSeconds = opts.everySeconds;
   const task = createMediaTask({
     monitor: {
       applyMedia: (name, v) => void applied.push([name, v]),
@@ -96,11 +112,12 @@ async function withTask(
     config: () => config,
     dataDir,
     runner: run,
+    minGraceMs: opts.minGraceMs,
   });
   const ctrl = new AbortController();
   const running = task.run(ctrl.signal);
   try {
-    await body({ calls, applied, states, bus });
+    await body({ calls, applied, states, bus, task });
   } finally {
     ctrl.abort();
     await running;
@@ -166,4 +183,36 @@ Deno.test("createMediaTask() reports no video only while the handshake still rea
       assertEquals(verdicts, reachable ? ["no video received: no video stream in the source"] : []);
     });
   }
+});
+
+Deno.test("createMediaTask() sets verifiedAt after a good picture, never after an unknown one", async () => {
+  const t0 = Date.now();
+  await withTask({}, async ({ applied, task }) => {
+    await until(() => applied.length > 0);
+    assertEquals(task.cadence("off"), undefined, "no media checks, no cadence");
+    const at = task.cadence("cam")!.verifiedAt!;
+    assert(at >= t0 && at <= Date.now(), `verifiedAt ${at}`);
+    assertEquals([task.health().unverified, task.health().overdue], [0, 0]);
+  });
+  await withTask({ noFrames: true }, async ({ applied, task }) => {
+    await until(() => applied.length > 0);
+    const v = applied[0][1];
+    assertEquals((v.details.picture as { frames: number }).frames, 0, "the picture is unknown");
+    assertEquals(task.cadence("cam")?.verifiedAt, null);
+    assertEquals(task.health().unverified, 1);
+  });
+});
+
+Deno.test("createMediaTask() says a stream is overdue while its check hangs past cadence + grace", async () => {
+  await withTask({ hang: true, everySeconds: 0.2, minGraceMs: 100 }, async ({ calls, task }) => {
+    await until(() => calls.length > 0);
+    const c = task.cadence("cam")!;
+    assertEquals(c.overdue, false);
+    await until(() => Date.now() > c.overdueAt, 2000);
+    assertEquals(task.cadence("cam")!.overdue, true);
+    assertEquals(task.health().overdue, 1);
+    assertEquals(task.cadenceFigures().overdue, 1);
+    const count = task.cadenceFigures().lateness.samples().find((x) => x.suffix === "_count");
+    assertEquals(count?.value, 1, "one check started: one lateness observed");
+  });
 });

@@ -97,3 +97,35 @@ Deno.test("streamMessage() is the last check's message, else not checked yet or 
   assertEquals(streamMessage({ enabled: true }, undefined), "not checked yet");
   assertEquals(streamMessage({ enabled: false }), "disabled");
 });
+
+Deno.test("createStatusView() adds verified_at (zoned ISO) and media_overdue to media streams' details", () => {
+  const streams = [stream("cam"), stream("plain")];
+  const last = { ts: 1_700_000_100_000, ok: true, state: "up" as const, latencyMs: 3 };
+  const st = (name: string): StreamStatus => ({
+    name,
+    kind: "rtsp",
+    state: "up",
+    since: 1_700_000_000_000,
+    failStreak: 0,
+    last: { ...last, message: "RTSP 200", details: { media: { codec: "h264" } } },
+  });
+  let picture = { verifiedAt: null as number | null, overdueAt: 0, overdue: true };
+  const view = createStatusView({
+    streams: () => streams,
+    status: st,
+    uptime: () => new Map(),
+    timeZone: () => "Asia/Calcutta",
+    picture: (n) => (n === "cam" ? picture : undefined),
+  });
+  assertEquals(view.one("cam")!.details, {
+    media: { codec: "h264" },
+    verified_at: null,
+    media_overdue: true,
+  });
+  assertEquals(view.one("plain")!.details, { media: { codec: "h264" } }, "no media checks");
+  assertEquals(JSON.parse(view.allJson()), view.all());
+  picture = { verifiedAt: Date.UTC(2025, 0, 1, 12), overdueAt: 0, overdue: false };
+  assertEquals(view.one("cam")!.details.verified_at, "2025-01-01T17:30:00+05:30");
+  assertEquals(view.one("cam")!.details.media_overdue, false);
+  assertEquals(JSON.parse(view.allJson()), view.all(), "a new picture freshness is re-serialised");
+});
