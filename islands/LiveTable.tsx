@@ -4,6 +4,7 @@ import { type ReadonlySignal, type Signal, useComputed, useSignal } from "@preac
 import { useRef } from "preact/hooks";
 import { Badge } from "./Badge.tsx";
 import { formatAgo, formatDuration, formatLatency, formatRatio, isoOf } from "./format.ts";
+import { PictureCue, pictureCueOf } from "./PictureCue.tsx";
 import { type LiveState, liveState } from "./signals.ts";
 import { Sparkline } from "./Sparkline.tsx";
 import { type Row, type State, STATES } from "./types.ts";
@@ -27,6 +28,8 @@ export interface LiveTableProps {
 function StreamRow({ row, now }: { row: Signal<Row>; now: Signal<number> }) {
   const ago = useComputed(() => formatAgo(row.value.lastTs, now.value));
   const held = useComputed(() => formatDuration(now.value - row.value.since));
+  // Re-renders the row only when the cue changes, not on every tick of the clock.
+  const cue = useComputed(() => pictureCueOf(row.value, now.value));
   const r = row.value;
   return (
     <tr class={r.enabled ? undefined : "disabled"} data-stream={r.name}>
@@ -37,6 +40,7 @@ function StreamRow({ row, now }: { row: Signal<Row>; now: Signal<number> }) {
       <td data-label="State">
         <Badge state={r.state} />
         {!r.enabled && <span class="muted">paused</span>}
+        <PictureCue kind={cue.value} row={r} now={now.peek()} />
       </td>
       <td data-label="Latency" class="num">{formatLatency(r.latencyMs)}</td>
       <td data-label="Last check">

@@ -29,6 +29,13 @@ export interface Row {
   up30d: number | null;
   /** Latencies of the last checks, oldest first; null for failed checks. */
   spark: Array<number | null>;
+  /** The last good picture judgement (ms since the epoch), null before one or without media. */
+  verifiedAt: number | null;
+  /**
+   * From when the stream's media checks are overdue (ms since the epoch, compared with the
+   * server's clock, so the cue appears on time without an event); null without media checks.
+   */
+  mediaOverdueAt: number | null;
 }
 
 /** Body of the `snapshot` event (sent on every connect). */

@@ -61,7 +61,12 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     baseUrl: `http://localhost:${port}`,
   });
   const assets = loadAssets({ dir: deps.assetsDir, onMissing: (m) => deps.logger.warn(m) });
-  const rows = createRows({ monitor: deps.monitor, store: deps.store, now });
+  const rows = createRows({
+    monitor: deps.monitor,
+    store: deps.store,
+    now,
+    picture: deps.view.picture,
+  });
   const events = createEvents({
     bus: deps.bus,
     rows,

@@ -1,7 +1,7 @@
 /** Dashboard rows: live status plus uptime (cached) and a latency ring per stream for sparklines. */
 
 import type { CheckRecord, Monitor, StreamConfig } from "../monitor/mod.ts";
-import { createUptimeCache, streamMessage } from "../monitor/status/mod.ts";
+import { createUptimeCache, type PictureFreshness, streamMessage } from "../monitor/status/mod.ts";
 import type { Row } from "../islands/mod.ts";
 
 /** What rows read from the store. */
@@ -35,6 +35,8 @@ export interface RowsDeps {
   now?: () => number;
   /** How long uptime figures are kept (default 30 s; they come from hourly rollups). */
   uptimeCacheMs?: number;
+  /** The media task's picture freshness of a stream (absent or undefined: no media checks). */
+  picture?: (name: string) => PictureFreshness | undefined;
 }
 
 /** Creates the row builder; uptimes are re-read at most every `uptimeCacheMs` (default 30 s). */
@@ -65,6 +67,7 @@ export function createRows(deps: RowsDeps): Rows {
   const build = (s: StreamConfig): Row => {
     const st = deps.monitor.status(s.name);
     const last = st?.last;
+    const pic = deps.picture?.(s.name);
     return {
       name: s.name,
       state: st?.state ?? "unknown",
@@ -80,6 +83,8 @@ export function createRows(deps: RowsDeps): Rows {
       up7d: uptime.ratio(s.name, 7 * DAY),
       up30d: uptime.ratio(s.name, 30 * DAY),
       spark: [...ring(s.name)],
+      verifiedAt: pic?.verifiedAt ?? null,
+      mediaOverdueAt: pic?.overdueAt ?? null,
     };
   };
   return {

@@ -108,3 +108,33 @@ Deno.test("the client bundle is served gzipped from memory with a content hash",
     await s.stop();
   }
 });
+
+Deno.test("a dashboard row whose media checks are overdue carries the cue with its tooltip", async () => {
+  // The dashboard's clock runs an hour ahead: every media stream's first check is long overdue.
+  const s = await startWebStack({
+    listen: false,
+    now: () => Date.now() + 3_600_000,
+    config: `heartbeat_seconds: 60
+streams:
+  - {name: cam, url: "rtsp://127.0.0.1:1/live"}
+  - {name: plain, url: "rtsp://127.0.0.1:1/plain", media: false}
+`,
+  });
+  try {
+    const c = await setupAndSignIn(s.web.app, s.web.setupToken()!);
+    const rowOf = (html: string, name: string) =>
+      new RegExp(`<tr[^>]*data-stream="${name}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? "";
+    let html = "";
+    for (let i = 0; i < 50 && !rowOf(html, "cam").includes("data-cue"); i++) {
+      await new Promise((r) => setTimeout(r, 100)); // until the media task has its loops
+      html = await (await c.get("/")).text();
+    }
+    const cam = rowOf(html, "cam");
+    assertStringIncludes(cam, 'data-cue="overdue"');
+    assertStringIncludes(cam, "picture check overdue");
+    assertStringIncludes(cam, "Last good picture: never.");
+    assert(!rowOf(html, "plain").includes("data-cue"), "a stream without media checks has none");
+  } finally {
+    await s.stop();
+  }
+});

@@ -62,3 +62,15 @@ Deno.test("createRows() fills 24 h, 7 d and 30 d uptimes, re-read only after upt
   assertEquals(reads, [1, 7, 30, 1, 7, 30]);
   assertEquals(rows.one("nope"), undefined);
 });
+
+Deno.test("createRows() carries the media task's verifiedAt and overdue deadline, null without media", () => {
+  const streams = [stream("cam"), stream("plain")];
+  const rows = createRows({
+    monitor: { streams: () => streams, status: () => undefined },
+    store: { history: () => [], uptime: () => new Map() },
+    picture: (n) => (n === "cam" ? { verifiedAt: 5, overdueAt: 9, overdue: false } : undefined),
+  });
+  const [cam, plain] = rows.all();
+  assertEquals([cam.verifiedAt, cam.mediaOverdueAt], [5, 9]);
+  assertEquals([plain.verifiedAt, plain.mediaOverdueAt], [null, null]);
+});

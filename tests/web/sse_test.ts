@@ -24,6 +24,8 @@ function fakeRows(): Rows & { states: Map<string, Row["state"]> } {
     up7d: null,
     up30d: null,
     spark: [],
+    verifiedAt: null,
+    mediaOverdueAt: null,
   });
   return {
     states,
