@@ -34,6 +34,8 @@ export interface HttpMediaSample {
   pictureProblem?: string;
   /** Wall time of the sample, ms. */
   ms: number;
+  /** Bytes read from the camera in all (what the sample's bounds hold), when known. */
+  readBytes?: number;
 }
 
 /** An empty sample: nothing received, for the reason given. */

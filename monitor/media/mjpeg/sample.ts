@@ -80,7 +80,12 @@ export async function sampleMjpeg(
     keep: Math.max(1, opts.decodeFrames ?? 2),
   });
   const { times, kept } = got;
-  if (times.length === 0) return fail(got.problem ?? "stream ended before a complete JPEG frame");
+  if (times.length === 0) {
+    return {
+      ...fail(got.problem ?? "stream ended before a complete JPEG frame"),
+      readBytes: got.read,
+    };
+  }
   const n = times.length;
   const spanMs = times[n - 1] - times[0];
   const last = kept[kept.length - 1];
@@ -101,6 +106,7 @@ export async function sampleMjpeg(
     snapshot: last.bytes,
     problem: got.problem,
     ms: 0,
+    readBytes: got.read,
   };
   decodePicture(sample, kept, opts.maxDecodePixels ?? MAX_DECODE_PIXELS, (at) => wall0 + at - t0);
   sample.ms = elapsed();

@@ -30,6 +30,8 @@ export interface WindowResult {
   /** Frames spread over the window, the newest last. */
   kept: Kept[];
   bytes: number;
+  /** Bytes read from the body in all (frames, junk and the part that broke a bound). */
+  read: number;
   firstBytes: number;
   problem?: string;
 }
@@ -43,7 +45,7 @@ export async function readWindow(
   const maxFrames = o.maxFrames ?? 120;
   const maxBytes = o.maxWindowBytes ?? 32 * 1024 * 1024;
   const spacing = windowMs / o.keep;
-  const out: WindowResult = { times: [], kept: [], bytes: 0, firstBytes: 0 };
+  const out: WindowResult = { times: [], kept: [], bytes: 0, firstBytes: 0, read: 0 };
   let latest: Kept | undefined;
   const reader = body.getReader();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -69,12 +71,11 @@ export async function readWindow(
   const mjpeg = createMjpegReader({ onFrame, maxFrameBytes: o.maxFrameBytes });
   const onAbort = stop;
   o.signal.addEventListener("abort", onAbort, { once: true });
-  let read = 0;
   try {
     while (out.times.length < maxFrames) {
       const { done, value } = await reader.read();
       if (done) break;
-      read += value.length;
+      out.read += value.length;
       mjpeg.push(value, o.clock());
       out.problem = mjpeg.problem();
       if (out.problem) break;
@@ -82,7 +83,7 @@ export async function readWindow(
         out.problem = `no complete JPEG frame within ${o.maxFrameBytes} bytes`;
         break;
       }
-      if (read >= maxBytes) break; // a bound on work, not a fault: what was read counts
+      if (out.read >= maxBytes) break; // a bound on work, not a fault: what was read counts
     }
   } catch (err) {
     if (!windowOver) out.problem = `stream error: ${describeFetchError(err, o.signal)}`;
