@@ -55,6 +55,11 @@ export const h264Dialect: NalDialect = {
   codec: "H264",
   type: (nal) => nal[0] & 0x1f,
   isKeyframe: (type) => type === H264_NAL.IDR,
+  // first_mb_in_slice is the slice header's first field, ue(v): a leading 1 bit is 0.
+  startsPicture: (nal) => {
+    const t = nal[0] & 0x1f;
+    return t >= 1 && t <= 5 ? nal.length > 1 && (nal[1] & 0x80) !== 0 : undefined;
+  },
   parameterSetTypes: [H264_NAL.SPS, H264_NAL.PPS],
   unpack: unpackH264,
 };

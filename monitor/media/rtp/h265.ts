@@ -59,6 +59,8 @@ export const h265Dialect: NalDialect = {
   codec: "H265",
   type: h265Type,
   isKeyframe: (type) => type >= 16 && type <= 21,
+  // first_slice_segment_in_pic_flag is the first bit after the 2-byte NAL header.
+  startsPicture: (nal) => h265Type(nal) <= 31 ? nal.length > 2 && (nal[2] & 0x80) !== 0 : undefined,
   parameterSetTypes: [H265_NAL.VPS, H265_NAL.SPS, H265_NAL.PPS],
   unpack: unpackH265,
 };

@@ -21,6 +21,11 @@ export interface NalDialect {
   type(nal: Uint8Array): number;
   /** Whether a NAL type starts a decodable picture. */
   isKeyframe(type: number): boolean;
+  /**
+   * For a slice NAL: whether it is its picture's first slice (H.264 first_mb_in_slice = 0,
+   * H.265 first_slice_segment_in_pic_flag); undefined for other NALs.
+   */
+  startsPicture(nal: Uint8Array): boolean | undefined;
   /** Parameter set types in decoding order (7, 8 or 32, 33, 34). */
   parameterSetTypes: number[];
   /** Splits one RTP payload into NALs and fragments. */
@@ -131,6 +136,11 @@ export function createNalDepacketiser(
   const build = (): AccessUnit => {
     const types = nals.map((n) => dialect.type(n));
     const keyframe = types.some((t) => dialect.isKeyframe(t));
+    // A session can join mid-picture (x264's sliced threads send a picture as several slices):
+    // a unit whose first slice is not the picture's first lacks its top, whatever the sequence
+    // numbers say, and must not pass for a whole keyframe.
+    let top: boolean | undefined;
+    for (const n of nals) if ((top = dialect.startsPicture(n)) !== undefined) break;
     let out = nals;
     if (keyframe && inject) {
       const missing = dialect.parameterSetTypes.filter((t) => !types.includes(t) && sets.has(t));
@@ -144,7 +154,7 @@ export function createNalDepacketiser(
       timestamp,
       data: concat(out, size, 4),
       keyframe,
-      complete: !damaged,
+      complete: !damaged && top !== false,
       nalTypes: outTypes,
       hasParameterSets: dialect.parameterSetTypes.every((t) => outTypes.includes(t)),
       firstSequence,

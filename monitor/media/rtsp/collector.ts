@@ -119,7 +119,9 @@ export function createCollector(
     frames++;
     if (framesAfterKey >= 0) framesAfterKey++;
     if (u.width && u.height) [width, height] = [u.width, u.height];
-    if (!u.keyframe) return;
+    // A keyframe that lost a packet or its top (joined mid-picture) proves no picture: it is
+    // neither kept for the decoder nor counted for the stop rule and the keyframe facts.
+    if (!u.keyframe || !u.complete) return;
     extTs = Number.isNaN(prevTs) ? 0 : extTs + ((u.timestamp - prevTs) | 0);
     prevTs = u.timestamp;
     if (keyframeCount === 0) {

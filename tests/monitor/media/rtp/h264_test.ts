@@ -132,6 +132,19 @@ Deno.test("createH264Depacketiser() injects SDP parameter sets before a bare key
   assertEquals(Array.from(out.units[0].data.subarray(0, 6)), [0, 0, 0, 1, 0x67, 0x42]);
 });
 
+Deno.test("createH264Depacketiser() marks a keyframe joined mid-picture incomplete", () => {
+  // x264's sliced threads send a picture as several slices; a session can start after the
+  // first: first_mb_in_slice (the first ue(v) after the header) is then not 0.
+  const unit = (second: number, sequence: number) =>
+    createH264Depacketiser().push(
+      parseOk(rtpPacket([0x65, second, 0x84], { sequence, timestamp: 9, marker: true })),
+    ).units[0];
+  const top = unit(0x88, 1); // leading 1 bit: first_mb_in_slice = 0
+  const later = unit(0x40, 1); // ue(v) "010" = 1: the picture's second macroblock row on
+  assertEquals([top.keyframe, top.complete], [true, true]);
+  assertEquals([later.keyframe, later.complete], [true, false]);
+});
+
 Deno.test("createH264Depacketiser() stops a STAP-A at a length past its end", () => {
   const d = createH264Depacketiser();
   const stap = [24, 0, 3, 0x67, 1, 2, 0, 200, 0x68, 1]; // second NAL claims 200 bytes

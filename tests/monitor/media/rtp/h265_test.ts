@@ -99,6 +99,16 @@ Deno.test("createH265Depacketiser() joins FU fragments and drops a headless one"
   assertEquals(paci.problems.map((p) => p.code), ["unsupported"]);
 });
 
+Deno.test("createH265Depacketiser() marks a keyframe joined mid-picture incomplete", () => {
+  // IDR_W_RADL (19): header 0x26 0x01, then first_slice_segment_in_pic_flag.
+  const unit = (third: number) =>
+    createH265Depacketiser().push(
+      parseOk(rtpPacket([0x26, 0x01, third, 0x10], { sequence: 1, timestamp: 5, marker: true })),
+    ).units[0];
+  assertEquals([unit(0xa0).keyframe, unit(0xa0).complete], [true, true]);
+  assertEquals([unit(0x20).keyframe, unit(0x20).complete], [true, false]);
+});
+
 Deno.test("createH265Depacketiser() never throws on random payloads", () => {
   const rand = seeded(7);
   const d = createH265Depacketiser([], { maxUnitBytes: 32 * 1024, maxNalUnits: 64 });
