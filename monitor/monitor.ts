@@ -60,8 +60,10 @@ export interface Monitor {
   statuses(): StreamStatus[];
   /**
    * Folds a media check's verdict (picture present, frozen, black, drifted…) into the stream's
-   * state at once, and into every later handshake check until the next verdict. Ignored for
-   * streams no longer configured.
+   * state at once, and into every later handshake check until the next verdict. An unverified
+   * verdict (`verified: false`) changes no state: the previous verdict's effect holds, and only
+   * its details (`details.media`, "picture not verified: …") are recorded. Ignored for streams
+   * no longer configured.
    */
   applyMedia(name: string, verdict: MediaVerdict): void;
   /** Runs one check now without touching state or history (for "Test now" and the CLI). */
@@ -80,7 +82,10 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   let configured: StreamConfig[] = [];
   const statuses = new Map<string, StreamStatus>();
   const memory = new Map<string, Record<string, unknown>>();
+  /** The last verified media verdict: the one folded into every check's state. */
   const verdicts = new Map<string, MediaVerdict>();
+  /** The latest media verdict, verified or not: whose details the records show. */
+  const shown = new Map<string, MediaVerdict>();
   /** The last handshake's own result: a media verdict folded into a record does not change it. */
   const reachable = new Map<string, boolean>();
   const secrets = new Map<string, string[]>();
@@ -141,18 +146,26 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   };
 
   /**
-   * Stores one result, applies the state machine (with the latest media verdict folded in) and
-   * tells the bus. Returns whether a quick re-check should confirm a first failure.
+   * Stores one result, applies the state machine (with the last verified media verdict folded
+   * in, or `fromMedia` when a media check brought this result) and tells the bus. An unverified
+   * `fromMedia` holds the state (combineMedia). Returns whether a quick re-check should confirm
+   * a first failure.
    */
-  const apply = (stream: StreamConfig, current: StreamStatus, res: ProbeResult, media: boolean) => {
-    const verdict = verdicts.get(stream.name);
-    const outcome = combineMedia(res.ok, verdict, media);
+  const apply = (
+    stream: StreamConfig,
+    current: StreamStatus,
+    res: ProbeResult,
+    fromMedia?: MediaVerdict,
+  ) => {
+    const held = verdicts.get(stream.name);
+    const outcome = combineMedia(res.ok, fromMedia ?? held, fromMedia !== undefined);
     const ts = now();
     const t = nextState(current, outcome);
-    const overridden = res.ok && verdict && verdict.state !== "up";
-    const message = redactText(overridden ? verdict.message : res.message, secretsOf(stream));
-    const details = verdict
-      ? { ...res.details, media: { ...verdict.details, durationMs: verdict.latencyMs } }
+    const overridden = res.ok && held && held.state !== "up";
+    const message = redactText(overridden ? held.message : res.message, secretsOf(stream));
+    const latest = shown.get(stream.name);
+    const details = latest
+      ? { ...res.details, media: { ...latest.details, durationMs: latest.latencyMs } }
       : res.details;
     const record: CheckRecord = {
       ts,
@@ -206,7 +219,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     if (signal.aborted || !current) return { recheck: false }; // removed or stopping: discard
     current.kind = probe.kind;
     reachable.set(stream.name, res.ok);
-    return { recheck: apply(stream, current, res, false) };
+    return { recheck: apply(stream, current, res) };
   };
 
   const scheduler: Scheduler = createScheduler({
@@ -229,6 +242,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           statuses.delete(name);
           memory.delete(name);
           verdicts.delete(name);
+          shown.delete(name);
           reachable.delete(name);
         }
       }
@@ -238,6 +252,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         if (prev && JSON.stringify(prev) !== JSON.stringify(s)) {
           memory.delete(s.name);
           verdicts.delete(s.name);
+          shown.delete(s.name);
           reachable.delete(s.name);
         }
         const st = statuses.get(s.name);
@@ -262,16 +277,18 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       const stream = configured.find((s) => s.name === name);
       const current = statuses.get(name);
       if (!stream || !current) return;
-      verdicts.set(name, verdict);
+      const verified = verdict.verified !== false;
+      if (verified) verdicts.set(name, verdict);
+      shown.set(name, verdict);
       const handshakeOk = reachable.get(name) ?? current.last?.ok ?? true;
       apply(stream, current, {
-        ok: handshakeOk || verdict.state === "up",
+        ok: handshakeOk || (verified && verdict.state === "up"),
         // Latency stays the handshake's: a media check's seconds of sampling would distort the
         // latency history, charts and rollups (its duration goes into details.media).
         latencyMs: current.last?.latencyMs ?? NaN,
         message: verdict.message,
         details: current.last?.details ?? {},
-      }, true);
+      }, verdict);
     },
     streams: () => configured,
     status: (name) => statuses.get(name),

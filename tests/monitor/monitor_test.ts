@@ -641,6 +641,53 @@ Deno.test("createMonitor() applyMedia() a frozen picture after no video is degra
   });
 });
 
+/** A media verdict whose picture was not verified (an undecodable keyframe). */
+const unverified = (): MediaVerdict => ({
+  state: "degraded",
+  verified: false,
+  message: "picture not verified: keyframe not decodable",
+  details: {
+    codec: "h264",
+    picture: { verified: false, reason: "picture not verified: keyframe not decodable" },
+  },
+  latencyMs: 4000,
+});
+
+Deno.test("createMonitor() applyMedia() with an unverified picture never ends an incident nor turns a stream up", async () => {
+  const { probe } = scripted("rtsp", pass("RTSP 200"));
+  await withEngine(() => probe, async ({ monitor, bus, events, start, store }) => {
+    monitor.applyStreams([stream("cam", { intervalSeconds: 0.05 })]);
+    const first = next(bus, "result");
+    start();
+    await first;
+    monitor.applyMedia("cam", verdict("down", "no video in 10 s"));
+    const streak = monitor.status("cam")!.failStreak;
+    monitor.applyMedia("cam", unverified());
+    let st = monitor.status("cam")!;
+    assertEquals([st.state, st.failStreak, st.last!.message], ["down", streak, "no video in 10 s"]);
+    const shown = st.last!.details.media as Record<string, unknown>;
+    assertEquals((shown.picture as Record<string, unknown>).verified, false);
+    // Later handshakes fold in the last verified verdict, and show the unverified details.
+    const [r] = await next(bus, "result");
+    assertEquals([r.record.state, r.record.message], ["down", "no video in 10 s"]);
+    assertEquals(
+      ((r.record.details.media as Record<string, unknown>).picture as Record<string, unknown>)
+        .verified,
+      false,
+    );
+    assertEquals(changes(events), ["unknown->up", "up->down"]);
+    assertEquals(store.incidents("cam")[0].end, null, "the incident is still open");
+    // A frozen picture stays frozen: the unverified check holds it too.
+    monitor.applyMedia("cam", verdict("degraded", "picture frozen for 45 s"));
+    monitor.applyMedia("cam", unverified());
+    st = monitor.status("cam")!;
+    assertEquals([st.state, st.last!.message], ["degraded", "picture frozen for 45 s"]);
+    monitor.applyMedia("cam", verdict("up", "H264 320x240"));
+    assertEquals(monitor.status("cam")!.state, "up");
+    assertEquals(changes(events), ["unknown->up", "up->down", "down->degraded", "degraded->up"]);
+  });
+});
+
 Deno.test("createMonitor() applyStreams() forgets the media verdict of a changed stream", async () => {
   const { probe } = scripted("rtsp", pass());
   await withEngine(() => probe, async ({ monitor, bus, start }) => {
