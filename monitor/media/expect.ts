@@ -20,6 +20,10 @@ export interface MediaMemory {
   lastGrid?: Uint8Array;
   /** Ms since epoch since when the picture has not moved, as far as samples show. */
   stillSince?: number;
+  /** The RTSP session's probe memory (the transport that worked last, `rtsp_transport: auto`). */
+  session?: Record<string, unknown>;
+  /** The last snapshot saved: when, and which kind (see check.ts `snapshotDue`). */
+  snapshot?: { at: number; kind: "last" | "failure" };
 }
 
 /** A frame sample as the decision needs it. */
@@ -36,6 +40,8 @@ export interface JudgeInput {
   error?: string;
   /** The frame sample; undefined when sampling failed or was skipped. */
   sample?: PictureSample;
+  /** Why there is no sample although video arrived (undecodable keyframe, none in the window…). */
+  pictureProblem?: string;
   expect?: MediaExpect;
   memory: MediaMemory;
   /** An unchanged picture for longer than this is frozen. */
@@ -78,13 +84,20 @@ export function displayCodec(codec: string): string {
  * | codec ≠ expected (config, else baseline)        | degraded | codec H265, expected H264         |
  * | size ≠ expected (config, else baseline)         | degraded | resolution 640x360, expected …    |
  * | fps < expect.min_fps                            | degraded | frame rate 4.0 fps, below 10      |
+ * | no picture decoded, nothing above               | unverified | picture not verified: …         |
  * | ≥ 98 % dark pixels and nothing moving           | degraded | picture black                     |
  * | no motion for longer than freeze_seconds        | degraded | picture frozen for 45 s           |
  * | otherwise                                       | up       | H264 1920x1080, 25 fps, 4100 kbit/s |
  *
- * Several degraded findings are joined with "; ". Black wins over frozen (black never moves).
+ * Several degraded findings are joined with "; ". Black wins over frozen (black never moves);
+ * a sample of one picture is black only when the previous sample's last picture equals it.
  * Stillness is tracked across samples: when the previous sample's last frame equals this
  * sample's first, the still time carries over. Everything clears on the first check without it.
+ *
+ * Without a decoded picture nothing is known about black or frozen: `details.picture` is
+ * `{verified: false, reason}`, the still time and last grid stay as they were, and unless the
+ * facts alone are wrong (codec, size, fps: degraded as usual) the verdict is unverified
+ * (`verified: false`, state "degraded" for whoever ignores the flag): it changes no state.
  */
 export function judgeMedia(input: JudgeInput): Judgement {
   const { facts, sample, memory } = input;
@@ -98,7 +111,7 @@ export function judgeMedia(input: JudgeInput): Judgement {
         message: `no video received${reason}`,
         details: { packets: 0, ...(input.error ? { error: input.error } : {}) },
       },
-      memory: { baseline: memory.baseline },
+      memory: { ...keep(memory), baseline: memory.baseline },
       picture: "unknown",
     };
   }
@@ -123,13 +136,23 @@ export function judgeMedia(input: JudgeInput): Judgement {
   const pic = judgePicture(sample, memory, input.freezeSeconds);
   if (pic.picture === "black") problems.push("picture black");
   if (pic.picture === "frozen") problems.push(`picture frozen for ${pic.stillSeconds} s`);
+  const reason = `picture not verified: ${input.pictureProblem ?? "no frame decoded"}`;
+  const unverified = pic.picture === "unknown";
   const details: Record<string, unknown> = {
     ...facts,
     keyframe: facts.keyframe || (sample?.frames ?? 0) > 0,
     expected: { ...want, minFps: exp.minFps, from: input.expect ? "config" : "baseline" },
-    picture: pic.details,
+    picture: unverified ? { verified: false, reason } : pic.details,
   };
   if (problems.length > 0) details.problems = problems;
+  const kept = { ...memory, baseline, lastGrid: pic.lastGrid, stillSince: pic.stillSince };
+  if (unverified && problems.length === 0) {
+    return {
+      verdict: { ...base, state: "degraded", verified: false, message: reason, details },
+      memory: kept,
+      picture: "unknown",
+    };
+  }
   return {
     verdict: {
       ...base,
@@ -137,9 +160,15 @@ export function judgeMedia(input: JudgeInput): Judgement {
       message: problems.length > 0 ? problems.join("; ") : summary(facts),
       details,
     },
-    memory: { baseline, lastGrid: pic.lastGrid, stillSince: pic.stillSince },
+    memory: kept,
     picture: pic.picture,
   };
+}
+
+/** The memory that is not about the picture (kept when there is no video). */
+function keep(memory: MediaMemory): MediaMemory {
+  const { lastGrid: _grid, stillSince: _since, ...rest } = memory;
+  return rest;
 }
 
 function sizeProblems(f: MediaFacts, want: { width?: number; height?: number }): string[] {
@@ -157,7 +186,13 @@ function sizeProblems(f: MediaFacts, want: { width?: number; height?: number }):
 /** Freeze and black decision for one sample, carrying stillness over from the last sample. */
 function judgePicture(sample: PictureSample | undefined, memory: MediaMemory, freezeS: number) {
   if (!sample || sample.frames === 0) {
-    return { picture: "unknown" as const, details: { frames: 0 }, ...memory };
+    return {
+      picture: "unknown" as const,
+      details: { frames: 0 },
+      lastGrid: memory.lastGrid,
+      stillSince: memory.stillSince,
+      stillSeconds: 0,
+    };
   }
   const at = (i: number) => sample.startedAt + i * sample.stepMs;
   const first = sample.grids[0];
@@ -168,7 +203,11 @@ function judgePicture(sample: PictureSample | undefined, memory: MediaMemory, fr
   else stillSince = memory.stillSince ?? at(0);
   const stillMs = at(sample.frames - 1) - stillSince;
   const moving = sample.lastChangeIndex >= 0;
-  const black = sample.darkRatio >= BLACK_RATIO && !moving;
+  // One picture alone shows no motion either way (an RTSP check on a camera with long GOPs may
+  // keep one keyframe): black then needs the previous check's last picture to be the same.
+  const seenStill = sample.frames > 1 ||
+    (!!memory.lastGrid && !gridsDiffer(memory.lastGrid, first));
+  const black = sample.darkRatio >= BLACK_RATIO && !moving && seenStill;
   const frozen = !black && stillMs > freezeS * 1000;
   const stillSeconds = Math.round(stillMs / 1000);
   return {
@@ -177,6 +216,7 @@ function judgePicture(sample: PictureSample | undefined, memory: MediaMemory, fr
     stillSeconds,
     lastGrid,
     details: {
+      verified: true,
       frames: sample.frames,
       luma: Math.round(sample.luma * 10) / 10,
       darkRatio: Math.round(sample.darkRatio * 1000) / 1000,

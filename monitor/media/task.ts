@@ -9,7 +9,14 @@ import type { Monitor } from "../monitor.ts";
 import { redactText } from "../redact.ts";
 import type { MediaVerdict, PictureFreshness } from "../status/mod.ts";
 import type { StreamConfig } from "../types.ts";
-import { DEFAULT_MEDIA_CHECK_SECONDS, mediaEnabled, runMediaCheck } from "./check.ts";
+import {
+  cappedStdinRunner,
+  DEFAULT_MEDIA_CHECK_SECONDS,
+  mediaEnabled,
+  runMediaCheck,
+} from "./check.ts";
+import { createPictureDecoder, type PictureDecoder } from "./decode/mod.ts";
+import { createRtspMediaSampler, type RtspMediaSampler } from "./rtsp/mod.ts";
 import {
   type Cadence,
   endCheck,
@@ -46,9 +53,13 @@ export interface MediaTaskOptions {
   pool?: ProcessPool;
   /** Runs ffprobe/ffmpeg instead of a pool (tests). */
   runner?: CommandRunner;
+  /** The RTSP sampler of every check (default: one made here, with its UDP port pool). */
+  sampler?: RtspMediaSampler;
+  /** The decode pool of every check (default: one made here, closed when the task stops). */
+  decoder?: PictureDecoder;
   /** Cap of the task's own pool (default `max_media_processes`, else the number of cores). */
   maxProcesses?: number;
-  /** Seconds of video ffprobe reads and ffmpeg samples (default 2 each). */
+  /** Seconds of video ffprobe reads and ffmpeg samples, fallback path (default 2 each). */
   readSeconds?: number;
   /** The clock of the cadence bookkeeping (default Date.now). */
   now?: () => number;
@@ -69,6 +80,8 @@ export interface MediaHealth {
   /** Streams checked without a good picture judgement yet (no `verified_at`). */
   unverified: number;
   processes?: PoolStats;
+  /** The decode pool: pictures decoding and waiting, ffmpeg children alive. */
+  decoders?: ReturnType<PictureDecoder["stats"]>;
 }
 
 /** The media task's public face. */
@@ -90,6 +103,8 @@ interface PerStream {
   key: string;
   memory: MediaMemory;
   last?: MediaVerdict;
+  /** The last verified verdict (an unverified one holds its effect, see combineMedia). */
+  lastVerified?: MediaVerdict;
   lock: Promise<unknown>;
   /** The loop's schedule (set while the stream has a loop). */
   cadence?: Cadence;
@@ -106,10 +121,11 @@ interface Loop {
 }
 
 /**
- * Creates the media task. Each check: ffprobe facts → (when video arrived) a frame sample with a
- * JPEG → {@link judgeMedia} → snapshots → `monitor.applyMedia()`. Checks are skipped while the
- * handshake has the stream down (nothing to see there; the check right after it comes back
- * covers it), but not when a media check itself set it down (only a media check can lift that).
+ * Creates the media task. Each check: the source's native sample (RTSP session, MJPEG, HLS;
+ * else ffprobe + ffmpeg) → decoded pictures → {@link judgeMedia} → snapshots →
+ * `monitor.applyMedia()`. Checks are skipped while the handshake has the stream down (nothing
+ * to see there; the check right after it comes back covers it), but not when a media check
+ * itself set it down (only a media check can lift that; an unverified check does not count).
  * Each stream's checks are due every `media_check_seconds`, the first within the first cadence
  * (phase-spread); the task records when each check was due, started and ended, and how late it
  * started, by the rules of cadence.ts, so it can say when it does not keep the cadence.
@@ -121,6 +137,11 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
   });
   const pool = opts.runner ? undefined : opts.pool ?? own;
   const run = opts.runner ?? pool!.run;
+  // One sampler (one UDP port pool) and one decode pool (ffmpeg children on stdin, sized to the
+  // cores) for all checks; HLS keyframe decodes get as many slots.
+  const sampler = opts.sampler ?? createRtspMediaSampler();
+  const decoder = opts.decoder ?? createPictureDecoder();
+  const stdinRun = cappedStdinRunner(navigator.hardwareConcurrency || 2);
   const snapshots = createSnapshotStore(opts.dataDir);
   const per = new Map<string, PerStream>();
   const loops = new Map<string, Loop>();
@@ -146,6 +167,9 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       snapshots,
       logger,
       readSeconds: opts.readSeconds,
+      sampler,
+      decoder,
+      stdinRun,
     });
     if (!res || signal.aborted) return undefined;
     // "No video" is only news when the stream is reachable: when its handshake fails too (the
@@ -157,6 +181,7 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       logger.info(`media "${s.name}": ${res.verdict.state}: ${res.verdict.message}`);
     }
     st.last = res.verdict;
+    if (res.verdict.verified !== false) st.lastVerified = res.verdict;
     if (pictureVerified(res.verdict)) st.verifiedAt = now();
     counts.checks++;
     applying = s.name; // state changes caused by this verdict must not wake the loop again
@@ -202,7 +227,7 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       st.cadence = started.cadence;
       if (started.latenessMs !== null) lateness.observe(started.latenessMs / 1000);
       const handshakeDown = monitor.status(s.name)?.state === "down" &&
-        stateOf(s).last?.state !== "down";
+        stateOf(s).lastVerified?.state !== "down";
       if (handshakeDown) counts.skipped++;
       else {
         await exclusive(s, signal).catch((err) => {
@@ -280,6 +305,7 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       loops.clear();
       await Promise.allSettled([...all]);
       await own?.killAll();
+      if (!opts.decoder) await decoder.close();
     },
     async snapshot(name, kind) {
       if (!opts.config().streams.some((s) => s.name === name)) return undefined;
@@ -303,6 +329,7 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
         overdue: overdueCount(t),
         unverified,
         processes: pool?.stats(),
+        decoders: decoder.stats(),
       };
     },
     cadence(name) {

@@ -14,6 +14,41 @@ async function processesWith(marker: string): Promise<string[]> {
   );
 }
 
+/** The pid of the process whose NUL-separated command line holds `part`. */
+async function pidWith(part: string): Promise<number> {
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const cmd = await Deno.readTextFile(`/proc/${e.name}/cmdline`).catch(() => "");
+    if (cmd.includes(part)) return Number(e.name);
+  }
+  throw new Error(`no process with ${JSON.stringify(part)} in its command line`);
+}
+
+/** PIDs of `parent`'s ffmpeg children. */
+async function ffmpegChildrenOf(parent: number): Promise<number[]> {
+  const out: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${e.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmd = await Deno.readTextFile(`/proc/${e.name}/cmdline`);
+      if (ppid === parent && /^\S*ffmpeg\0/.test(cmd)) out.push(Number(e.name));
+    } catch { /* ended meanwhile */ }
+  }
+  return out;
+}
+
+/** True while process `pid` exists (and is not a zombie). */
+function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 Deno.test("StreamPulse marks a frozen and a drifted picture degraded, serves snapshots, and leaves no ffmpeg behind", async () => {
   const marker = `e2e${crypto.randomUUID().slice(0, 8)}`;
   const still = await startRtspServer({ pattern: "smpte", mount: `/${marker}-still` });
@@ -59,11 +94,22 @@ streams:
     }
     assertEquals((await sp.get("/api/streams/nope/snapshot.jpg")).status, 404);
     assertEquals((await sp.get("/api/streams/still/snapshot.jpg")).status, 404); // never good
-    // Stop while media checks run: every ffprobe/ffmpeg child ends with the process.
-    await sp.until(async () => (await processesWith(marker)).length > 0, 20_000, "a media check");
+    // The decode pool's ffmpeg children read stdin only: none has the URL (or its marker).
+    const pid = await pidWith(`--data-dir\0${sp.dir}`);
+    const children = await sp.until(
+      async () => {
+        const found = await ffmpegChildrenOf(pid);
+        return found.length > 0 ? found : undefined;
+      },
+      20_000,
+      "a decoder child",
+    );
+    assertEquals(await processesWith(marker), [], "a child was given the stream's URL");
+    // Stop while media checks run: every ffmpeg child ends with the process.
     const { code } = await sp.stop();
     assertEquals(code, 0);
     await delay(200);
+    assertEquals(children.filter((c) => alive(c)), [], "a decoder outlived StreamPulse");
     assertEquals(await processesWith(marker), []);
   } finally {
     await sp.stop();

@@ -2,7 +2,11 @@
 
 import type { RtpCodec } from "../rtp/mod.ts";
 import { createJpegDecoder } from "./jpeg.ts";
-import { createStreamDecoder, type StreamDecoderOptions } from "./ffmpeg_stream.ts";
+import {
+  createStreamDecoder,
+  type StreamDecoder,
+  type StreamDecoderOptions,
+} from "./ffmpeg_stream.ts";
 import type { Decoder } from "./types.ts";
 
 export type { DecodedPicture, DecodeOptions, Decoder, DecodeResult } from "./types.ts";
@@ -15,17 +19,23 @@ export { createJpegDecoder } from "./jpeg.ts";
 export { createSlots, type SlotOptions, type Slots, type SlotStats } from "./pool.ts";
 export { streamChildArgs } from "./stream_child.ts";
 
+/** The process's picture decoder, with the pool's counters (for /api/health). */
+export interface PictureDecoder extends Decoder {
+  stats(): ReturnType<StreamDecoder["stats"]>;
+}
+
 /**
  * The decoder chosen by measurement (`bench/decode_bench.ts`): H.264/H.265 keyframes go
  * to the pool of long-lived ffmpeg children (stdin only, sized to the cores), JPEG frames to
  * jpeg-js in-process. One interface for both; close() stops every child.
  */
-export function createPictureDecoder(options: StreamDecoderOptions = {}): Decoder {
+export function createPictureDecoder(options: StreamDecoderOptions = {}): PictureDecoder {
   const video = createStreamDecoder(options);
   const jpeg = createJpegDecoder();
   const pick = (codec: RtpCodec): Decoder => codec === "JPEG" ? jpeg : video;
   return {
     decode: (codec, bytes, o) => pick(codec).decode(codec, bytes, o),
+    stats: () => video.stats(),
     async close() {
       await Promise.all([video.close(), jpeg.close()]);
     },

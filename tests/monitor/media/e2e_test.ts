@@ -83,7 +83,7 @@ streams:
   }
 });
 
-Deno.test("createMediaTask() leaves no ffprobe/ffmpeg behind when stopped mid-check", async () => {
+Deno.test("createMediaTask() stops a removed stream's check at once and leaves no ffmpeg behind when stopped", async () => {
   const ball = await startRtspServer({ pattern: "ball" });
   const dataDir = await Deno.makeTempDir();
   const marker = `stop${crypto.randomUUID().slice(0, 8)}`;
@@ -94,9 +94,10 @@ streams:
 `);
   const bus = createBus();
   const logger = createLogger({ write: () => {} });
+  const applied: string[] = [];
   const media = createMediaTask({
     monitor: {
-      applyMedia: () => {},
+      applyMedia: (name) => void applied.push(name),
       status: () => undefined,
       probeOnce: () => Promise.resolve({ ok: true, latencyMs: 1, message: "", details: {} }),
     },
@@ -104,23 +105,43 @@ streams:
     logger,
     config: () => config,
     dataDir,
-    readSeconds: 30, // long reads: both checks are surely running when we stop
   });
   const ctrl = new AbortController();
   const running = media.run(ctrl.signal);
+  const seen = new Set<number>();
   try {
-    await until(() => media.health().processes!.running === 2, 10_000, "checks not running");
-    assertEquals((await mediaPids(marker)).length, 2);
+    // a's check starts at once, b's 1 s later (phase spreading); a session lasts about 3 s.
+    await new Promise((r) => setTimeout(r, 500));
     bus.emit("config-reloaded", {
       config: parseConfig(`streams: [${JSON.stringify(config.streams[1])}]`),
     });
-    await until(() => media.health().processes!.running === 1, 2000, "removed stream's process");
+    await until(() => media.health().decoders!.children > 0, 10_000, "no decoder at work");
+    for (const pid of await ffmpegChildren()) seen.add(pid);
+    await until(() => applied.includes("b"), 10_000, "no verdict for b");
+    assertEquals(applied, ["b"], "the removed stream's check still brought a verdict");
   } finally {
     ctrl.abort();
     await running;
-    assertEquals(await mediaPids(marker), [], "a media process outlived the task");
-    assertEquals(media.health().processes!.running, 0);
+    assertEquals(await ffmpegChildren(), [], "an ffmpeg child outlived the task");
+    assert(seen.size > 0, "no decoder child was seen");
+    assertEquals(await mediaPids(marker), [], "a child was given the stream's URL");
+    assertEquals(media.health().decoders!.children, 0);
     await ball.stop();
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+/** PIDs of this process's ffmpeg children (the decode pool's), from /proc. */
+async function ffmpegChildren(): Promise<number[]> {
+  const out: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${e.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmd = await Deno.readTextFile(`/proc/${e.name}/cmdline`);
+      if (ppid === Deno.pid && /^\S*ffmpeg\0/.test(cmd)) out.push(Number(e.name));
+    } catch { /* ended meanwhile */ }
+  }
+  return out;
+}

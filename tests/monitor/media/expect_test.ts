@@ -74,7 +74,7 @@ Deno.test("judgeMedia() takes the first good check as the baseline and reports d
   const later = judge({ facts: facts({ width: 640, height: 360 }), memory: first.memory });
   assertEquals(later.verdict.message, "resolution 640x360, expected 320x240");
   assertEquals((later.verdict.details.expected as Record<string, unknown>).from, "baseline");
-  const back = judge({ memory: later.memory });
+  const back = judge({ memory: later.memory, sample: sample(0, { moving: true }) });
   assertEquals(back.verdict.state, "up");
 });
 
@@ -127,4 +127,35 @@ Deno.test("normalizeCodec() and displayCodec() agree on common spellings", () =>
   ]);
   assertEquals(["h264", "hevc", "mjpeg"].map(displayCodec), ["H264", "H265", "MJPEG"]);
   assert(true);
+});
+
+Deno.test("judgeMedia() without a picture says not verified and keeps the still time", () => {
+  const still = judge({ sample: sample(0) });
+  const j = judge({ memory: still.memory, pictureProblem: "keyframe not decodable: garbage" });
+  assertEquals([j.verdict.state, j.verdict.verified, j.verdict.message, j.picture], [
+    "degraded",
+    false,
+    "picture not verified: keyframe not decodable: garbage",
+    "unknown",
+  ]);
+  assertEquals(j.verdict.details.picture, {
+    verified: false,
+    reason: "picture not verified: keyframe not decodable: garbage",
+  });
+  assertEquals([j.memory.lastGrid, j.memory.stillSince], [still.memory.lastGrid, 0]);
+  // The facts alone can still be wrong: that is a verified finding, degraded as usual.
+  const drift = judge({ facts: facts({ width: 640, height: 360 }), memory: still.memory });
+  assertEquals([drift.verdict.state, drift.verdict.verified], ["degraded", undefined]);
+  assertEquals(drift.verdict.message, "resolution 640x360, expected 320x240");
+  assertEquals((drift.verdict.details.picture as { verified: boolean }).verified, false);
+});
+
+Deno.test("judgeMedia() calls one dark picture black only when the previous one was the same", () => {
+  const one = (at: number, level: number) => ({ ...sample(at, { level, dark: 0.99 }), frames: 1 });
+  const first = judge({ sample: one(0, 3) });
+  assertEquals(first.verdict.state, "up", "one picture shows no motion either way");
+  const again = judge({ sample: one(60_000, 3), memory: first.memory });
+  assertEquals([again.verdict.state, again.verdict.message], ["degraded", "picture black"]);
+  const other = judge({ sample: one(60_000, 80), memory: first.memory });
+  assertEquals(other.verdict.state, "up");
 });

@@ -27,7 +27,7 @@ function assertJpeg(bytes: Uint8Array | undefined, what: string) {
   assert(check.width <= 640, `${what} snapshot is ${check.width} px wide`);
 }
 
-Deno.test("runMediaCheck() judges GStreamer sources: moving, still, black, drifted, no RTP", async () => {
+Deno.test("runMediaCheck() judges GStreamer sources natively: moving, still, black, drifted, no RTP", async () => {
   const servers: RtspServer[] = [];
   const dir = await Deno.makeTempDir();
   try {
@@ -51,6 +51,17 @@ Deno.test("runMediaCheck() judges GStreamer sources: moving, still, black, drift
     assertEquals([d.codec, d.width, d.height, d.keyframe], ["h264", 320, 240, true]);
     assert(Math.abs(Number(d.fps) - 10) < 1.5, `fps ${d.fps}`);
     assert(Number(d.bitrateKbps) > 5, `bitrate ${d.bitrateKbps}`);
+    // The native session's own facts, beyond what ffprobe gave.
+    assertEquals([d.transport, d.keyframeIntervalSeconds, d.lost, d.path], [
+      "tcp",
+      1,
+      0,
+      undefined,
+    ]);
+    assert(
+      Number(d.timeToFirstKeyframeMs) < 2000,
+      `first keyframe after ${d.timeToFirstKeyframeMs}`,
+    );
 
     assertEquals(v.smpte.state, "degraded");
     assertStringIncludes(v.smpte.message, "picture frozen for");

@@ -2,57 +2,92 @@ import { assert, assertEquals } from "../../assert.ts";
 import { createBus } from "../../../monitor/bus.ts";
 import { parseConfig } from "../../../monitor/config/parse.ts";
 import { createLogger } from "../../../monitor/log.ts";
-import { SAMPLE_HEIGHT, SAMPLE_WIDTH } from "../../../monitor/media/frames.ts";
-import type { CommandRunner, RunResult } from "../../../monitor/media/process_pool.ts";
+import type { PictureDecoder } from "../../../monitor/media/decode/mod.ts";
+import { GRID_HEIGHT, GRID_WIDTH } from "../../../monitor/media/frames.ts";
+import type { CommandRunner } from "../../../monitor/media/process_pool.ts";
+import {
+  createUdpPortPool,
+  type RtspMediaSample,
+  type RtspMediaSampler,
+} from "../../../monitor/media/rtsp/mod.ts";
 import { createMediaTask, type MediaTask } from "../../../monitor/media/task.ts";
 import type { MediaVerdict } from "../../../monitor/status/state.ts";
 import type { StreamState } from "../../../monitor/types.ts";
 
-const PROBE_JSON = JSON.stringify({
-  packets: Array.from({ length: 20 }, (_, i) => ({
-    pts_time: String(i / 10),
-    size: "900",
-    flags: i % 10 ? "__" : "K_",
-  })),
-  streams: [{ codec_name: "h264", codec_type: "video", width: 320, height: 240 }],
-});
-
-/** Two grey frames with a square that moves: a live picture. */
-function movingFrames(): Uint8Array {
-  const size = SAMPLE_WIDTH * SAMPLE_HEIGHT;
-  const raw = new Uint8Array(2 * size).fill(90);
-  for (let y = 0; y < 30; y++) raw.fill(250, size + y * SAMPLE_WIDTH, size + y * SAMPLE_WIDTH + 30);
-  return raw;
+/** A session sample with `extra` over the facts of a live 320x240 H.264 stream at 10 fps. */
+function sampleOf(extra: Partial<RtspMediaSample> = {}): RtspMediaSample {
+  const key = (timestamp: number, byte: number) => ({
+    timestamp,
+    data: new Uint8Array([byte]),
+    complete: true,
+  });
+  return {
+    ok: true,
+    transport: "tcp",
+    attempts: [{ transport: "tcp", outcome: "ok" }],
+    codec: "H264",
+    profile: 66,
+    level: 2.1,
+    width: 320,
+    height: 240,
+    fps: 10,
+    bitrateKbps: 72,
+    keyframeIntervalSeconds: 1,
+    timeToFirstKeyframeMs: 120,
+    packets: 40,
+    bytes: 18_000,
+    frames: 20,
+    keyframeCount: 3,
+    lostPackets: 0,
+    lossRatio: 0,
+    ignoredPackets: 0,
+    problems: [],
+    windowMs: 2000,
+    keyframes: [key(0, 0), key(90_000, 1), key(180_000, 0)], // the first is not judged
+    ...extra,
+  };
 }
 
-/** A runner answering like ffprobe/ffmpeg on a live stream; `hang` waits for the abort. */
-function fakeRunner(opts: { hang?: boolean; noVideo?: boolean; noFrames?: boolean } = {}) {
-  const calls: { cmd: string; url: string; signal?: AbortSignal }[] = [];
-  const run: CommandRunner = async (cmd, args, o) => {
-    calls.push({ cmd, url: args[args.indexOf("-i") + 1], signal: o.signal });
-    if (opts.hang) {
-      await new Promise((r) => o.signal?.addEventListener("abort", r, { once: true }));
-    }
-    const probe = opts.noVideo ? JSON.stringify({ packets: [], streams: [] }) : PROBE_JSON;
-    const stdout = cmd === "ffprobe"
-      ? new TextEncoder().encode(probe)
-      : opts.noFrames
-      ? new Uint8Array()
-      : movingFrames();
-    const failed = opts.noFrames && cmd === "ffmpeg";
-    const res: RunResult = {
-      code: opts.hang ? null : failed ? 1 : 0,
-      stdout,
-      stderr: "",
-      timedOut: false,
-      aborted: !!opts.hang,
-      truncated: false,
-      ms: 1,
-      pid: 0,
-    };
-    return res;
+/**
+ * A sampler answering like a live camera (`noVideo`: PLAY answered, nothing sent; `hang`: waits
+ * for the abort) and a decoder whose pictures move (the grid follows the keyframe's byte), or
+ * that decodes none (`noFrames`).
+ */
+function fakeCamera(opts: { hang?: boolean; noVideo?: boolean; noFrames?: boolean } = {}) {
+  const calls: { url: string; signal: AbortSignal }[] = [];
+  const sampler: RtspMediaSampler = {
+    ports: createUdpPortPool({ pairs: 1 }),
+    async sample(stream, ctx) {
+      calls.push({ url: stream.url, signal: ctx.signal });
+      if (opts.hang) {
+        await new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }));
+      }
+      const media = opts.noVideo
+        ? sampleOf({ ok: false, cause: "no-video", problem: "no video received", packets: 0 })
+        : sampleOf();
+      return { result: { ok: true, latencyMs: 1, message: "RTSP 200", details: {} }, media };
+    },
   };
-  return { run, calls };
+  const decoder: PictureDecoder = {
+    decode: (_codec, bytes) =>
+      Promise.resolve(
+        opts.noFrames ? { ok: false, problem: "picture not decoded: garbage" } : {
+          ok: true,
+          picture: {
+            width: 320,
+            height: 240,
+            grid: new Uint8Array(GRID_WIDTH * GRID_HEIGHT).fill(bytes[0] ? 250 : 90),
+            darkRatio: 0,
+            luma: 120,
+          },
+        },
+      ),
+    stats: () => ({ size: 1, busy: 0, queued: 0, refused: 0, children: 0 }),
+    close: () => Promise.resolve(),
+  };
+  /** ffprobe/ffmpeg must not run for an H.264 RTSP stream. */
+  const runner: CommandRunner = () => Promise.reject(new Error("ffprobe/ffmpeg run"));
+  return { sampler, decoder, runner, calls };
 }
 
 const CONFIG = `
@@ -75,7 +110,7 @@ async function withTask(
     minGraceMs?: number;
   },
   body: (t: {
-    calls: ReturnType<typeof fakeRunner>["calls"];
+    calls: ReturnType<typeof fakeCamera>["calls"];
     applied: [string, MediaVerdict][];
     states: Map<string, StreamState>;
     bus: ReturnType<typeof createBus>;
@@ -83,7 +118,7 @@ async function withTask(
   }) => Promise<void>,
 ) {
   const dataDir = await Deno.makeTempDir();
-  const { run, calls } = fakeRunner(opts);
+  const { sampler, decoder, runner, calls } = fakeCamera(opts);
   const applied: [string, MediaVerdict][] = [];
   const states = new Map<string, StreamState>([["cam", opts.state ?? "up"]]);
   const bus = createBus();
@@ -111,7 +146,9 @@ async function withTask(
     logger: createLogger({ write: () => {} }),
     config: () => config,
     dataDir,
-    runner: run,
+    runner,
+    sampler,
+    decoder,
     minGraceMs: opts.minGraceMs,
   });
   const ctrl = new AbortController();
@@ -140,7 +177,9 @@ Deno.test("createMediaTask() checks only media streams and applies the verdict",
     assertEquals(applied[0][1].state, "up");
     assertEquals(applied[0][1].message, "H264 320x240, 10 fps, 72 kbit/s");
     assertEquals([...new Set(calls.map((c) => c.url))], ["rtsp://cam.invalid/live"]);
-    assertEquals(calls.map((c) => c.cmd), ["ffprobe", "ffmpeg"]);
+    const d = applied[0][1].details;
+    assertEquals([d.codec, d.transport, d.keyframeIntervalSeconds], ["h264", "tcp", 1]);
+    assertEquals((d.picture as Record<string, unknown>).moving, true);
   });
 });
 
@@ -180,7 +219,7 @@ Deno.test("createMediaTask() reports no video only while the handshake still rea
       while (calls.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 100));
       const verdicts = applied.filter(([n]) => n === "cam").map(([, v]) => v.message);
-      assertEquals(verdicts, reachable ? ["no video received: no video stream in the source"] : []);
+      assertEquals(verdicts, reachable ? ["no video received"] : []);
     });
   }
 });
@@ -197,7 +236,11 @@ Deno.test("createMediaTask() sets verifiedAt after a good picture, never after a
   await withTask({ noFrames: true }, async ({ applied, task }) => {
     await until(() => applied.length > 0);
     const v = applied[0][1];
-    assertEquals((v.details.picture as { frames: number }).frames, 0, "the picture is unknown");
+    assertEquals(v.verified, false, "the picture is unknown");
+    assertEquals(v.details.picture, {
+      verified: false,
+      reason: "picture not verified: keyframe not decodable: garbage",
+    });
     assertEquals(task.cadence("cam")?.verifiedAt, null);
     assertEquals(task.health().unverified, 1);
   });
