@@ -8,6 +8,8 @@ import type { StreamConfig } from "../../../monitor/types.ts";
 import { secretForms, watchCommandLines } from "../../fixtures/cmdline_watch.ts";
 import { startMediaServer, testStream } from "../../fixtures/media_server.ts";
 import { startRtspServer } from "../../fixtures/rtsp.ts";
+import { startMediaCamera } from "../../fixtures/rtsp_media_camera.ts";
+import { h264Capture } from "./rtsp/harness.ts";
 
 /** The test camera is started with its password in its own arguments; it is not under test. */
 const CAMERA = /rtsp_server\.py/;
@@ -113,5 +115,26 @@ Deno.test("runMediaCheck() reads MJPEG and HLS behind HTTP Basic without credent
     assertEquals([hls.verdict.details.codec, hls.verdict.details.width], ["h264", 320]);
   } finally {
     await media.stop();
+  }
+});
+
+Deno.test("runMediaCheck() falls back to ffprobe via the relay for a codec the native path lacks, without credentials on its command line", async () => {
+  const { user, password } = credentials();
+  const { packets } = await h264Capture();
+  // MPEG-4 Part 2 has no depacketiser here: the session ends "unsupported-codec".
+  const camera = startMediaCamera({ sdpMedia: ["a=rtpmap:96 MP4V-ES/90000"], packets });
+  try {
+    const secrets = secretForms(user, password);
+    const url = camera.url.replace("://", `://${user}:${password}@`);
+    const r = await checkWatched(testStream(url), secrets);
+    assertEquals(r.argv[0]?.[0], "ffprobe", "the fallback did not run");
+    for (const args of r.argv) {
+      assertEquals(secrets.filter((s) => args.some((a) => a.includes(s))), [], args.join(" "));
+      assert(!args.some((a) => a.includes(`:${camera.port}`)), "ffprobe got the camera itself");
+    }
+    assertEquals(r.seen.leaks, [], "a command line held the credentials");
+    assertEquals(r.verdict.details.path, "ffmpeg");
+  } finally {
+    await camera.stop();
   }
 });
