@@ -37,6 +37,19 @@ export function sourceOf(stream: StreamConfig): MediaSource {
 }
 
 /**
+ * True when the environment says `STREAMPULSE_MEDIA_BACKEND=ffmpeg`: every source then takes the
+ * ffprobe + ffmpeg pair (`deno task bench --media` compares the two; a way out should the native
+ * path misjudge a camera). Unset, any other value or no permission to read it: the native paths.
+ */
+export function ffmpegForced(): boolean {
+  try {
+    return Deno.env.get("STREAMPULSE_MEDIA_BACKEND") === "ffmpeg";
+  } catch {
+    return false; // a compiled binary reads only its own names; no --allow-env
+  }
+}
+
+/**
  * Runs one media check and returns the verdict and the memory to keep, or undefined when
  * `signal` aborted meanwhile (the verdict would be about a stream that is gone or stopping).
  *
@@ -46,6 +59,7 @@ export function sourceOf(stream: StreamConfig): MediaSource {
  * | rtsp, codec not depacketised (cause "unsupported-codec") | ffprobe + ffmpeg via the relay |
  * | mjpeg, hls         | sampleMjpeg / sampleHls (check_http.ts)                           |
  * | other (`media: true`) | ffprobe + ffmpeg via the relay (check_ffmpeg.ts)              |
+ * | any, `STREAMPULSE_MEDIA_BACKEND=ffmpeg` | ffprobe + ffmpeg via the relay ({@link ffmpegForced}) |
  *
  * Every path ends in {@link finishCheck}: judgeMedia's rules, "picture not verified" when no
  * picture was decoded, snapshots when due. A refused URL, a failing handshake or no video is a
@@ -58,7 +72,8 @@ export async function runMediaCheck(
 ): Promise<MediaCheckResult | undefined> {
   const t0 = performance.now();
   const source = sourceOf(s);
-  if (source === "rtsp") {
+  const forced = ffmpegForced();
+  if (source === "rtsp" && !forced) {
     const decoder = o.decoder ?? createPictureDecoder({ size: 1 });
     try {
       const found = await rtspFindings(s, {
@@ -75,7 +90,7 @@ export async function runMediaCheck(
       if (!o.decoder) await decoder.close();
     }
   }
-  const found = source !== "rtsp" && nativeHttp(s)
+  const found = source !== "rtsp" && !forced && nativeHttp(s)
     ? await httpFindings(s, o)
     : await ffmpegFindings(s, source, o);
   if (o.signal.aborted) return undefined;
