@@ -15,7 +15,11 @@ import {
   mediaEnabled,
   runMediaCheck,
 } from "./check.ts";
-import { createPictureDecoder, type PictureDecoder } from "./decode/mod.ts";
+import {
+  createPictureDecoder,
+  type PictureDecoder,
+  type StreamDecoderOptions,
+} from "./decode/mod.ts";
 import { createRtspMediaSampler, type RtspMediaSampler } from "./rtsp/mod.ts";
 import {
   type Cadence,
@@ -57,6 +61,8 @@ export interface MediaTaskOptions {
   sampler?: RtspMediaSampler;
   /** The decode pool of every check (default: one made here, closed when the task stops). */
   decoder?: PictureDecoder;
+  /** Settings of the decode pool made here (tests hear each child's pid through `onSpawn`). */
+  decoderOptions?: StreamDecoderOptions;
   /** Cap of the task's own pool (default `max_media_processes`, else the number of cores). */
   maxProcesses?: number;
   /** Seconds of video ffprobe reads and ffmpeg samples, fallback path (default 2 each). */
@@ -140,7 +146,7 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
   // One sampler (one UDP port pool) and one decode pool (ffmpeg children on stdin, sized to the
   // cores) for all checks; HLS keyframe decodes get as many slots.
   const sampler = opts.sampler ?? createRtspMediaSampler();
-  const decoder = opts.decoder ?? createPictureDecoder();
+  const decoder = opts.decoder ?? createPictureDecoder(opts.decoderOptions);
   const stdinRun = cappedStdinRunner(navigator.hardwareConcurrency || 2);
   const snapshots = createSnapshotStore(opts.dataDir);
   const per = new Map<string, PerStream>();
