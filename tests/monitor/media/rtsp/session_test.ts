@@ -243,3 +243,12 @@ Deno.test("sample() clips and redacts a hostile SETUP answer and refuses a contr
     await cam.stop();
   }
 });
+
+Deno.test("childrenDuring() sees a child process started meanwhile", async () => {
+  const { children } = await childrenDuring(() =>
+    new Deno.Command("true", { args: ["x"] }).output()
+  );
+  assertEquals(children, ["true x"]);
+  const after = await childrenDuring(() => Promise.resolve(1));
+  assertEquals(after.children, []);
+});
