@@ -92,8 +92,14 @@ export async function runCheck(stream: StreamConfig, o: RunCheckOptions): Promis
     }
   }
   const outcome = combineMedia(true, media, true);
-  const state = !outcome.ok ? "down" : outcome.degraded ? "degraded" : "up";
-  const message = media.state === "up" ? hs.message : media.message;
+  // A picture that could not be judged is never "up": one run has no earlier verdict to hold,
+  // so it is reported as degraded (exit 3) with "picture not verified: …".
+  const state = !outcome.ok
+    ? "down"
+    : outcome.degraded || media.verified === false
+    ? "degraded"
+    : "up";
+  const message = media.state === "up" && media.verified !== false ? hs.message : media.message;
   return { ...base, mode: "full", state, message, media };
 }
 

@@ -44,6 +44,6 @@ Examples:
   echo 'new password' | streampulse passwd --data-dir /host
 
 Exit codes: 0 ok / up, 1 down / unhealthy / failure, 2 bad input, 3 degraded (check: wrong,
-black or frozen picture).
+black or frozen picture, or a picture that could not be verified).
 `;
 }

@@ -140,3 +140,19 @@ Deno.test("judgeWindow() calls only a verified, unchanging, non-black window fro
     ]
   ) assertEquals(judgeWindow(v), v);
 });
+
+Deno.test("runCheck() never reports a picture that could not be verified as up", async () => {
+  const unverified: MediaVerdict = {
+    ...verdict("up", "picture not verified: keyframe not decodable", {
+      verified: false,
+      reason: "picture not verified: keyframe not decodable",
+    }),
+    verified: false,
+  };
+  const r = await runCheck(testStream("rtsp://cam/live"), {
+    pool,
+    selectProbe: () => probeOf(ok),
+    runMediaCheck: mediaOf(unverified).check,
+  });
+  assertEquals([r.state, r.message], ["degraded", "picture not verified: keyframe not decodable"]);
+});
