@@ -36,6 +36,8 @@ export interface Row {
    * server's clock, so the cue appears on time without an event); null without media checks.
    */
   mediaOverdueAt: number | null;
+  /** Why the latest media check could not judge the picture, else null (shown, never as "up"). */
+  pictureProblem: string | null;
 }
 
 /** Body of the `snapshot` event (sent on every connect). */

@@ -85,6 +85,7 @@ export function createRows(deps: RowsDeps): Rows {
       spark: [...ring(s.name)],
       verifiedAt: pic?.verifiedAt ?? null,
       mediaOverdueAt: pic?.overdueAt ?? null,
+      pictureProblem: pic?.unverified ?? null,
     };
   };
   return {

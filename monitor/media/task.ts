@@ -342,7 +342,8 @@ export function createMediaTask(opts: MediaTaskOptions): MediaTask {
       const st = loops.has(name) ? per.get(name) : undefined;
       if (!st?.cadence) return undefined;
       const at = overdueAt(st.cadence);
-      return { verifiedAt: st.verifiedAt ?? null, overdueAt: at, overdue: now() > at };
+      const unverified = st.last?.verified === false ? st.last.message : null;
+      return { verifiedAt: st.verifiedAt ?? null, overdueAt: at, overdue: now() > at, unverified };
     },
     cadenceFigures: () => ({ overdue: overdueCount(now()), lateness }),
   };

@@ -36,6 +36,8 @@ export interface PictureFreshness {
   overdueAt: number;
   /** True while the stream's media checks are overdue (now past `overdueAt`). */
   overdue: boolean;
+  /** Why the latest media check could not judge the picture ("picture not verified: …"), else null. */
+  unverified?: string | null;
 }
 
 /** A stream's message: its last check's, else why there is none ("not checked yet", "disabled"). */

@@ -20,6 +20,7 @@ const row = (over: Partial<Row>): Row => ({
   spark: [],
   verifiedAt: 100,
   mediaOverdueAt: 1000,
+  pictureProblem: null,
   ...over,
 });
 
@@ -32,4 +33,10 @@ Deno.test("pictureCueOf() shows overdue past the deadline in any state, unverifi
   assertEquals(pictureCueOf(row({ verifiedAt: null, state: "unknown" }), 500), null);
   assertEquals(pictureCueOf(row({ verifiedAt: null, enabled: false }), 5000), null, "paused");
   assertEquals(pictureCueOf(row({ mediaOverdueAt: null, verifiedAt: null }), 5000), null);
+});
+
+Deno.test("pictureCueOf() shows unverified on an up stream whose latest picture could not be judged", () => {
+  const problem = "picture not verified: keyframe not decodable";
+  assertEquals(pictureCueOf(row({ pictureProblem: problem }), 500), "unverified", "verified once");
+  assertEquals(pictureCueOf(row({ pictureProblem: problem, state: "down" }), 500), null);
 });

@@ -63,14 +63,19 @@ Deno.test("createRows() fills 24 h, 7 d and 30 d uptimes, re-read only after upt
   assertEquals(rows.one("nope"), undefined);
 });
 
-Deno.test("createRows() carries the media task's verifiedAt and overdue deadline, null without media", () => {
+Deno.test("createRows() carries the media task's verifiedAt, overdue deadline and picture problem, null without media", () => {
   const streams = [stream("cam"), stream("plain")];
   const rows = createRows({
     monitor: { streams: () => streams, status: () => undefined },
     store: { history: () => [], uptime: () => new Map() },
-    picture: (n) => (n === "cam" ? { verifiedAt: 5, overdueAt: 9, overdue: false } : undefined),
+    picture: (
+      n,
+    ) => (n === "cam"
+      ? { verifiedAt: 5, overdueAt: 9, overdue: false, unverified: "picture not verified: x" }
+      : undefined),
   });
   const [cam, plain] = rows.all();
   assertEquals([cam.verifiedAt, cam.mediaOverdueAt], [5, 9]);
-  assertEquals([plain.verifiedAt, plain.mediaOverdueAt], [null, null]);
+  assertEquals(cam.pictureProblem, "picture not verified: x");
+  assertEquals([plain.verifiedAt, plain.mediaOverdueAt, plain.pictureProblem], [null, null, null]);
 });

@@ -26,6 +26,7 @@ function fakeRows(): Rows & { states: Map<string, Row["state"]> } {
     spark: [],
     verifiedAt: null,
     mediaOverdueAt: null,
+    pictureProblem: null,
   });
   return {
     states,
