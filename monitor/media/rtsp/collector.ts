@@ -10,7 +10,12 @@ import {
   type RtpProblem,
 } from "../rtp/mod.ts";
 import { clipText } from "../../redact.ts";
-import type { MediaKeyframe, MediaProblemCount, MediaWindowOptions } from "./sample.ts";
+import type {
+  MediaKeyframe,
+  MediaProblemCount,
+  MediaWindowOptions,
+  RtspStreamFacts,
+} from "./sample.ts";
 
 /** The track being read, from the SDP. */
 export interface TrackInfo {
@@ -23,27 +28,11 @@ export interface TrackInfo {
 }
 
 /** The facts a collector gathered, for the sample and the verdict. */
-export interface CollectedFacts {
+export interface CollectedFacts extends RtspStreamFacts {
   codec: RtpCodec | null;
-  profile: number | null;
-  level: number | null;
-  width: number | null;
-  height: number | null;
-  fps: number | null;
-  bitrateKbps: number | null;
-  keyframeIntervalSeconds: number | null;
-  timeToFirstKeyframeMs: number | null;
-  packets: number;
-  bytes: number;
-  frames: number;
-  keyframeCount: number;
-  lostPackets: number;
-  lossRatio: number;
-  ignoredPackets: number;
+  /** Packets the RTP layer could not use, and the first such problem's text. */
   badPackets: number;
   firstBad?: string;
-  problems: MediaProblemCount[];
-  keyframes: MediaKeyframe[];
 }
 
 /** Accepts packets as they arrive; `done` once the stop rule or a limit is met. */

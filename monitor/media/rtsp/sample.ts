@@ -50,18 +50,8 @@ export interface MediaAttempt {
   outcome: "ok" | MediaCause;
 }
 
-/** The facts of one media session (SETUP → PLAY → a bounded read → TEARDOWN). */
-export interface RtspMediaSample {
-  /** True when video arrived and a keyframe was assembled without garbage. */
-  ok: boolean;
-  /** Why not, for people: "no video received", "no keyframe within 4 s", … */
-  problem?: string;
-  /** Why not, to branch on. */
-  cause?: MediaCause;
-  /** The transport of the last attempt (the one the facts come from). */
-  transport?: RtspTransport;
-  /** Every transport tried, in order. */
-  attempts: MediaAttempt[];
+/** What the RTP of one session showed: codec, size, timing, counts (sample and collector share it). */
+export interface RtspStreamFacts {
   /** "H264", "H265", "MJPEG", or the SDP's encoding name (clipped) for other codecs. */
   codec: string | null;
   /** profile_idc / general_profile_idc from the SPS. */
@@ -93,10 +83,24 @@ export interface RtspMediaSample {
   ignoredPackets: number;
   /** The RTP layer's problems by code (at most 16 codes). */
   problems: MediaProblemCount[];
-  /** Wall time of the read window (ms). */
-  windowMs: number;
   /** At most `maxKeyframes` keyframes within `maxKeyframeBytes`, for a decoder. */
   keyframes: MediaKeyframe[];
+}
+
+/** The facts of one media session (SETUP → PLAY → a bounded read → TEARDOWN). */
+export interface RtspMediaSample extends RtspStreamFacts {
+  /** True when video arrived and a keyframe was assembled without garbage. */
+  ok: boolean;
+  /** Why not, for people: "no video received", "no keyframe within 4 s", … */
+  problem?: string;
+  /** Why not, to branch on. */
+  cause?: MediaCause;
+  /** The transport of the last attempt (the one the facts come from). */
+  transport?: RtspTransport;
+  /** Every transport tried, in order. */
+  attempts: MediaAttempt[];
+  /** Wall time of the read window (ms). */
+  windowMs: number;
 }
 
 /** Bounds and stop rule of a media session; every field has a default. */
