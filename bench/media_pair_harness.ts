@@ -1,8 +1,8 @@
 /**
- * The ffprobe + ffmpeg pair as the media task ran it before the native path (HEAD~ check.ts):
+ * The ffprobe + ffmpeg pair as the media task ran it before the native path (check.ts at 5030130):
  * per stream a loop on its cadence, probeMedia then sampleFrames with a JPEG, through a process
- * pool of `max_media_processes` (default: the cores). Used by media_scale_bench.ts when the
- * daemon cannot be told to use that path. As a program it prints `{"ready":true}`, answers each
+ * pool of `max_media_processes` (default: the cores). media_scale_bench.ts uses it with
+ * `--pair harness` (or when the daemon has no STREAMPULSE_MEDIA_BACKEND). As a program it prints `{"ready":true}`, answers each
  * line on stdin with its counters as one JSON line, and exits when stdin closes.
  */
 
@@ -26,6 +26,8 @@ interface Counters {
   latenessSumS: number;
   done: number;
   ok: number;
+  /** ffprobe and ffmpeg runs finished (a check whose ffprobe found no video has one). */
+  runs: number;
   /** Wall time of each finished check (ffprobe + sample, queueing for a slot included), ms. */
   checkMs: number[];
 }
@@ -41,6 +43,7 @@ export interface PairFigures {
   within05s: number;
   latenessSumS: number;
   checkMs: number[];
+  processRuns: number;
   peakRssMb: number;
   peakChildrenRssMb: number;
   peakChildren: number;
@@ -118,6 +121,7 @@ export async function runPair(s: {
     within5s: d("within5s"),
     within05s: d("within05s"),
     latenessSumS: d("latenessSumS"),
+    processRuns: d("runs"),
     checkMs: b.c.checkMs.slice(a.c.checkMs.length).sort((x, y) => x - y),
     peakRssMb,
     peakChildrenRssMb: tree.peakChildrenRssMb,
@@ -146,9 +150,9 @@ async function loop(
     const io = { source: "rtsp" as const, ioTimeoutSeconds: 5, run };
     let ok = false;
     try {
-      const facts = await probeMedia(url, io);
+      const facts = await probeMedia(url, io).finally(() => c.runs++);
       if (facts.packets > 0) {
-        const sample = await sampleFrames(url, { ...io, jpegDir });
+        const sample = await sampleFrames(url, { ...io, jpegDir }).finally(() => c.runs++);
         ok = sample.frames > 0;
       }
     } catch { /* a failed check is counted as done, not ok */ }
@@ -174,6 +178,7 @@ if (import.meta.main) {
     latenessSumS: 0,
     done: 0,
     ok: 0,
+    runs: 0,
     checkMs: [],
   };
   // Phase spreading as the media task does it: stream i is first due i × min(cadence / N, 1 s).

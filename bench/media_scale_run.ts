@@ -106,6 +106,8 @@ export interface MediaRunFigures {
   /** The window split where the first round ends (its snapshots before, few after). */
   parts: Part[];
   media: Record<string, unknown>;
+  /** ffprobe/ffmpeg processes the media task's pool started in the window. */
+  processRuns: number;
   exitCode: number;
   logTail: string;
 }
@@ -204,8 +206,8 @@ export async function runMedia(s: MediaRunSetup): Promise<MediaRunFigures> {
     load1: b.load1,
   });
 
-  // Handshakes only: one full round to settle, then the baseline window.
-  await sleep(s.heartbeatS * 1000 + 3000);
+  // Handshakes only: two full rounds to settle (start-up writes, JIT), then the baseline window.
+  await sleep(2 * s.heartbeatS * 1000 + 3000);
   const b0 = await snap();
   await sleep(s.baselineS * 1000);
   const b1 = await snap();
@@ -280,6 +282,7 @@ export async function runMedia(s: MediaRunSetup): Promise<MediaRunFigures> {
     snapshots,
     parts,
     media: w1.media,
+    processRuns: (w1.media.processes?.started ?? 0) - (w0.media.processes?.started ?? 0),
     exitCode: exit.code,
     logTail: (out() + err()).trim(),
   };
