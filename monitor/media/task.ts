@@ -15,11 +15,7 @@ import {
   mediaEnabled,
   runMediaCheck,
 } from "./check.ts";
-import {
-  createPictureDecoder,
-  type PictureDecoder,
-  type StreamDecoderOptions,
-} from "./decode/mod.ts";
+import { createPictureDecoder, type PictureDecoder, type StreamDecoderDeps } from "./decode/mod.ts";
 import { createRtspMediaSampler, type RtspMediaSampler } from "./rtsp/mod.ts";
 import {
   type Cadence,
@@ -41,7 +37,7 @@ import {
 import { cleanSnapshotTemp, createSnapshotStore, type SnapshotKind } from "./snapshots.ts";
 
 /** Dependencies of {@link createMediaTask}. */
-export interface MediaTaskOptions {
+export interface MediaTaskDeps {
   monitor: Pick<Monitor, "applyMedia" | "status" | "probeOnce">;
   bus: Bus;
   logger: Logger;
@@ -62,7 +58,7 @@ export interface MediaTaskOptions {
   /** The decode pool of every check (default: one made here, closed when the task stops). */
   decoder?: PictureDecoder;
   /** Settings of the decode pool made here (tests hear each child's pid through `onSpawn`). */
-  decoderOptions?: StreamDecoderOptions;
+  decoderOptions?: StreamDecoderDeps;
   /** Cap of the task's own pool (default `max_media_processes`, else the number of cores). */
   maxProcesses?: number;
   /** Seconds of video ffprobe reads and ffmpeg samples, fallback path (default 2 each). */
@@ -136,7 +132,7 @@ interface Loop {
  * (phase-spread); the task records when each check was due, started and ended, and how late it
  * started, by the rules of cadence.ts, so it can say when it does not keep the cadence.
  */
-export function createMediaTask(opts: MediaTaskOptions): MediaTask {
+export function createMediaTask(opts: MediaTaskDeps): MediaTask {
   const { monitor, bus, logger } = opts;
   const own = opts.runner || opts.pool ? undefined : createProcessPool({
     max: opts.maxProcesses ?? opts.config().maxMediaProcesses,

@@ -3,7 +3,7 @@
 import { SAMPLE_HEIGHT, SAMPLE_WIDTH } from "../grid.ts";
 import type { RtpCodec } from "../rtp/mod.ts";
 import { describeKeyframe, GREY_BYTES, pictureFromGrey } from "./picture.ts";
-import { createSlots, type SlotOptions } from "./pool.ts";
+import { createSlots, type SlotsDeps } from "./pool.ts";
 import {
   type Decoder,
   type DecodeResult,
@@ -14,7 +14,7 @@ import {
 } from "./types.ts";
 
 /** Options of {@link createOneShotDecoder} and {@link oneShotJpeg}. */
-export interface OneShotOptions extends SlotOptions {
+export interface OneShotDecoderDeps extends SlotsDeps {
   command?: string;
   /** Wall limit per child (default 5000 ms). */
   timeoutMs?: number;
@@ -23,7 +23,7 @@ export interface OneShotOptions extends SlotOptions {
 type Out = { ok: true; bytes: Uint8Array } | { ok: false; why: string };
 
 /** Decodes each H.264/H.265 keyframe with its own ffmpeg child (grey copy, plus JPEG if asked). */
-export function createOneShotDecoder(options: OneShotOptions = {}): Decoder {
+export function createOneShotDecoder(options: OneShotDecoderDeps = {}): Decoder {
   const slots = createSlots(options);
   return {
     async decode(codec, bytes, o = {}) {
@@ -75,7 +75,7 @@ export function checkUnit(
 export async function oneShotJpeg(
   codec: "H264" | "H265",
   bytes: Uint8Array,
-  options: OneShotOptions & { signal?: AbortSignal } = {},
+  options: OneShotDecoderDeps & { signal?: AbortSignal } = {},
 ): Promise<Out> {
   for (const q of [5, 12]) {
     const args = [
@@ -109,7 +109,7 @@ async function runFfmpeg(
   bytes: Uint8Array,
   output: string[],
   maxBytes: number,
-  options: OneShotOptions,
+  options: OneShotDecoderDeps,
   signal?: AbortSignal,
 ): Promise<Out> {
   const args = [

@@ -1,14 +1,14 @@
 /** Backend (a): a pool of long-lived ffmpeg children (stream_child.ts), a few ms of CPU a picture. */
 
-import { checkUnit, oneShotJpeg, type OneShotOptions } from "./ffmpeg_oneshot.ts";
+import { checkUnit, type OneShotDecoderDeps, oneShotJpeg } from "./ffmpeg_oneshot.ts";
 import { pictureFromGrey } from "./picture.ts";
-import { createSlots, type SlotOptions, type SlotStats } from "./pool.ts";
+import { createSlots, type SlotsDeps, type SlotStats } from "./pool.ts";
 import { spawnStreamChild, type StreamChild } from "./stream_child.ts";
 import type { Decoder } from "./types.ts";
 import { notDecoded } from "./types.ts";
 
 /** Options of {@link createStreamDecoder}. */
-export interface StreamDecoderOptions extends SlotOptions {
+export interface StreamDecoderDeps extends SlotsDeps {
   command?: string;
   /** Wall limit for one picture (default 5000 ms); the child is killed after it. */
   timeoutMs?: number;
@@ -28,7 +28,7 @@ export interface StreamDecoder extends Decoder {
  * decode at once, each busy child handles one picture, idle ones wait per codec for the next.
  * A snapshot, when asked for, is one extra one-shot child (ffmpeg_oneshot.ts).
  */
-export function createStreamDecoder(options: StreamDecoderOptions = {}): StreamDecoder {
+export function createStreamDecoder(options: StreamDecoderDeps = {}): StreamDecoder {
   const slots = createSlots(options);
   const idle = new Map<
     "H264" | "H265",
@@ -39,7 +39,7 @@ export function createStreamDecoder(options: StreamDecoderOptions = {}): StreamD
   ]);
   const all = new Set<StreamChild>();
   let closed = false;
-  const oneShot: OneShotOptions = { command: options.command, timeoutMs: options.timeoutMs };
+  const oneShot: OneShotDecoderDeps = { command: options.command, timeoutMs: options.timeoutMs };
 
   const take = (codec: "H264" | "H265"): StreamChild => {
     const list = idle.get(codec)!;

@@ -5,7 +5,7 @@ import { createJpegDecoder } from "./jpeg.ts";
 import {
   createStreamDecoder,
   type StreamDecoder,
-  type StreamDecoderOptions,
+  type StreamDecoderDeps,
 } from "./ffmpeg_stream.ts";
 import type { Decoder } from "./types.ts";
 
@@ -13,10 +13,10 @@ export type { DecodedPicture, DecodeOptions, Decoder, DecodeResult } from "./typ
 export { MAX_SNAPSHOT_BYTES, MAX_SNAPSHOT_WIDTH, MAX_UNIT_BYTES } from "./types.ts";
 export { describeKeyframe, splitAnnexB, statsOfPictures } from "./picture.ts";
 export { createStreamDecoder, type StreamDecoder } from "./ffmpeg_stream.ts";
-export type { StreamDecoderOptions } from "./ffmpeg_stream.ts";
-export { createOneShotDecoder, type OneShotOptions } from "./ffmpeg_oneshot.ts";
+export type { StreamDecoderDeps } from "./ffmpeg_stream.ts";
+export { createOneShotDecoder, type OneShotDecoderDeps } from "./ffmpeg_oneshot.ts";
 export { createJpegDecoder } from "./jpeg.ts";
-export { createSlots, type SlotOptions, type Slots, type SlotStats } from "./pool.ts";
+export { createSlots, type Slots, type SlotsDeps, type SlotStats } from "./pool.ts";
 export { streamChildArgs } from "./stream_child.ts";
 
 /** The process's picture decoder, with the pool's counters (for /api/health). */
@@ -29,7 +29,7 @@ export interface PictureDecoder extends Decoder {
  * to the pool of long-lived ffmpeg children (stdin only, sized to the cores), JPEG frames to
  * jpeg-js in-process. One interface for both; close() stops every child.
  */
-export function createPictureDecoder(options: StreamDecoderOptions = {}): PictureDecoder {
+export function createPictureDecoder(options: StreamDecoderDeps = {}): PictureDecoder {
   const video = createStreamDecoder(options);
   const jpeg = createJpegDecoder();
   const pick = (codec: RtpCodec): Decoder => codec === "JPEG" ? jpeg : video;

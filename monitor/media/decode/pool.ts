@@ -1,7 +1,7 @@
 /** The decode pool: at most `size` pictures decoding at once (default: the cores), a bounded line. */
 
 /** Options of {@link createSlots}. */
-export interface SlotOptions {
+export interface SlotsDeps {
   /** Pictures decoding at once (default `navigator.hardwareConcurrency`). */
   size?: number;
   /** Pictures allowed to wait for a slot; one more is refused at once (default size × 16). */
@@ -29,7 +29,7 @@ export interface Slots {
 }
 
 /** Creates the pool's slots. */
-export function createSlots(options: SlotOptions = {}): Slots {
+export function createSlots(options: SlotsDeps = {}): Slots {
   const size = Math.max(1, Math.floor(options.size ?? navigator.hardwareConcurrency ?? 2));
   const maxQueue = Math.max(0, Math.floor(options.maxQueue ?? size * 16));
   const line: { grant: (g: SlotGrant) => void }[] = [];

@@ -12,7 +12,7 @@ export interface MjpegFrame {
 }
 
 /** Options of {@link createMjpegReader}. */
-export interface MjpegReaderOptions {
+export interface MjpegReaderDeps {
   /** Called for each complete JPEG, in order. */
   onFrame: (frame: MjpegFrame) => void;
   /** Longest JPEG accepted (default 4 MiB); a longer one stops the reader with a problem. */
@@ -31,7 +31,7 @@ export interface MjpegReader {
   broken(): number;
 }
 
-/** Default of {@link MjpegReaderOptions.maxFrameBytes}. */
+/** Default of {@link MjpegReaderDeps.maxFrameBytes}. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 // Scanner states. Outside a frame: SEEK (look for FF D8). Inside: MARK (expect FF), CODE (the
@@ -53,7 +53,7 @@ function isSof(m: number): boolean {
  * the bytes pushed; a frame is copied only when it spans chunks, and never beyond the limit.
  * A broken structure drops the partial frame and looks for the next SOI from where it stands.
  */
-export function createMjpegReader(opts: MjpegReaderOptions): MjpegReader {
+export function createMjpegReader(opts: MjpegReaderDeps): MjpegReader {
   const limit = opts.maxFrameBytes ?? MAX_FRAME_BYTES;
   let state = SEEK;
   let seekFF = false; // SEEK: the previous byte (maybe in the last chunk) was FF

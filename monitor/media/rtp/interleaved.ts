@@ -17,7 +17,7 @@ export interface InterleavedReader {
 }
 
 /** Sizes for {@link createInterleavedReader}. */
-export interface InterleavedOptions {
+export interface InterleavedReaderDeps {
   /** Frames longer than this are skipped (and reported), default 65535: no limit below 16 bits. */
   maxFrameBytes?: number;
   /** Longest RTSP message (headers plus body) kept, default 16 KiB. */
@@ -34,7 +34,7 @@ const CR = 13, LF = 10, DOLLAR = 0x24;
  * oversized message) is reported once and skipped up to the next `$`; an oversized frame is
  * skipped by its declared length, which keeps the stream in step.
  */
-export function createInterleavedReader(options: InterleavedOptions = {}): InterleavedReader {
+export function createInterleavedReader(options: InterleavedReaderDeps = {}): InterleavedReader {
   const maxFrame = options.maxFrameBytes ?? 65535;
   const maxMessage = options.maxMessageBytes ?? 16384;
   type State = "idle" | "header" | "body" | "skip" | "message" | "resync";

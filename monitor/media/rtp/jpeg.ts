@@ -11,7 +11,7 @@ import {
 } from "./packet.ts";
 
 /** Limits for {@link createJpegDepacketiser}. */
-export interface JpegOptions {
+export interface JpegDepacketiserDeps {
   /** Largest image kept, default 8 MiB. */
   maxUnitBytes?: number;
 }
@@ -31,7 +31,7 @@ interface Frame {
  * arrived in order; a gap in offsets or sequence numbers drops the frame. Tables come from Q
  * (1–99), or in-band for Q ≥ 128 (cached for 128–254, whose tables RFC 2435 says are static).
  */
-export function createJpegDepacketiser(options: JpegOptions = {}): Depacketiser {
+export function createJpegDepacketiser(options: JpegDepacketiserDeps = {}): Depacketiser {
   const maxBytes = options.maxUnitBytes ?? 8 * 1024 * 1024;
   const tracker = createSequenceTracker();
   const cachedTables = new Map<number, Uint8Array>();

@@ -29,8 +29,8 @@ export {
 export {
   createInterleavedReader,
   type InterleavedItem,
-  type InterleavedOptions,
   type InterleavedReader,
+  type InterleavedReaderDeps,
 } from "./interleaved.ts";
 export { createH264Depacketiser, H264_NAL } from "./h264.ts";
 export { createH265Depacketiser, H265_NAL } from "./h265.ts";

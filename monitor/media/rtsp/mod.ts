@@ -7,7 +7,7 @@ import type { MediaWindowOptions, RtspMediaSample } from "./sample.ts";
 import { runMediaSession } from "./session.ts";
 
 export { createUdpPortPool } from "./port_pool.ts";
-export type { UdpPortPair, UdpPortPool, UdpPortPoolOptions } from "./port_pool.ts";
+export type { UdpPortPair, UdpPortPool, UdpPortPoolDeps } from "./port_pool.ts";
 export type {
   MediaAttempt,
   MediaCause,
@@ -21,7 +21,7 @@ export type {
 export { resolveWindow, TRANSPORT_MEMORY } from "./session.ts";
 
 /** Dependencies of {@link createRtspMediaSampler}; the defaults are production's. */
-export interface RtspMediaOptions {
+export interface RtspMediaSamplerDeps {
   /** UDP port pairs (default: a pool of 20 ephemeral pairs, owned by this sampler). */
   ports?: UdpPortPool;
   /** How the RTSP connection is dialled (tests, CA certificates). */
@@ -53,7 +53,7 @@ export interface RtspMediaSampler {
 }
 
 /** Creates a sampler. No child process, no URL on any command line: all of it is in Deno. */
-export function createRtspMediaSampler(options: RtspMediaOptions = {}): RtspMediaSampler {
+export function createRtspMediaSampler(options: RtspMediaSamplerDeps = {}): RtspMediaSampler {
   const ports = options.ports ?? createUdpPortPool();
   return {
     ports,

@@ -25,7 +25,7 @@ export interface UdpPortPool {
 }
 
 /** Options of {@link createUdpPortPool}. */
-export interface UdpPortPoolOptions {
+export interface UdpPortPoolDeps {
   /** Most pairs at once (default 20). */
   pairs?: number;
   /**
@@ -50,7 +50,7 @@ export interface UdpPortPoolOptions {
  * becomes the RTCP half with RTP tried one below, an even one tries RTCP one above; a taken
  * neighbour means closing and trying again, up to `attempts` times.
  */
-export function createUdpPortPool(options: UdpPortPoolOptions = {}): UdpPortPool {
+export function createUdpPortPool(options: UdpPortPoolDeps = {}): UdpPortPool {
   const size = Math.max(1, Math.floor(options.pairs ?? 20));
   const attempts = options.attempts ?? 8;
   const recvBufferSize = options.recvBufferBytes ?? 256 * 1024;
