@@ -10,7 +10,8 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { jpegToGrey } from "../monitor/media/mjpeg/mod.ts";
-import { decodeKeyframes, demuxTs, runWithStdin } from "../monitor/media/hls/mod.ts";
+import { decodeKeyframes, demuxTs } from "../monitor/media/hls/mod.ts";
+import { createProcessPool } from "../monitor/media/process_pool.ts";
 import { clockTicks } from "./proc.ts";
 
 const args = parseArgs({ args: Deno.args, options: { frames: { type: "string", default: "40" } } });
@@ -72,7 +73,7 @@ for (const size of ["320x240", "1280x720", "1920x1080"]) {
   for (let i = 0; i < runs; i++) {
     const k0 = childrenCpu(ticks);
     const t0 = performance.now();
-    const dec = await decodeKeyframes(v.keyframes, v.codec!, { run: runWithStdin });
+    const dec = await decodeKeyframes(v.keyframes, v.codec!, { run: createProcessPool().run });
     if (!dec.ok) throw new Error(dec.problem);
     ffmpegS += childrenCpu(ticks) - k0;
     const c0 = process.cpuUsage();

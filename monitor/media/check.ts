@@ -17,7 +17,6 @@ export {
   SNAPSHOT_EVERY_MS,
   snapshotDue,
 } from "./check_core.ts";
-export { cappedStdinRunner } from "./check_http.ts";
 export { CHECK_WINDOW } from "./check_rtsp.ts";
 
 /** Probe kinds whose streams get media checks unless they say `media: false`. */

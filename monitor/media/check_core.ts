@@ -6,7 +6,6 @@ import type { StreamConfig } from "../types.ts";
 import type { Decoder } from "./decode/mod.ts";
 import { judgeMedia, type MediaMemory, type PictureSample } from "./expect.ts";
 import type { MediaFacts } from "./ffprobe.ts";
-import type { StdinRunner } from "./hls/mod.ts";
 import type { CommandRunner } from "./process_pool.ts";
 import type { RtspMediaSampler } from "./rtsp/mod.ts";
 import type { SnapshotKind, SnapshotStore } from "./snapshots.ts";
@@ -32,8 +31,6 @@ export interface MediaCheckOptions {
   sampler?: RtspMediaSampler;
   /** The process's decode pool; omitted: one for this check, closed after it. */
   decoder?: Decoder;
-  /** Runs HLS keyframe decodes with stdin (default: uncapped spawns). */
-  stdinRun?: StdinRunner;
   /** See {@link SNAPSHOT_EVERY_MS}. */
   snapshotEveryMs?: number;
   now?: () => number;

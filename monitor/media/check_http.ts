@@ -3,8 +3,8 @@
 import { kindOf } from "../probes/mod.ts";
 import type { StreamConfig } from "../types.ts";
 import type { MediaFindings } from "./check_core.ts";
-import { createSlots } from "./decode/mod.ts";
-import { runWithStdin, sampleHls, type StdinRunner } from "./hls/mod.ts";
+import { sampleHls } from "./hls/mod.ts";
+import type { CommandRunner } from "./process_pool.ts";
 import type { HttpMediaSample } from "./http_sample.ts";
 import { sampleMjpeg } from "./mjpeg/mod.ts";
 
@@ -20,11 +20,11 @@ export function nativeHttp(s: StreamConfig): boolean {
  */
 export async function httpFindings(
   s: StreamConfig,
-  o: { signal: AbortSignal; stdinRun?: StdinRunner; now?: () => number },
+  o: { signal: AbortSignal; run: CommandRunner; now?: () => number },
 ): Promise<MediaFindings> {
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout((s.timeoutSeconds + 4) * 1000)]);
   const sample: HttpMediaSample = kindOf(s) === "hls"
-    ? await sampleHls(s, { signal, run: o.stdinRun, now: o.now })
+    ? await sampleHls(s, { signal, run: o.run, now: o.now })
     : await sampleMjpeg(s, { signal, now: o.now });
   if (sample.facts.packets === 0) return { error: sample.problem };
   return {
@@ -33,34 +33,5 @@ export async function httpFindings(
     pictureProblem: sample.pictureProblem ?? sample.problem,
     snapshot: sample.snapshot,
     details: sample.problem ? { problem: sample.problem } : {},
-  };
-}
-
-/**
- * A {@link StdinRunner} with at most `max` children at once (the decode pool's slot logic):
- * HLS keyframe decodes of many streams must not spawn without bound.
- */
-export function cappedStdinRunner(max: number, run: StdinRunner = runWithStdin): StdinRunner {
-  const slots = createSlots({ size: max });
-  return async (cmd, args, o) => {
-    const slot = await slots.acquire(o.signal);
-    if (!slot.ok) {
-      const aborted = o.signal?.aborted ?? false;
-      return {
-        code: null,
-        stdout: new Uint8Array(0),
-        stderr: slot.why,
-        timedOut: false,
-        aborted,
-        truncated: false,
-        ms: 0,
-        pid: 0,
-      };
-    }
-    try {
-      return await run(cmd, args, o);
-    } finally {
-      slot.release();
-    }
   };
 }

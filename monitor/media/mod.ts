@@ -10,7 +10,7 @@ export type { MediaHealth, MediaTask } from "./task.ts";
 export { sampleMjpeg } from "./mjpeg/mod.ts";
 export type { MjpegSampleOptions } from "./mjpeg/mod.ts";
 export { sampleHls } from "./hls/mod.ts";
-export type { HlsSampleOptions, StdinRunner } from "./hls/mod.ts";
+export type { HlsSampleOptions } from "./hls/mod.ts";
 export type { HttpMediaSample, HttpSampleFacts } from "./http_sample.ts";
 export { createRtspMediaSampler, createUdpPortPool } from "./rtsp/mod.ts";
 export type {

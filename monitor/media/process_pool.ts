@@ -10,6 +10,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Stdout beyond this many bytes kills the child and sets `truncated` (default 4 MiB). */
   maxStdoutBytes?: number;
+  /** Written to the child's stdin, which is then closed (default: stdin is /dev/null). */
+  stdin?: Uint8Array;
 }
 
 /** What a finished child left behind. Never thrown for a failing child: judge `code` and output. */
@@ -123,11 +125,12 @@ export function createProcessPool(opts: { max?: number } = {}): ProcessPool {
     const t0 = performance.now();
     const child = new Deno.Command(cmd, {
       args,
-      stdin: "null",
+      stdin: o.stdin ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
     started++;
+    const write = o.stdin ? feed(child.stdin, o.stdin) : Promise.resolve();
     let why: "timeout" | "abort" | "size" | undefined;
     const kill = (reason: typeof why) => {
       why ??= reason;
@@ -150,7 +153,7 @@ export function createProcessPool(opts: { max?: number } = {}): ProcessPool {
       // A grandchild could hold the pipes open after the child died: stop reading soon after.
       let grace: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
-        Promise.all([out.done, err.done]),
+        Promise.all([out.done, err.done, write]),
         new Promise((r) => grace = setTimeout(r, 500)),
       ]);
       clearTimeout(grace);
@@ -242,6 +245,15 @@ export function createProcessPool(opts: { max?: number } = {}): ProcessPool {
       killed,
     }),
   };
+}
+
+/** Writes `bytes` to a child's stdin and closes it; a child that stopped reading is no error. */
+async function feed(stdin: WritableStream<Uint8Array>, bytes: Uint8Array): Promise<void> {
+  const w = stdin.getWriter();
+  try {
+    await w.write(bytes);
+    await w.close();
+  } catch { /* the child exited or was killed: its output tells why */ }
 }
 
 /**

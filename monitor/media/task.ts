@@ -9,12 +9,7 @@ import type { Monitor } from "../monitor.ts";
 import { redactText } from "../redact.ts";
 import type { MediaVerdict, PictureFreshness } from "../status/mod.ts";
 import type { StreamConfig } from "../types.ts";
-import {
-  cappedStdinRunner,
-  DEFAULT_MEDIA_CHECK_SECONDS,
-  mediaEnabled,
-  runMediaCheck,
-} from "./check.ts";
+import { DEFAULT_MEDIA_CHECK_SECONDS, mediaEnabled, runMediaCheck } from "./check.ts";
 import { createPictureDecoder, type PictureDecoder, type StreamDecoderDeps } from "./decode/mod.ts";
 import { createRtspMediaSampler, type RtspMediaSampler } from "./rtsp/mod.ts";
 import {
@@ -140,10 +135,9 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
   const pool = opts.runner ? undefined : opts.pool ?? own;
   const run = opts.runner ?? pool!.run;
   // One sampler (one UDP port pool) and one decode pool (ffmpeg children on stdin, sized to the
-  // cores) for all checks; HLS keyframe decodes get as many slots.
+  // cores) for all checks; HLS keyframe decodes run in the process pool like ffprobe does.
   const sampler = opts.sampler ?? createRtspMediaSampler();
   const decoder = opts.decoder ?? createPictureDecoder(opts.decoderOptions);
-  const stdinRun = cappedStdinRunner(navigator.hardwareConcurrency || 2);
   const snapshots = createSnapshotStore(opts.dataDir);
   const per = new Map<string, PerStream>();
   const loops = new Map<string, Loop>();
@@ -171,7 +165,6 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
       readSeconds: opts.readSeconds,
       sampler,
       decoder,
-      stdinRun,
     });
     if (!res || signal.aborted) return undefined;
     // "No video" is only news when the stream is reachable: when its handshake fails too (the

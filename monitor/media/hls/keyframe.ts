@@ -3,11 +3,11 @@
 import { createMjpegReader } from "../mjpeg/mod.ts";
 import type { TsCodec } from "./annexb.ts";
 import type { TsKeyframe } from "./ts.ts";
-import type { StdinRunner } from "./stdin_run.ts";
+import type { CommandRunner } from "../process_pool.ts";
 
 /** Options of {@link decodeKeyframes}. */
 export interface KeyframeDecodeOptions {
-  run: StdinRunner;
+  run: CommandRunner;
   signal?: AbortSignal;
   /** Outer limit for ffmpeg, ms (default 5000). */
   timeoutMs?: number;

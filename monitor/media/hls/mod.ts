@@ -12,5 +12,3 @@ export { splitAnnexB } from "./annexb.ts";
 export type { TsCodec } from "./annexb.ts";
 export { decodeKeyframes } from "./keyframe.ts";
 export type { KeyframeDecode, KeyframeDecodeOptions } from "./keyframe.ts";
-export { runWithStdin } from "./stdin_run.ts";
-export type { StdinRunner, StdinRunOptions } from "./stdin_run.ts";

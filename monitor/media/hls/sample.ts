@@ -9,14 +9,14 @@ import { failedHttpSample, type HttpMediaSample } from "../http_sample.ts";
 import { spsType } from "./annexb.ts";
 import { decodeKeyframes } from "./keyframe.ts";
 import { fetchNewestSegment } from "./segment.ts";
-import { runWithStdin, type StdinRunner } from "./stdin_run.ts";
+import type { CommandRunner } from "../process_pool.ts";
 import { demuxTs, type TsVideo } from "./ts.ts";
 
 /** Options of {@link sampleHls}. */
 export interface HlsSampleOptions {
   signal: AbortSignal;
-  /** Runs ffmpeg with the keyframes on stdin (default {@link runWithStdin}, uncapped). */
-  run?: StdinRunner;
+  /** Runs ffmpeg with the keyframes on stdin: the media process pool's `run`, so it is capped. */
+  run: CommandRunner;
   /** Bytes a segment may have (default 8 MiB). */
   maxSegmentBytes?: number;
   /** Pictures with more pixels are not decoded (default 3840×2160). */
@@ -61,7 +61,7 @@ export async function sampleHls(
     sample.pictureProblem = `picture ${width}x${height} too large to decode`;
   } else {
     const dec = await decodeKeyframes(video.keyframes, codec, {
-      run: opts.run ?? runWithStdin,
+      run: opts.run,
       signal: opts.signal,
     });
     if (!dec.ok) sample.pictureProblem = dec.problem;

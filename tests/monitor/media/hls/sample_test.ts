@@ -1,12 +1,15 @@
 import { assert, assertEquals, assertStringIncludes } from "../../../assert.ts";
-import { runWithStdin, sampleHls, type StdinRunner } from "../../../../monitor/media/hls/mod.ts";
+import { sampleHls } from "../../../../monitor/media/hls/mod.ts";
+import { type CommandRunner, createProcessPool } from "../../../../monitor/media/process_pool.ts";
 import { judgeMedia } from "../../../../monitor/media/expect.ts";
 import type { HttpMediaSample } from "../../../../monitor/media/http_sample.ts";
 import { validateJpeg } from "../../../../monitor/probes/mod.ts";
 import { startMediaServer } from "../../../fixtures/media_server.ts";
 
 const stream = (url: string) => ({ url, tlsInsecure: false });
-const opts = () => ({ signal: AbortSignal.timeout(15_000) });
+/** The media process pool, as the daemon runs these decodes (its children end with each run). */
+const pool = createProcessPool();
+const opts = () => ({ signal: AbortSignal.timeout(15_000), run: pool.run });
 
 function picture(s: HttpMediaSample, freezeSeconds = 0.5) {
   return judgeMedia({ facts: s.facts, sample: s.picture, memory: {}, freezeSeconds, latencyMs: 1 })
@@ -83,9 +86,9 @@ Deno.test("sampleHls() reads ffmpeg's HLS muxer: h264 320x240 at 10 fps and a gr
   // Every child sampleHls starts, as it was started: other test files share this process, and
   // their children (a test camera with its password among its arguments) are not under test.
   const started: string[] = [];
-  const run: StdinRunner = (cmd, args, o) => {
+  const run: CommandRunner = (cmd, args, o) => {
     started.push(args.join(" "));
-    return runWithStdin(cmd, args, o);
+    return pool.run(cmd, args, o);
   };
   const withRun = () => ({ ...opts(), run });
   try {
