@@ -160,7 +160,9 @@ export class Children {
 /** Reads a child's stdout line by line. */
 export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let rest = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+  const text = new TextDecoder();
+  for await (const bytes of stream) {
+    const chunk = text.decode(bytes, { stream: true });
     rest += chunk;
     let nl;
     while ((nl = rest.indexOf("\n")) >= 0) {
@@ -175,13 +177,13 @@ export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator
  * it to `file` when given. */
 export function tail(stream: ReadableStream<Uint8Array>, max = 8192, file?: string): () => string {
   let text = "";
-  stream.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({
-      write(t) {
-        text = (text + t).slice(-max);
-        if (file) Deno.writeTextFileSync(file, t, { append: true });
-      },
-    }),
-  ).catch(() => {});
+  const decoder = new TextDecoder();
+  (async () => {
+    for await (const bytes of stream) {
+      const t = decoder.decode(bytes, { stream: true });
+      text = (text + t).slice(-max);
+      if (file) Deno.writeTextFileSync(file, t, { append: true });
+    }
+  })().catch(() => {});
   return () => text;
 }
