@@ -3,8 +3,9 @@
 import { SAMPLE_HEIGHT, SAMPLE_WIDTH } from "../grid.ts";
 import type { RtpCodec } from "../rtp/mod.ts";
 import { describeKeyframe, GREY_BYTES, pictureFromGrey } from "./picture.ts";
-import { createSlots, type SlotsDeps } from "./pool.ts";
+import { createSlots, type Slots, type SlotsDeps } from "./pool.ts";
 import {
+  type DecodeOptions,
   type Decoder,
   type DecodeResult,
   MAX_SNAPSHOT_BYTES,
@@ -25,32 +26,58 @@ type Out = { ok: true; bytes: Uint8Array } | { ok: false; why: string };
 /** Decodes each H.264/H.265 keyframe with its own ffmpeg child (grey copy, plus JPEG if asked). */
 export function createOneShotDecoder(options: OneShotDecoderDeps = {}): Decoder {
   const slots = createSlots(options);
+  const grey: GreyMaker = async (codec, bytes, signal) => {
+    const out = await runFfmpeg(codec, bytes, greyArgs(), GREY_BYTES, options, signal);
+    if (!out.ok) return out;
+    return out.bytes.length < GREY_BYTES
+      ? { ok: false, why: "ffmpeg returned no picture" }
+      : { ok: true, grey: out.bytes };
+  };
   return {
-    async decode(codec, bytes, o = {}) {
-      const facts = checkUnit(codec, bytes);
-      if (!facts.ok) return facts.result;
-      const h26x = codec as "H264" | "H265";
-      const slot = await slots.acquire(o.signal);
-      if (!slot.ok) return notDecoded(slot.why);
-      try {
-        const grey = await runFfmpeg(h26x, bytes, greyArgs(), GREY_BYTES, options, o.signal);
-        if (!grey.ok) return notDecoded(grey.why);
-        if (grey.bytes.length < GREY_BYTES) return notDecoded("ffmpeg returned no picture");
-        const picture = pictureFromGrey(grey.bytes, facts.width, facts.height);
-        if (o.snapshot) {
-          const jpeg = await oneShotJpeg(h26x, bytes, { ...options, signal: o.signal });
-          if (jpeg.ok) picture.jpeg = jpeg.bytes;
-        }
-        return { ok: true, picture };
-      } finally {
-        slot.release();
-      }
-    },
+    decode: (codec, bytes, o = {}) => decodeInSlot(slots, codec, bytes, o, grey, options),
     close() {
       slots.close();
       return Promise.resolve();
     },
   };
+}
+
+/** How a backend gets the grey copy of one keyframe. */
+export type GreyMaker = (
+  codec: "H264" | "H265",
+  bytes: Uint8Array,
+  signal?: AbortSignal,
+) => Promise<{ ok: true; grey: Uint8Array } | { ok: false; why: string }>;
+
+/**
+ * What both ffmpeg backends do around their grey copy: check the unit before any child sees
+ * it, hold a decode slot, make the picture, and add a snapshot JPEG (one-shot) when asked.
+ */
+export async function decodeInSlot(
+  slots: Slots,
+  codec: RtpCodec,
+  bytes: Uint8Array,
+  o: DecodeOptions,
+  grey: GreyMaker,
+  snapshot: OneShotDecoderDeps,
+): Promise<DecodeResult> {
+  const facts = checkUnit(codec, bytes);
+  if (!facts.ok) return facts.result;
+  const h26x = codec as "H264" | "H265";
+  const slot = await slots.acquire(o.signal);
+  if (!slot.ok) return notDecoded(slot.why);
+  try {
+    const res = await grey(h26x, bytes, o.signal);
+    if (!res.ok) return notDecoded(res.why);
+    const picture = pictureFromGrey(res.grey, facts.width, facts.height);
+    if (o.snapshot) {
+      const jpeg = await oneShotJpeg(h26x, bytes, { ...snapshot, signal: o.signal });
+      if (jpeg.ok) picture.jpeg = jpeg.bytes;
+    }
+    return { ok: true, picture };
+  } finally {
+    slot.release();
+  }
 }
 
 /** Size limit, codec and parameter sets checked before any child sees the bytes. */

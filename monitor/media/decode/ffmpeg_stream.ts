@@ -1,11 +1,9 @@
 /** Backend (a): a pool of long-lived ffmpeg children (stream_child.ts), a few ms of CPU a picture. */
 
-import { checkUnit, type OneShotDecoderDeps, oneShotJpeg } from "./ffmpeg_oneshot.ts";
-import { pictureFromGrey } from "./picture.ts";
+import { decodeInSlot, type GreyMaker, type OneShotDecoderDeps } from "./ffmpeg_oneshot.ts";
 import { createSlots, type SlotsDeps, type SlotStats } from "./pool.ts";
 import { spawnStreamChild, type StreamChild } from "./stream_child.ts";
 import type { Decoder } from "./types.ts";
-import { notDecoded } from "./types.ts";
 
 /** Options of {@link createStreamDecoder}. */
 export interface StreamDecoderDeps extends SlotsDeps {
@@ -70,34 +68,21 @@ export function createStreamDecoder(options: StreamDecoderDeps = {}): StreamDeco
     idle.get(child.codec)!.push({ child, timer });
   };
 
+  const grey: GreyMaker = async (codec, bytes, signal) => {
+    if (closed) return { ok: false, why: "the decode pool is closed" };
+    let child: StreamChild;
+    try {
+      child = take(codec);
+    } catch (e) {
+      return { ok: false, why: `ffmpeg could not start: ${(e as Error).message}` };
+    }
+    const res = await child.decode(bytes, signal);
+    giveBack(child);
+    return res;
+  };
+
   return {
-    async decode(codec, bytes, o = {}) {
-      const facts = checkUnit(codec, bytes);
-      if (!facts.ok) return facts.result;
-      const h26x = codec as "H264" | "H265";
-      const slot = await slots.acquire(o.signal);
-      if (!slot.ok) return notDecoded(slot.why);
-      try {
-        if (closed) return notDecoded("the decode pool is closed");
-        let child: StreamChild;
-        try {
-          child = take(h26x);
-        } catch (e) {
-          return notDecoded(`ffmpeg could not start: ${(e as Error).message}`);
-        }
-        const res = await child.decode(bytes, o.signal);
-        giveBack(child);
-        if (!res.ok) return notDecoded(res.why);
-        const picture = pictureFromGrey(res.grey, facts.width, facts.height);
-        if (o.snapshot) {
-          const jpeg = await oneShotJpeg(h26x, bytes, { ...oneShot, signal: o.signal });
-          if (jpeg.ok) picture.jpeg = jpeg.bytes;
-        }
-        return { ok: true, picture };
-      } finally {
-        slot.release();
-      }
-    },
+    decode: (codec, bytes, o = {}) => decodeInSlot(slots, codec, bytes, o, grey, oneShot),
     stats: () => ({ ...slots.stats(), children: all.size }),
     async close() {
       closed = true;
