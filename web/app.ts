@@ -66,6 +66,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     store: deps.store,
     now,
     picture: deps.view.picture,
+    uptime: deps.view.uptime,
   });
   const events = createEvents({
     bus: deps.bus,

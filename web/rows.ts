@@ -1,7 +1,12 @@
 /** Dashboard rows: live status plus uptime (cached) and a latency ring per stream for sparklines. */
 
 import type { CheckRecord, Monitor, StreamConfig } from "../monitor/mod.ts";
-import { createUptimeCache, type PictureFreshness, streamMessage } from "../monitor/status/mod.ts";
+import {
+  createUptimeCache,
+  type PictureFreshness,
+  streamMessage,
+  type UptimeCache,
+} from "../monitor/status/mod.ts";
 import type { Row } from "../islands/mod.ts";
 
 /** What rows read from the store. */
@@ -37,12 +42,14 @@ export interface RowsDeps {
   uptimeCacheMs?: number;
   /** The media task's picture freshness of a stream (absent or undefined: no media checks). */
   picture?: (name: string) => PictureFreshness | undefined;
+  /** An uptime cache to share (the status view's), so the figures are read once; else one here. */
+  uptime?: UptimeCache;
 }
 
 /** Creates the row builder; uptimes are re-read at most every `uptimeCacheMs` (default 30 s). */
 export function createRows(deps: RowsDeps): Rows {
   const now = deps.now ?? Date.now;
-  const uptime = createUptimeCache({
+  const uptime = deps.uptime ?? createUptimeCache({
     uptime: (q) => deps.store.uptime(q),
     now,
     cacheMs: deps.uptimeCacheMs,

@@ -167,6 +167,8 @@ export interface StatusView {
   allJson(): string;
   /** The picture freshness of a stream with media checks, else undefined (from the deps). */
   picture(name: string): PictureFreshness | undefined;
+  /** The view's uptime cache, for other readers of the same figures (the dashboard rows). */
+  uptime: UptimeCache;
 }
 
 const DAY = 86_400_000;
@@ -251,5 +253,6 @@ export function createStatusView(deps: StatusViewDeps): StatusView {
       return `{${parts.join(",")}}`;
     },
     picture: (name) => deps.picture?.(name),
+    uptime,
   };
 }

@@ -79,3 +79,17 @@ Deno.test("createRows() carries the media task's verifiedAt, overdue deadline an
   assertEquals(cam.pictureProblem, "picture not verified: x");
   assertEquals([plain.verifiedAt, plain.mediaOverdueAt, plain.pictureProblem], [null, null, null]);
 });
+
+Deno.test("createRows() reads uptime through a shared cache when given one, not the store again", () => {
+  let storeReads = 0;
+  const rows = createRows({
+    monitor: { streams: () => [stream("cam")], status: () => undefined },
+    store: {
+      history: () => [],
+      uptime: () => (storeReads++, new Map()),
+    },
+    uptime: { ratio: (name, windowMs) => (name === "cam" && windowMs === 86_400_000 ? 0.5 : 1) },
+  });
+  const [cam] = rows.all();
+  assertEquals([cam.up24h, cam.up7d, storeReads], [0.5, 1, 0]);
+});
