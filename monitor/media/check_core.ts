@@ -31,6 +31,11 @@ export interface MediaCheckOptions {
   sampler?: RtspMediaSampler;
   /** The process's decode pool; omitted: one for this check, closed after it. */
   decoder?: Decoder;
+  /**
+   * Runs HLS keyframe decodes (ffmpeg reading stdin, no URL), kept apart from `run`, which hands
+   * ffprobe/ffmpeg a stream; default: a process pool for this check.
+   */
+  stdinRun?: CommandRunner;
   /** See {@link SNAPSHOT_EVERY_MS}. */
   snapshotEveryMs?: number;
   now?: () => number;

@@ -4,7 +4,7 @@ import { kindOf } from "../probes/mod.ts";
 import type { StreamConfig } from "../types.ts";
 import type { MediaFindings } from "./check_core.ts";
 import { sampleHls } from "./hls/mod.ts";
-import type { CommandRunner } from "./process_pool.ts";
+import { type CommandRunner, createProcessPool } from "./process_pool.ts";
 import type { HttpMediaSample } from "./http_sample.ts";
 import { sampleMjpeg } from "./mjpeg/mod.ts";
 
@@ -20,11 +20,11 @@ export function nativeHttp(s: StreamConfig): boolean {
  */
 export async function httpFindings(
   s: StreamConfig,
-  o: { signal: AbortSignal; run: CommandRunner; now?: () => number },
+  o: { signal: AbortSignal; stdinRun?: CommandRunner; now?: () => number },
 ): Promise<MediaFindings> {
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout((s.timeoutSeconds + 4) * 1000)]);
   const sample: HttpMediaSample = kindOf(s) === "hls"
-    ? await sampleHls(s, { signal, run: o.run, now: o.now })
+    ? await sampleHls(s, { signal, run: o.stdinRun ?? createProcessPool().run, now: o.now })
     : await sampleMjpeg(s, { signal, now: o.now });
   if (sample.facts.packets === 0) return { error: sample.problem };
   return {

@@ -135,9 +135,10 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
   const pool = opts.runner ? undefined : opts.pool ?? own;
   const run = opts.runner ?? pool!.run;
   // One sampler (one UDP port pool) and one decode pool (ffmpeg children on stdin, sized to the
-  // cores) for all checks; HLS keyframe decodes run in the process pool like ffprobe does.
+  // cores) for all checks; HLS keyframe decodes get a process pool of as many slots.
   const sampler = opts.sampler ?? createRtspMediaSampler();
   const decoder = opts.decoder ?? createPictureDecoder(opts.decoderOptions);
+  const stdinPool = createProcessPool({ max: navigator.hardwareConcurrency || 2 });
   const snapshots = createSnapshotStore(opts.dataDir);
   const per = new Map<string, PerStream>();
   const loops = new Map<string, Loop>();
@@ -165,6 +166,7 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
       readSeconds: opts.readSeconds,
       sampler,
       decoder,
+      stdinRun: stdinPool.run,
     });
     if (!res || signal.aborted) return undefined;
     // "No video" is only news when the stream is reachable: when its handshake fails too (the
@@ -301,6 +303,7 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
       await Promise.allSettled([...all]);
       await own?.killAll();
       if (!opts.decoder) await decoder.close();
+      await stdinPool.killAll();
     },
     async snapshot(name, kind) {
       if (!opts.config().streams.some((s) => s.name === name)) return undefined;
