@@ -8,6 +8,9 @@ import type { Credentials } from "./rtsp_auth.ts";
 
 const MAX_HEADER = 16 * 1024;
 const MAX_BODY = 64 * 1024;
+/** Interleaved frames kept while waiting for a response (more are read and dropped). */
+const MAX_EARLY = 512 * 1024;
+const DOLLAR = 0x24;
 const RTSP_PREFIX = [0x52, 0x54, 0x53, 0x50, 0x2f]; // "RTSP/"
 const HTTP_PREFIX = "HTTP/";
 const CONTROL_OR_SPACE = /[^\x21-\x7e]/;
@@ -134,6 +137,9 @@ export class RtspConnection {
   private len = 0;
   private cseq = 0;
   private taken = false;
+  /** Interleaved frames that came before a response (a server may start RTP before PLAY's answer). */
+  private early: Uint8Array[] = [];
+  private earlyBytes = 0;
 
   private readonly target: RtspTarget;
   private readonly tlsInsecure: boolean;
@@ -201,7 +207,15 @@ export class RtspConnection {
   takeOver(): TakenConnection {
     if (!this.conn || this.taken) throw new RtspFailure("no RTSP connection to take over");
     this.taken = true;
-    const pending = this.buf.slice(0, this.len);
+    const pending = new Uint8Array(this.earlyBytes + this.len);
+    let off = 0;
+    for (const frame of this.early) {
+      pending.set(frame, off);
+      off += frame.length;
+    }
+    pending.set(this.buf.subarray(0, this.len), off);
+    this.early = [];
+    this.earlyBytes = 0;
     this.len = 0;
     return { conn: this.conn, pending };
   }
@@ -226,6 +240,8 @@ export class RtspConnection {
     this.conn = undefined;
     this.taken = false;
     this.len = 0;
+    this.early = [];
+    this.earlyBytes = 0;
     try {
       conn?.close();
     } catch { /* already closed */ }
@@ -275,11 +291,20 @@ export class RtspConnection {
     }
   }
 
-  /** Reads one response: status line + headers (≤ 16 KiB), then Content-Length bytes (≤ 64 KiB). */
+  /**
+   * Reads one response: status line + headers (≤ 16 KiB), then Content-Length bytes (≤ 64 KiB).
+   * Interleaved frames (`$`, RFC 2326 §10.12) before it are set aside for {@link takeOver}: a
+   * server may start sending RTP before it answers PLAY, or send RTCP of a shared stream.
+   */
   private async receive(): Promise<RtspResponse> {
     let headEnd = -1;
     let scanned = 0;
     for (;;) {
+      if (this.len > 0 && this.buf[0] === DOLLAR) {
+        await this.setAsideFrame();
+        scanned = 0;
+        continue;
+      }
       const n = Math.min(this.len, RTSP_PREFIX.length);
       for (let i = 0; i < n; i++) {
         if (this.buf[i] !== RTSP_PREFIX[i]) {
@@ -304,6 +329,19 @@ export class RtspConnection {
     this.buf.copyWithin(0, total, this.len);
     this.len -= total;
     return res;
+  }
+
+  /** Moves the interleaved frame at the buffer's start to `early` (dropped past MAX_EARLY). */
+  private async setAsideFrame(): Promise<void> {
+    while (this.len < 4) await this.fill(this.buf.length);
+    const total = 4 + ((this.buf[2] << 8) | this.buf[3]);
+    while (this.len < total) await this.fill(Math.max(total, this.buf.length));
+    if (this.earlyBytes + total <= MAX_EARLY) {
+      this.early.push(this.buf.slice(0, total));
+      this.earlyBytes += total;
+    }
+    this.buf.copyWithin(0, total, this.len);
+    this.len -= total;
   }
 
   /** Reads more bytes, growing a full buffer to `capacity`. EOF → ClosedByServer or truncation. */

@@ -122,6 +122,23 @@ Deno.test("sample() says stream stopped mid-window when packets stop after three
   }
 });
 
+Deno.test("sample() keeps the pictures a server sends before its PLAY answer (a shared GStreamer stream)", async () => {
+  const cam = startMediaCamera({
+    ...(await h264Capture()),
+    stopAfterFrames: 3,
+    picturesBeforePlayAnswer: 3,
+  });
+  try {
+    const { media } = await createRtspMediaSampler().sample(streamOf(cam.url), ctxOf(), {
+      window: { stallMs: 500 },
+    });
+    assertEquals(media?.problem, "stream stopped mid-window");
+    assertEquals([media?.frames, media?.keyframeCount, media?.width], [3, 1, 320]);
+  } finally {
+    await cam.stop();
+  }
+});
+
 Deno.test("sample() says garbage RTP for valid headers around random payloads", async () => {
   const cam = startMediaCamera({ ...(await h264Capture()), behaviour: "garbage" });
   try {
