@@ -37,6 +37,13 @@ export interface StreamConfig {
   timeoutSeconds: number;
   /** Free-form labels for filtering. */
   tags: string[];
+  /** Where the camera is (alert rules and maintenance windows filter by it). */
+  site?: string;
+  /**
+   * The stream this one depends on (an NVR or relay): while the parent is down, this stream's
+   * alerts are folded into the parent's.
+   */
+  parent?: string;
   /** Skip TLS certificate verification (for self-signed cameras). */
   tlsInsecure: boolean;
   /** RTP transport of RTSP media sessions; absent: "auto" (TCP, falling back to UDP). */
