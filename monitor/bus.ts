@@ -1,5 +1,6 @@
 /** A typed in-process event bus: the engine emits, the API, SSE and MQTT tasks listen. */
 
+import type { Alert } from "./alerts/types.ts";
 import type { Config, ConfigProblem } from "./config/mod.ts";
 import type { CheckRecord, StreamState, StreamStatus } from "./types.ts";
 
@@ -16,6 +17,8 @@ export interface BusEvents {
     cause: string;
     status: StreamStatus;
   };
+  /** An alert was decided and queued for its channels (each event once; MQTT publishes it). */
+  alert: { alert: Alert };
   /** A new config was applied. */
   "config-reloaded": { config: Config };
   /**

@@ -127,6 +127,9 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
     const entry = cfg?.publishOnChange && slug ? view.one(e.name) : undefined;
     if (cfg && slug && entry) out.sendOnce(T.stateTopic(cfg, slug), T.statePayload(entry), cfg.qos);
   };
+  const onAlert = ({ alert }: BusEvents["alert"]) => {
+    if (cfg) out.send(T.alertsTopic(cfg), T.alertPayload(alert), cfg.qos, false);
+  };
   const onReload = () => {
     const next = deps.config();
     logger.addSecret(next.password);
@@ -229,7 +232,11 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
 
   return {
     async run(signal) {
-      const offs = [bus.on("state-change", onStateChange), bus.on("config-reloaded", onReload)];
+      const offs = [
+        bus.on("state-change", onStateChange),
+        bus.on("config-reloaded", onReload),
+        bus.on("alert", onAlert),
+      ];
       try {
         while (!signal.aborted) {
           const c = deps.config();

@@ -1,5 +1,6 @@
 /** Pure MQTT topic and payload builders: stream slugs, per-stream state, Home Assistant discovery. */
 
+import type { Alert } from "../monitor/alerts/mod.ts";
 import type { MqttConfig } from "../monitor/config/mod.ts";
 import type { StatusEntry } from "../monitor/status/mod.ts";
 
@@ -53,6 +54,30 @@ export function slugMap(names: Iterable<string>): Map<string, string> {
 
 /** Topic settings the builders need (a subset of {@link MqttConfig}). */
 export type TopicConfig = Pick<MqttConfig, "baseTopic" | "discoveryPrefix">;
+
+/** `<base>/alerts`: every alert event, not retained. */
+export function alertsTopic(cfg: TopicConfig): string {
+  return `${cfg.baseTopic}/alerts`;
+}
+
+/**
+ * The JSON of one alert event on `<base>/alerts`: what happened, to which streams, since when
+ * (ISO-8601 UTC). No URL is in an alert, so no credential can be.
+ */
+export function alertPayload(a: Alert): string {
+  return JSON.stringify({
+    event: a.event,
+    stream: a.stream,
+    state: a.state,
+    cause: a.cause,
+    since: new Date(a.since).toISOString(),
+    ts: new Date(a.ts).toISOString(),
+    streams: a.streams.map((s) => ({ name: s.name, state: s.state, cause: s.cause })),
+    group: a.group ?? null,
+    note: a.note ?? null,
+    key: a.key,
+  });
+}
 
 /** `<base>/<slug>/state`: retained per-stream state JSON. */
 export function stateTopic(cfg: TopicConfig, slug: string): string {

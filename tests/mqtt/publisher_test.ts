@@ -196,6 +196,51 @@ Deno.test("createMqttTask() publishes a state change retained on <base>/<slug>/s
   }
 });
 
+Deno.test("createMqttTask() publishes each alert event on <base>/alerts, not retained", async () => {
+  const b = await startMosquitto();
+  const all = await subscriber(b, ["sp/alerts"]);
+  try {
+    const t = startTask(() => mqttConfig(b, { intervalSeconds: 30 }));
+    await until(() => t.task.health().connected, "connected");
+    const since = Date.UTC(2026, 11, 1, 12);
+    t.world.bus.emit("alert", {
+      alert: {
+        key: `host:cam:554@${since}:down`,
+        event: "down",
+        stream: "cam:554",
+        state: "down",
+        cause: "connection refused",
+        since,
+        ts: since + 10_000,
+        streams: [
+          { name: "Front Door", state: "down", cause: "connection refused", since, tags: [] },
+          { name: "Back Yard", state: "down", cause: "connection refused", since, tags: [] },
+        ],
+        group: { by: "host", key: "cam:554" },
+        links: {},
+      },
+    });
+    const m = await all.waitFor((m) => m.topic === "sp/alerts", "on sp/alerts");
+    const p = JSON.parse(m.payload);
+    assertEquals([m.retain, p.event, p.stream, p.since, p.streams.length, p.group.by], [
+      false,
+      "down",
+      "cam:554",
+      "2026-12-01T12:00:00.000Z",
+      2,
+      "host",
+    ]);
+    await t.stop();
+    const late = await subscriber(b, ["sp/alerts"]);
+    await new Promise((r) => setTimeout(r, 300));
+    assertEquals(late.msgs.length, 0, "an alert is not retained");
+    await late.close();
+  } finally {
+    await all.close();
+    await b.stop();
+  }
+});
+
 Deno.test("createMqttTask() publishes, clears and republishes Home Assistant discovery", async () => {
   const b = await startMosquitto();
   const ha = await subscriber(b, ["homeassistant/#"]);
