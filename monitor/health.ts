@@ -28,6 +28,11 @@ export interface HealthDeps {
    * and says so here, in /metrics and on each stream.
    */
   media: () => MediaHealthSummary;
+  /**
+   * The alert outbox: pending and failed deliveries, per channel with its last error. A failing
+   * provider shows here but never makes the process unhealthy (absent: alerting not built).
+   */
+  alerts?: () => unknown;
 }
 
 /** What /api/health's `media` holds at least (the media task adds its other counters). */
@@ -51,6 +56,8 @@ export interface HealthReport extends Record<string, unknown> {
   mqtt: unknown;
   /** The media task's counters, `overdue` among them ({@link MediaHealthSummary}). */
   media: unknown;
+  /** The alert outbox (pending, failed, per channel); absent without alerting. */
+  alerts?: unknown;
 }
 
 /** Creates the function /api/health serves. */
@@ -78,6 +85,7 @@ export function createHealth(deps: HealthDeps): () => HealthReport {
       streams: { total: deps.streamCount(), ...counts },
       mqtt: deps.mqtt(),
       media: deps.media(),
+      ...(deps.alerts ? { alerts: deps.alerts() } : {}),
     };
   };
 }

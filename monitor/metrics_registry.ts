@@ -88,8 +88,18 @@ export interface MetricsDeps {
   mqttConnected?: () => boolean | undefined;
   /** The media task's cadence figures (absent: no `streampulse_media_*` families). */
   media?: () => MediaCadenceFigures;
+  /** The alert outbox's figures (absent: no `streampulse_alerts_*` families). */
+  alerts?: () => AlertFigures;
   /** Histogram bucket bounds in seconds, ascending (default {@link CHECK_DURATION_BUCKETS}). */
   buckets?: readonly number[];
+}
+
+/** What the alerts task tells {@link createMetrics}. */
+export interface AlertFigures {
+  /** Delivery attempts since start by channel name and result. */
+  counts: Map<string, { sent: number; retry: number; failed: number }>;
+  /** Deliveries waiting in the outbox now. */
+  pending: number;
 }
 
 /** Counters kept since the process started. */
@@ -182,6 +192,27 @@ export function createMetrics(deps: MetricsDeps): Metrics {
           help: "Seconds between a media check's due time and its start.",
           type: "histogram",
           samples: media.lateness.samples(),
+        });
+      }
+      const alerts = deps.alerts?.();
+      if (alerts) {
+        const samples: Sample[] = [];
+        for (const [channel, c] of alerts.counts) {
+          for (const result of ["sent", "retry", "failed"] as const) {
+            samples.push({ labels: { channel, result }, value: c[result] });
+          }
+        }
+        fams.push({
+          name: "streampulse_alerts_total",
+          help:
+            "Alert delivery attempts since start, by channel and result (retry: will be tried again).",
+          type: "counter",
+          samples,
+        }, {
+          name: "streampulse_alerts_pending",
+          help: "Alert deliveries waiting in the outbox.",
+          type: "gauge",
+          samples: [{ value: alerts.pending }],
         });
       }
       return fams;
