@@ -6,14 +6,22 @@ export { openStore } from "./open.ts";
 export { createRetentionTask } from "./retention.ts";
 export type { RetentionOptions } from "./retention.ts";
 export type {
+  AttemptRecord,
+  DeliveryLogRow,
   ExportRow,
   Incident,
+  Mute,
+  NewOutboxItem,
+  OutboxChannelStats,
+  OutboxItem,
+  OutboxStats,
   PruneOptions,
   PruneResult,
   RangeQuery,
   RollupRow,
   StateChange,
   Store,
+  StoreAlerts,
   StoreDeps,
   StoredState,
   StoreHealth,

@@ -68,6 +68,8 @@ export interface Incident {
   cause: string;
   /** Cause of the change that ended it. */
   endCause: string | null;
+  /** Who acknowledged it and when (ackIncident), or null while nobody did. */
+  ack: { ts: number; note: string } | null;
 }
 
 /** Uptime of one stream over a period. */
@@ -126,7 +128,7 @@ export interface ExportRow {
 export interface PruneOptions {
   /** Days of raw checks kept (default 30). */
   retentionDays?: number;
-  /** Days of rollups and closed incidents kept (default 400, at least 365). */
+  /** Days of rollups, closed incidents and the delivery log kept (default 400, at least 365). */
   rollupDays?: number;
   /** Rows deleted per statement (default 500). */
   batchSize?: number;
@@ -229,6 +231,167 @@ export interface StoreMeta {
   setMeta(key: string, value: string): void;
 }
 
+/** Where an alert waits for one channel, in the outbox (one row per alert key and channel). */
+export interface OutboxItem {
+  /** Row id, stable. */
+  id: number;
+  /** The alert's dedupe key (Alert.key). */
+  key: string;
+  /** The channel's configured name. */
+  channel: string;
+  /** The Alert, as JSON. */
+  alert: string;
+  /** When it was queued, ms since the epoch. */
+  createdAt: number;
+  /** Delivery attempts made so far. */
+  attempts: number;
+  /** When it is due next, ms since the epoch (meaningful while pending). */
+  nextAttemptAt: number;
+  /** Pending until the provider accepted it (sent) or the outbox gave up (failed). */
+  status: "pending" | "sent" | "failed";
+  /** The provider's last answer (credentials masked), null before the first attempt. */
+  lastAnswer: string | null;
+}
+
+/** What enqueueAlerts() takes per alert and channel. */
+export interface NewOutboxItem {
+  /** The alert's dedupe key; (key, channel) is unique. */
+  key: string;
+  /** The channel's configured name. */
+  channel: string;
+  /** The Alert, as JSON. */
+  alert: string;
+  /** The alert's event (down, degraded, resolved, reminder), copied into the delivery log. */
+  event: string;
+  /** The stream (or group title) the alert is about, copied into the delivery log. */
+  stream: string;
+}
+
+/** One row of the delivery log: an attempt, or a give-up without one (channel removed, dropped). */
+export interface DeliveryLogRow {
+  /** Row id. */
+  id: number;
+  /** The outbox item (the item may be pruned before its log rows). */
+  outboxId: number;
+  /** The alert's key. */
+  key: string;
+  /** The channel's name. */
+  channel: string;
+  /** When the attempt began, ms since the epoch. */
+  ts: number;
+  /** Which attempt (1 for the first); a give-up without sending repeats the count so far. */
+  attempt: number;
+  /** Whether the provider accepted it. */
+  ok: boolean;
+  /** The HTTP or SMTP status, when one came. */
+  status: number | null;
+  /** The provider's answer or the error (credentials masked, at most ~300 characters). */
+  answer: string;
+  /** The alert's event. */
+  event: string;
+  /** The alert's stream (or group title). */
+  stream: string;
+}
+
+/** What recordAttempt() writes. */
+export interface AttemptRecord {
+  /** When the attempt began, ms since the epoch. */
+  ts: number;
+  /** The provider accepted it: the item becomes sent. */
+  ok: boolean;
+  /** The HTTP or SMTP status, when one came. */
+  status: number | null;
+  /** The provider's answer or the error (credentials are masked again here). */
+  answer: string;
+  /** When to try again; null once sent or given up. */
+  nextAttemptAt: number | null;
+  /** Given up: the item becomes failed. */
+  failed: boolean;
+  /** False for a give-up without sending (the attempt count stays); default true. */
+  attempted?: boolean;
+}
+
+/** Outbox figures for the health endpoint and the dispatcher's loop. */
+export interface OutboxStats {
+  /** Items waiting to be sent. */
+  pending: number;
+  /** Items given up on in the 24 hours before `now`. */
+  failed: number;
+  /** When the oldest pending item was queued, or null when none waits. */
+  oldestPendingAt: number | null;
+  /** Per channel that has pending items, recent failures or any recorded attempt. */
+  byChannel: Record<string, OutboxChannelStats>;
+}
+
+/** One channel's part of {@link OutboxStats}. */
+export interface OutboxChannelStats {
+  /** Items waiting to be sent. */
+  pending: number;
+  /** Items given up on in the 24 hours before `now`. */
+  failed: number;
+  /** The answer of the newest failed attempt, while no attempt succeeded after it; else null. */
+  lastError: string | null;
+  /** When the provider last accepted an alert, or null. */
+  lastOkAt: number | null;
+  /** The earliest nextAttemptAt of the pending items, or null when none waits. */
+  nextAttemptAt: number | null;
+}
+
+/** A stream whose alerts are muted until a time. */
+export interface Mute {
+  /** Stream name. */
+  name: string;
+  /** Muted until, ms since the epoch. */
+  until: number;
+  /** Why (at most 1,000 characters). */
+  note: string;
+}
+
+/**
+ * Alerting's durable state: the outbox (one item per alert and channel), the delivery log,
+ * incident acknowledgements and mutes. Unlike StoreWrites, every write here goes to the database
+ * before returning, in its own transaction, and throws when the database refuses it: an alert
+ * must survive a kill -9 right after it was queued, and the caller must know when it did not.
+ */
+export interface StoreAlerts {
+  /**
+   * Queues items at once. A (key, channel) already queued (in any status) is ignored. Beyond
+   * `maxPending` pending items (default 50,000) the oldest pending ones become failed with a
+   * "dropped: outbox full" row in the delivery log. Returns how many were new and how many dropped.
+   */
+  enqueueAlerts(
+    items: NewOutboxItem[],
+    now: number,
+    opts?: { maxPending?: number },
+  ): { added: number; dropped: number };
+  /**
+   * Pending items whose nextAttemptAt ≤ now, oldest (first queued) first, at most `limit`
+   * (1…10,000); only those of `channel` when given.
+   */
+  dueAlerts(now: number, limit: number, opts?: { channel?: string }): OutboxItem[];
+  /**
+   * Records one attempt as a row of the delivery log and sets the item's new status, attempt
+   * count, next attempt and last answer, in one transaction. Throws for an unknown id.
+   */
+  recordAttempt(id: number, a: AttemptRecord): void;
+  /** The delivery log, newest first, in the window (default limit 100); one channel's when given. */
+  deliveries(q?: RangeQuery & { channel?: string }): DeliveryLogRow[];
+  /** Pending and recently failed counts, the oldest pending item, and the same per channel. */
+  outboxStats(now: number): OutboxStats;
+  /**
+   * Acknowledges an incident by id (again: the newer note wins). Writes queued state changes
+   * first, so an incident just recorded exists. Throws RangeError for a note over 1,000
+   * characters; false for an unknown id.
+   */
+  ackIncident(id: number, note: string, ts: number): boolean;
+  /** The incident with this id, or undefined. */
+  incident(id: number): Incident | undefined;
+  /** Mutes a stream's alerts until `until` (ms), or removes its mute (null). Note ≤ 1,000 chars. */
+  setMute(name: string, until: number | null, note: string): void;
+  /** Mutes still in force at `now`, by name. */
+  mutes(now: number): Mute[];
+}
+
 /**
  * The store the program uses: main.ts opens one, the engine, the dashboard, the API, MQTT, SLA
  * and the retention task each take the slice they need. Nothing here names a backend.
@@ -247,10 +410,13 @@ export interface StoreMeta {
  * interface stays synchronous rather than pretending: a `T | Promise<T>` return would make every
  * caller await anyway.
  */
-export interface Store extends StoreWrites, StoreReads, StoreReports, StoreMeta {
+export interface Store extends StoreWrites, StoreReads, StoreReports, StoreMeta, StoreAlerts {
   /** Path, journal mode, schema version, size, queue length and the last write error. */
   health(): StoreHealth;
-  /** Deletes old raw checks, then old rollups and incidents, in small batches between yields. */
+  /**
+   * Deletes old raw checks, then old rollups, incidents, sent and failed outbox items and
+   * delivery log rows (the rollup horizon) and expired mutes, in small batches between yields.
+   */
   prune(opts?: PruneOptions): Promise<PruneResult>;
   /**
    * Writes what is queued, stops the timers and closes the database. Later calls do nothing.

@@ -101,6 +101,69 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: "alert outbox, delivery log, acks and mutes",
+    sql: `
+      -- An acknowledgement of an incident (NULL while nobody acknowledged it).
+      ALTER TABLE sp_incident ADD COLUMN ack_at INTEGER;
+      ALTER TABLE sp_incident ADD COLUMN ack_note TEXT;
+
+      -- One row per alert and channel; (key, channel) unique is what makes delivery exactly once.
+      -- done_at: when it became sent or failed (retention prunes by it).
+      CREATE TABLE sp_outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        alert TEXT NOT NULL,
+        event TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+          CHECK (status = 'pending' OR status = 'sent' OR status = 'failed'),
+        last_answer TEXT,
+        done_at INTEGER,
+        UNIQUE (key, channel)
+      );
+      -- Serves dueAlerts per channel and the per-channel counts of pending items.
+      CREATE INDEX sp_outbox_pending ON sp_outbox (channel, next_attempt_at)
+        WHERE status = 'pending';
+      CREATE INDEX sp_outbox_done ON sp_outbox (done_at) WHERE status <> 'pending';
+
+      -- Every attempt (and every give-up without one). No foreign key: log rows outlive items.
+      CREATE TABLE sp_delivery (
+        id INTEGER PRIMARY KEY,
+        outbox_id INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        ok INTEGER NOT NULL CHECK (ok = 0 OR ok = 1),
+        status INTEGER,
+        answer TEXT NOT NULL,
+        event TEXT NOT NULL,
+        stream TEXT NOT NULL
+      );
+      CREATE INDEX sp_delivery_ts ON sp_delivery (ts);
+      CREATE INDEX sp_delivery_channel_ts ON sp_delivery (channel, ts);
+
+      -- A channel's last success and last error, so health never scans the log.
+      CREATE TABLE sp_channel_state (
+        channel TEXT PRIMARY KEY,
+        last_ok_at INTEGER,
+        last_error TEXT,
+        last_error_at INTEGER
+      ) WITHOUT ROWID;
+
+      CREATE TABLE sp_mute (
+        name TEXT PRIMARY KEY,
+        until INTEGER NOT NULL,
+        note TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the settings every store connection uses; returns the journal mode in effect. */

@@ -2,6 +2,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import type { Store, StoreDeps, StoreLogger } from "../types.ts";
+import { createAlerts } from "./alerts.ts";
 import { createStreamIds, type SqliteContext } from "./context.ts";
 import { checkStoreFiles } from "./files.ts";
 import { importLegacy } from "./legacy_import.ts";
@@ -87,6 +88,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreDeps = {}): Sqlit
     ...createQueries(ctx, queue.beforeRead),
     ...createReports(ctx, queue.beforeRead),
     ...createMeta(ctx, queue),
+    ...createAlerts(ctx, queue.beforeRead),
     prune: createPrune(ctx),
     ensureStream(name, kind) {
       ctx.assertOpen(`add stream "${name}"`);

@@ -1,7 +1,7 @@
 /** The SQLite store's reads: history, incidents, uptime, restored states, first check, names. */
 
 import type { CheckRecord, StreamState } from "../../types.ts";
-import type { RangeQuery, StoredState, StoreReads, Uptime } from "../types.ts";
+import type { Incident, RangeQuery, StoredState, StoreReads, Uptime } from "../types.ts";
 import type { Row, SqliteContext } from "./context.ts";
 
 const HOUR = 3_600_000;
@@ -25,7 +25,7 @@ function toCheck(r: Row): CheckRecord {
 }
 
 /** [from, to, limit] of a query: bounds checked, limit defaulted to 100 and kept in 1…10,000. */
-function range(q: RangeQuery): [number, number, number] {
+export function range(q: RangeQuery): [number, number, number] {
   for (const key of ["from", "to"] as const) {
     const v = q[key];
     if (v !== undefined && !Number.isFinite(v)) {
@@ -38,6 +38,25 @@ function range(q: RangeQuery): [number, number, number] {
     q.to ?? Number.MAX_SAFE_INTEGER,
     Math.min(10_000, Math.max(1, limit)),
   ];
+}
+
+/** The sp_incident columns {@link toIncident} reads, for every query that returns incidents. */
+export const INCIDENT_COLUMNS =
+  "id, state, started_at, ended_at, cause, end_cause, ack_at, ack_note";
+
+/** Maps an sp_incident row of stream `name`; an open incident lasts until `now`. */
+export function toIncident(r: Row, name: string, now: number): Incident {
+  return {
+    id: r.id as number,
+    name,
+    state: r.state as "down" | "degraded",
+    start: r.started_at as number,
+    end: r.ended_at as number | null,
+    durationMs: ((r.ended_at ?? now) as number) - (r.started_at as number),
+    cause: r.cause as string,
+    endCause: r.end_cause as string | null,
+    ack: r.ack_at === null ? null : { ts: r.ack_at as number, note: r.ack_note as string },
+  };
 }
 
 /**
@@ -72,7 +91,7 @@ export function createQueries(ctx: SqliteContext, beforeRead: () => void): Store
      FROM sp_stream s`,
   );
   const incidents = p(
-    "SELECT id, state, started_at, ended_at, cause, end_cause FROM sp_incident " +
+    `SELECT ${INCIDENT_COLUMNS} FROM sp_incident ` +
       "WHERE stream_id = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?) " +
       "ORDER BY started_at DESC, id DESC LIMIT ?",
   );
@@ -130,16 +149,7 @@ export function createQueries(ctx: SqliteContext, beforeRead: () => void): Store
       if (id === undefined) return [];
       const [from, to, limit] = range(query);
       const t = ctx.now();
-      return (incidents.all(id, to, from, limit) as Row[]).map((r) => ({
-        id: r.id as number,
-        name,
-        state: r.state as "down" | "degraded",
-        start: r.started_at as number,
-        end: r.ended_at as number | null,
-        durationMs: ((r.ended_at ?? t) as number) - (r.started_at as number),
-        cause: r.cause as string,
-        endCause: r.end_cause as string | null,
-      }));
+      return (incidents.all(id, to, from, limit) as Row[]).map((r) => toIncident(r, name, t));
     },
     firstCheckAt(name) {
       read("read the first check");

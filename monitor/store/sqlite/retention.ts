@@ -14,7 +14,9 @@ function positive(name: string, value: number, min: number): number {
 
 /**
  * Returns prune(): raw checks older than retentionDays, then hour and day rollups and closed
- * incidents older than rollupDays, at most batchSize rows per statement. It yields to the event
+ * incidents older than rollupDays, then sent and failed outbox items and delivery log rows older
+ * than rollupDays and mutes that ended (PruneResult counts the stream rows only), at most
+ * batchSize rows per statement. It yields to the event
  * loop after every batch that deleted rows, so queued checks flush and requests are served, and
  * stops early (aborted: true) on the signal or once the store closes.
  */
@@ -36,6 +38,18 @@ export function createPrune(ctx: SqliteContext): (opts?: PruneOptions) => Promis
     "DELETE FROM sp_incident WHERE rowid IN (SELECT rowid FROM sp_incident " +
       "WHERE stream_id = ? AND ended_at IS NOT NULL AND ended_at < ? LIMIT ?)",
   );
+  // The outbox and its log are not per stream: one batched pass each after the stream steps.
+  // Pending items are never pruned, however old (the dispatcher gives them up by age itself).
+  const pruneOutbox = p(
+    "DELETE FROM sp_outbox WHERE rowid IN (SELECT rowid FROM sp_outbox " +
+      "WHERE status <> 'pending' AND done_at < ? LIMIT ?)",
+  );
+  const pruneDeliveries = p(
+    "DELETE FROM sp_delivery WHERE rowid IN (SELECT rowid FROM sp_delivery WHERE ts < ? LIMIT ?)",
+  );
+  const pruneMutes = p(
+    "DELETE FROM sp_mute WHERE name IN (SELECT name FROM sp_mute WHERE until < ? LIMIT ?)",
+  );
   return async (opts = {}) => {
     ctx.assertOpen("prune");
     const retention = positive("retentionDays", opts.retentionDays ?? 30, 1 / 24);
@@ -44,6 +58,7 @@ export function createPrune(ctx: SqliteContext): (opts?: PruneOptions) => Promis
     const t = ctx.now();
     const result: PruneResult = { checks: 0, rollups: 0, incidents: 0, aborted: false };
     const streamIds = ctx.streams.ids();
+    const horizon = t - rollupDays * DAY;
     const steps = [
       ["checks", pruneChecks, t - retention * DAY],
       ["rollups", pruneHours, t - rollupDays * DAY],
@@ -60,6 +75,16 @@ export function createPrune(ctx: SqliteContext): (opts?: PruneOptions) => Promis
           await new Promise((r) => setTimeout(r, 0));
           if (n < batch) break;
         }
+      }
+    }
+    const alertSteps = [[pruneOutbox, horizon], [pruneDeliveries, horizon], [pruneMutes, t]];
+    for (const [stmt, cutoff] of alertSteps as [typeof pruneOutbox, number][]) {
+      while (true) {
+        if (ctx.closed() || opts.signal?.aborted) return { ...result, aborted: true };
+        const n = Number(stmt.run(cutoff, batch).changes);
+        if (n === 0) break;
+        await new Promise((r) => setTimeout(r, 0));
+        if (n < batch) break;
       }
     }
     return result;

@@ -14,6 +14,7 @@ const incident = (extra: Partial<Incident> = {}): Incident => ({
   durationMs: 90_400,
   cause: "timeout",
   endCause: "RTSP 200",
+  ack: null,
   ...extra,
 });
 
