@@ -1,18 +1,10 @@
-/** Backend (b): one ffmpeg per keyframe on stdin (simple; ~0.1 CPU-s each), and the snapshot maker. */
+/** Backend (b): one ffmpeg per keyframe on stdin (simple; ~0.1 CPU-s each), and the snapshot fallback. */
 
 import { SAMPLE_HEIGHT, SAMPLE_WIDTH } from "../grid.ts";
-import type { RtpCodec } from "../rtp/mod.ts";
-import { describeKeyframe, GREY_BYTES, pictureFromGrey } from "./picture.ts";
-import { createSlots, type Slots, type SlotsDeps } from "./pool.ts";
-import {
-  type DecodeOptions,
-  type Decoder,
-  type DecodeResult,
-  MAX_SNAPSHOT_BYTES,
-  MAX_SNAPSHOT_WIDTH,
-  MAX_UNIT_BYTES,
-  notDecoded,
-} from "./types.ts";
+import { decodeInSlot, type Makers } from "./in_slot.ts";
+import { GREY_BYTES } from "./picture.ts";
+import { createSlots, type SlotsDeps } from "./pool.ts";
+import { type Decoder, MAX_SNAPSHOT_BYTES, MAX_SNAPSHOT_WIDTH } from "./types.ts";
 
 /** Options of {@link createOneShotDecoder} and {@link oneShotJpeg}. */
 export interface OneShotDecoderDeps extends SlotsDeps {
@@ -26,15 +18,18 @@ type Out = { ok: true; bytes: Uint8Array } | { ok: false; why: string };
 /** Decodes each H.264/H.265 keyframe with its own ffmpeg child (grey copy, plus JPEG if asked). */
 export function createOneShotDecoder(options: OneShotDecoderDeps = {}): Decoder {
   const slots = createSlots(options);
-  const grey: GreyMaker = async (codec, bytes, signal) => {
-    const out = await runFfmpeg(codec, bytes, greyArgs(), GREY_BYTES, options, signal);
-    if (!out.ok) return out;
-    return out.bytes.length < GREY_BYTES
-      ? { ok: false, why: "ffmpeg returned no picture" }
-      : { ok: true, grey: out.bytes };
+  const makers: Makers = {
+    grey: async (codec, bytes, signal) => {
+      const out = await runFfmpeg(codec, bytes, greyArgs(), GREY_BYTES, options, signal);
+      if (!out.ok) return out;
+      return out.bytes.length < GREY_BYTES
+        ? { ok: false, why: "ffmpeg returned no picture" }
+        : { ok: true, grey: out.bytes };
+    },
+    snapshot: (unit, signal) => oneShotJpeg(unit.codec, unit.bytes, { ...options, signal }),
   };
   return {
-    decode: (codec, bytes, o = {}) => decodeInSlot(slots, codec, bytes, o, grey, options),
+    decode: (codec, bytes, o = {}) => decodeInSlot(slots, codec, bytes, o, makers),
     close() {
       slots.close();
       return Promise.resolve();
@@ -42,69 +37,17 @@ export function createOneShotDecoder(options: OneShotDecoderDeps = {}): Decoder 
   };
 }
 
-/** How a backend gets the grey copy of one keyframe. */
-export type GreyMaker = (
-  codec: "H264" | "H265",
-  bytes: Uint8Array,
-  signal?: AbortSignal,
-) => Promise<{ ok: true; grey: Uint8Array } | { ok: false; why: string }>;
-
 /**
- * What both ffmpeg backends do around their grey copy: check the unit before any child sees
- * it, hold a decode slot, make the picture, and add a snapshot JPEG (one-shot) when asked.
- */
-export async function decodeInSlot(
-  slots: Slots,
-  codec: RtpCodec,
-  bytes: Uint8Array,
-  o: DecodeOptions,
-  grey: GreyMaker,
-  snapshot: OneShotDecoderDeps,
-): Promise<DecodeResult> {
-  const facts = checkUnit(codec, bytes);
-  if (!facts.ok) return facts.result;
-  const h26x = codec as "H264" | "H265";
-  const slot = await slots.acquire(o.signal);
-  if (!slot.ok) return notDecoded(slot.why);
-  try {
-    const res = await grey(h26x, bytes, o.signal);
-    if (!res.ok) return notDecoded(res.why);
-    const picture = pictureFromGrey(res.grey, facts.width, facts.height);
-    if (o.snapshot) {
-      const jpeg = await oneShotJpeg(h26x, bytes, { ...snapshot, signal: o.signal });
-      if (jpeg.ok) picture.jpeg = jpeg.bytes;
-    }
-    return { ok: true, picture };
-  } finally {
-    slot.release();
-  }
-}
-
-/** Size limit, codec and parameter sets checked before any child sees the bytes. */
-export function checkUnit(
-  codec: RtpCodec,
-  bytes: Uint8Array,
-): { ok: true; width: number; height: number } | { ok: false; result: DecodeResult } {
-  if (bytes.length > MAX_UNIT_BYTES) {
-    return { ok: false, result: notDecoded(`the unit of ${bytes.length} bytes is over 8 MiB`) };
-  }
-  if (codec !== "H264" && codec !== "H265") {
-    return { ok: false, result: notDecoded(`codec "${codec}" is not decoded by ffmpeg here`) };
-  }
-  const facts = describeKeyframe(codec, bytes);
-  return facts.ok ? facts : { ok: false, result: notDecoded(facts.why) };
-}
-
-/**
- * Makes the snapshot of one keyframe: ≤ 640 px wide, quality 5, then 12 if that is over
- * 256 KiB. One child per snapshot: snapshots are rare (state changes, the periodic still).
+ * Makes the snapshot of one keyframe with one child per try: ≤ 640 px wide, at each of
+ * `qualities` (`-q:v`, default 5 then 12) until one is ≤ 256 KiB. The stream decoder makes its
+ * snapshots in long-lived children and comes here only with `qualities: [12]` for one too large.
  */
 export async function oneShotJpeg(
   codec: "H264" | "H265",
   bytes: Uint8Array,
-  options: OneShotDecoderDeps & { signal?: AbortSignal } = {},
+  options: OneShotDecoderDeps & { signal?: AbortSignal; qualities?: number[] } = {},
 ): Promise<Out> {
-  for (const q of [5, 12]) {
+  for (const q of options.qualities ?? [5, 12]) {
     const args = [
       ...["-vf", `scale='min(${MAX_SNAPSHOT_WIDTH},iw)':-2:flags=bilinear`],
       ...["-c:v", "mjpeg", "-q:v", String(q), "-f", "image2pipe", "pipe:1"],

@@ -1,9 +1,13 @@
-/** Backend (a): a pool of long-lived ffmpeg children (stream_child.ts), a few ms of CPU a picture. */
+/** Backend (a): pools of long-lived ffmpeg children (grey copies, snapshots), a few ms of CPU each. */
 
-import { decodeInSlot, type GreyMaker, type OneShotDecoderDeps } from "./ffmpeg_oneshot.ts";
+import { createChildPool } from "./child_pool.ts";
+import { oneShotJpeg } from "./ffmpeg_oneshot.ts";
+import { decodeInSlot, type Makers } from "./in_slot.ts";
+import type { PairedChild, PairedResult } from "./paired_child.ts";
 import { createSlots, type SlotsDeps, type SlotStats } from "./pool.ts";
-import { spawnStreamChild, type StreamChild } from "./stream_child.ts";
-import type { Decoder } from "./types.ts";
+import { snapshotSize, spawnSnapshotChild } from "./snapshot_child.ts";
+import { spawnStreamChild } from "./stream_child.ts";
+import { type Decoder, MAX_SNAPSHOT_BYTES } from "./types.ts";
 
 /** Options of {@link createStreamDecoder}. */
 export interface StreamDecoderDeps extends SlotsDeps {
@@ -12,84 +16,101 @@ export interface StreamDecoderDeps extends SlotsDeps {
   timeoutMs?: number;
   /** An idle child is stopped after this long (default 120 s). */
   idleMs?: number;
-  /** Told each child's pid as it starts (tests read its /proc cmdline). */
-  onSpawn?: (pid: number, codec: "H264" | "H265") => void;
+  /** Idle snapshot children kept in all, least recently used stopped first (default 4). */
+  maxIdleSnapshotChildren?: number;
+  /** Told each child's pid as it starts (tests read its /proc cmdline), and what it makes. */
+  onSpawn?: (pid: number, codec: "H264" | "H265", role: "grey" | "snapshot") => void;
 }
 
 /** The stream decoder, with its pool counters and children (for tests and /metrics). */
 export interface StreamDecoder extends Decoder {
-  stats(): SlotStats & { children: number };
+  /** `children` counts every child alive; `snapshotChildren` those making snapshots. */
+  stats(): SlotStats & { children: number; snapshotChildren: number };
 }
 
+/** Idle snapshot children kept by default: one per snapshot size in use on a typical site. */
+export const MAX_IDLE_SNAPSHOT_CHILDREN = 4;
+
 /**
- * H.264/H.265 keyframes → grey copies through long-lived children: at most `size` (the cores)
- * decode at once, each busy child handles one picture, idle ones wait per codec for the next.
- * A snapshot, when asked for, is one extra one-shot child (ffmpeg_oneshot.ts).
+ * H.264/H.265 keyframes → grey copies and snapshots through long-lived children: at most `size`
+ * (the cores) decode at once, each busy child handles one picture, idle ones wait for the next.
+ * Grey children are kept per codec; snapshot children per codec and snapshot size (from the
+ * SPS: ≤ 640 px wide), at most `maxIdleSnapshotChildren` idle in all. A snapshot over 256 KiB
+ * at quality 5 is made again by a one-shot child at quality 12 (rare).
  */
 export function createStreamDecoder(options: StreamDecoderDeps = {}): StreamDecoder {
   const slots = createSlots(options);
-  const idle = new Map<
-    "H264" | "H265",
-    { child: StreamChild; timer: ReturnType<typeof setTimeout> }[]
-  >([
-    ["H264", []],
-    ["H265", []],
-  ]);
-  const all = new Set<StreamChild>();
+  const childOptions = { command: options.command, timeoutMs: options.timeoutMs };
+  const grey = createChildPool<PairedChild>({
+    idleMs: options.idleMs,
+    spawn(key) {
+      const codec = key as "H264" | "H265";
+      const child = spawnStreamChild(codec, childOptions);
+      options.onSpawn?.(child.pid, codec, "grey");
+      return child;
+    },
+  });
+  const snapshots = createChildPool<PairedChild>({
+    idleMs: options.idleMs,
+    maxIdle: options.maxIdleSnapshotChildren ?? MAX_IDLE_SNAPSHOT_CHILDREN,
+    spawn(key) {
+      const [codec, w, h] = key.split(" ");
+      const size = { width: Number(w), height: Number(h) };
+      const child = spawnSnapshotChild(codec as "H264" | "H265", size, childOptions);
+      options.onSpawn?.(child.pid, child.codec, "snapshot");
+      return child;
+    },
+  });
   let closed = false;
-  const oneShot: OneShotDecoderDeps = { command: options.command, timeoutMs: options.timeoutMs };
 
-  const take = (codec: "H264" | "H265"): StreamChild => {
-    const list = idle.get(codec)!;
-    while (list.length) {
-      const { child, timer } = list.pop()!;
-      clearTimeout(timer);
-      if (child.alive()) return child;
-      all.delete(child);
-    }
-    const child = spawnStreamChild(codec, options);
-    all.add(child);
-    options.onSpawn?.(child.pid, codec);
-    return child;
-  };
-  const giveBack = (child: StreamChild) => {
-    if (closed || !child.alive()) {
-      all.delete(child);
-      return;
-    }
-    const timer = setTimeout(() => {
-      const list = idle.get(child.codec)!;
-      const i = list.findIndex((e) => e.child === child);
-      if (i >= 0) list.splice(i, 1);
-      all.delete(child);
-      child.kill();
-    }, options.idleMs ?? 120_000);
-    Deno.unrefTimer(timer);
-    idle.get(child.codec)!.push({ child, timer });
-  };
-
-  const grey: GreyMaker = async (codec, bytes, signal) => {
+  /** One unit through a child of `pool` under `key`, the child given back after. */
+  const through = async (
+    pool: typeof grey,
+    key: string,
+    bytes: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<PairedResult> => {
     if (closed) return { ok: false, why: "the decode pool is closed" };
-    let child: StreamChild;
+    let child: PairedChild;
     try {
-      child = take(codec);
+      child = pool.take(key);
     } catch (e) {
       return { ok: false, why: `ffmpeg could not start: ${(e as Error).message}` };
     }
     const res = await child.decode(bytes, signal);
-    giveBack(child);
+    pool.giveBack(key, child);
     return res;
   };
 
+  const makers: Makers = {
+    async grey(codec, bytes, signal) {
+      const res = await through(grey, codec, bytes, signal);
+      return res.ok ? { ok: true, grey: res.bytes } : res;
+    },
+    async snapshot(unit, signal) {
+      const size = snapshotSize(unit.width, unit.height);
+      const key = `${unit.codec} ${size.width} ${size.height}`;
+      const res = await through(snapshots, key, unit.bytes, signal);
+      if (!res.ok || res.bytes.length <= MAX_SNAPSHOT_BYTES) return res;
+      return await oneShotJpeg(unit.codec, unit.bytes, {
+        ...childOptions,
+        signal,
+        qualities: [12],
+      });
+    },
+  };
+
   return {
-    decode: (codec, bytes, o = {}) => decodeInSlot(slots, codec, bytes, o, grey, oneShot),
-    stats: () => ({ ...slots.stats(), children: all.size }),
+    decode: (codec, bytes, o = {}) => decodeInSlot(slots, codec, bytes, o, makers),
+    stats: () => ({
+      ...slots.stats(),
+      children: grey.count() + snapshots.count(),
+      snapshotChildren: snapshots.count(),
+    }),
     async close() {
       closed = true;
       slots.close();
-      for (const list of idle.values()) for (const e of list.splice(0)) clearTimeout(e.timer);
-      await Promise.all([...all].map((c) => c.kill()));
-      all.clear();
+      await Promise.all([grey.close(), snapshots.close()]);
     },
   };
 }

@@ -18,6 +18,15 @@ export { createOneShotDecoder, type OneShotDecoderDeps } from "./ffmpeg_oneshot.
 export { createJpegDecoder } from "./jpeg.ts";
 export { createSlots, type Slots, type SlotsDeps, type SlotStats } from "./pool.ts";
 export { streamChildArgs } from "./stream_child.ts";
+export {
+  snapshotChildArgs,
+  type SnapshotSize,
+  snapshotSize,
+  spawnSnapshotChild,
+} from "./snapshot_child.ts";
+export type { PairedChild, PairedResult } from "./paired_child.ts";
+export { fixedFramer, type Framer, jpegFramer } from "./framers.ts";
+export { MAX_IDLE_SNAPSHOT_CHILDREN } from "./ffmpeg_stream.ts";
 
 /** The process's picture decoder, with the pool's counters (for /api/health). */
 export interface PictureDecoder extends Decoder {
@@ -25,9 +34,9 @@ export interface PictureDecoder extends Decoder {
 }
 
 /**
- * The decoder chosen by measurement (`bench/decode_bench.ts`): H.264/H.265 keyframes go
- * to the pool of long-lived ffmpeg children (stdin only, sized to the cores), JPEG frames to
- * jpeg-js in-process. One interface for both; close() stops every child.
+ * The decoder chosen by measurement (`bench/decode_bench.ts`): H.264/H.265 keyframes (and
+ * their snapshots) go to the pool of long-lived ffmpeg children (stdin only, sized to the
+ * cores), JPEG frames to jpeg-js in-process. One interface for both; close() stops every child.
  */
 export function createPictureDecoder(options: StreamDecoderDeps = {}): PictureDecoder {
   const video = createStreamDecoder(options);

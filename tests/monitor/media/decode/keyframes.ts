@@ -9,12 +9,16 @@ export const SOURCES = {
   black: "color=c=black",
 } as const;
 
-/** Encodes `count` frames of `source` as keyframes (every frame an IDR/IRAP with its headers). */
+/**
+ * Encodes `count` frames of `source` as keyframes (every frame an IDR/IRAP with its headers);
+ * `filter` (e.g. `noise=alls=60:allf=t`) is applied to the source first.
+ */
 export async function encodeKeyframes(
   codec: "H264" | "H265",
   source: string,
-  opts: { size?: string; count?: number; rate?: number } = {},
+  opts: { size?: string; count?: number; rate?: number; filter?: string } = {},
 ): Promise<Uint8Array[]> {
+  const filter = opts.filter ? `,${opts.filter}` : "";
   const size = opts.size ?? "320x240";
   const count = opts.count ?? 4;
   const enc = codec === "H264"
@@ -24,7 +28,7 @@ export async function encodeKeyframes(
       ...["-x265-params", "repeat-headers=1:log-level=error", "-f", "hevc"],
     ];
   const out = await ffmpeg([
-    ...["-f", "lavfi", "-i", `${source}${sep(source)}size=${size}:rate=${opts.rate ?? 5}`],
+    ...["-f", "lavfi", "-i", `${source}${sep(source)}size=${size}:rate=${opts.rate ?? 5}${filter}`],
     ...["-frames:v", String(count), "-g", "1", "-pix_fmt", "yuv420p", ...enc, "pipe:1"],
   ]);
   return accessUnits(codec, out);

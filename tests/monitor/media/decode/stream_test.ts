@@ -9,6 +9,7 @@ import {
   statsOfPictures,
 } from "../../../../monitor/media/decode/mod.ts";
 import { encodeKeyframes, SOURCES } from "./keyframes.ts";
+import { argvOf, waitGone } from "./procs.ts";
 
 const codecs = ["H264", "H265"] as const;
 
@@ -124,7 +125,7 @@ Deno.test("createStreamDecoder() children get only pipe: input, no URL, and clos
   await Promise.all(units.map((u) => d.decode("H264", u)));
   assertEquals(pids.length, 2);
   for (const pid of pids) {
-    const argv = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
+    const argv = await argvOf(pid);
     const inputs = argv.filter((_, i) => argv[i - 1] === "-i");
     assertEquals(inputs, ["pipe:0"]);
     assert(!argv.some((a) => a.includes("://") || a.includes("@")), argv.join(" "));
@@ -135,16 +136,3 @@ Deno.test("createStreamDecoder() children get only pipe: input, no URL, and clos
   const after = await d.decode("H264", units[0]);
   assert(!after.ok && after.problem.includes("closed"));
 });
-
-async function waitGone(pid: number) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-      if (stat.split(") ")[1]?.startsWith("Z")) return;
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`child ${pid} is still running`);
-}
