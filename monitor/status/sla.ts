@@ -23,8 +23,10 @@ export interface SlaFigures {
   downMs: number;
   /** Observed time the stream was degraded (already counted in `availableMs`). */
   degradedMs: number;
-  /** Time that counts at all: `availableMs + downMs`. */
+  /** Time that counts at all: `availableMs + downMs` (maintenance left out). */
   observedMs: number;
+  /** Time inside maintenance windows after the first check: reported apart, never down. */
+  maintenanceMs: number;
   /** `availableMs / observedMs`, or null when nothing was observed. */
   ratio: number | null;
 }
@@ -40,24 +42,39 @@ export interface SlaFigures {
  * | before `firstCheck` (or no `firstCheck` at all) | no       | —         | left out     |
  * | inside a `down` period                          | yes      | no        | `downMs`     |
  * | inside a `degraded` period (not down)           | yes      | yes       | `degradedMs` |
+ * | inside a maintenance window (after `firstCheck`) | no       | —         | `maintenanceMs` |
  * | any other time after `firstCheck`               | yes      | yes       | up           |
  *
+ * Maintenance wins over every state: an outage during a planned window is not counted as down,
+ * and the window's time is not counted as available either (it is not observed service).
  * An open period (`end` null) lasts until `to`. Periods are clipped to the observed part of the
  * window. Overlapping periods (the store never writes them) count once: down wins over degraded.
  */
 export function availability(
   window: SlaWindow,
-  opts: { firstCheck: number | undefined; periods: readonly StatePeriod[] },
+  opts: {
+    firstCheck: number | undefined;
+    periods: readonly StatePeriod[];
+    /** Maintenance windows of the stream, `[start, end)` ms (any order, may overlap). */
+    maintenance?: readonly (readonly [number, number])[];
+  },
 ): SlaFigures {
   const { to } = window;
   if (opts.firstCheck === undefined) return figures(0, 0, 0);
   const from = Math.max(window.from, opts.firstCheck);
   if (!(to > from)) return figures(0, 0, 0);
+  const planned = union(
+    (opts.maintenance ?? []).map(([start, end]) => ({ state: "down" as const, start, end })),
+    from,
+    to,
+  );
   const down = union(opts.periods.filter((p) => p.state === "down"), from, to);
   const degraded = union(opts.periods.filter((p) => p.state === "degraded"), from, to);
-  const downMs = total(down);
-  const degradedMs = total(degraded) - overlap(degraded, down);
-  return figures(to - from - downMs, downMs, degradedMs);
+  const maintenanceMs = total(planned);
+  const downMs = total(down) - overlap(down, planned);
+  const degradedMs = total(degraded) - overlap(degraded, down) - overlap(degraded, planned) +
+    tripleOverlap(degraded, down, planned);
+  return figures(to - from - maintenanceMs - downMs, downMs, degradedMs, maintenanceMs);
 }
 
 /**
@@ -68,21 +85,29 @@ export function overallSla(streams: Iterable<SlaFigures>): SlaFigures {
   let available = 0;
   let down = 0;
   let degraded = 0;
+  let maintenance = 0;
   for (const s of streams) {
     available += s.availableMs;
     down += s.downMs;
     degraded += s.degradedMs;
+    maintenance += s.maintenanceMs;
   }
-  return figures(available, down, degraded);
+  return figures(available, down, degraded, maintenance);
 }
 
-function figures(availableMs: number, downMs: number, degradedMs: number): SlaFigures {
+function figures(
+  availableMs: number,
+  downMs: number,
+  degradedMs: number,
+  maintenanceMs = 0,
+): SlaFigures {
   const observedMs = availableMs + downMs;
   return {
     availableMs,
     downMs,
     degradedMs,
     observedMs,
+    maintenanceMs,
     ratio: observedMs > 0 ? availableMs / observedMs : null,
   };
 }
@@ -105,6 +130,24 @@ function union(periods: readonly StatePeriod[], from: number, to: number): Span[
 }
 
 const total = (spans: Span[]) => spans.reduce((n, [a, b]) => n + (b - a), 0);
+
+/** Length of the part common to three sets of disjoint sorted spans. */
+function tripleOverlap(xs: Span[], ys: Span[], zs: Span[]): number {
+  return overlap(intersect(xs, ys), zs);
+}
+
+/** The intersection of two sets of disjoint sorted spans, itself disjoint and sorted. */
+function intersect(xs: Span[], ys: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const [a, b] of xs) {
+    for (const [c, d] of ys) {
+      const lo = Math.max(a, c);
+      const hi = Math.min(b, d);
+      if (hi > lo) out.push([lo, hi]);
+    }
+  }
+  return out.sort((p, q) => p[0] - q[0]);
+}
 
 /** Length of the intersection of two sets of disjoint sorted spans. */
 function overlap(xs: Span[], ys: Span[]): number {

@@ -34,6 +34,8 @@ export interface SlaReporterDeps {
   store: SlaStore;
   /** The configured streams. */
   streams: () => ReadonlyArray<{ name: string; enabled: boolean }>;
+  /** Maintenance windows of a stream within [from, to] (absent: none): reported apart. */
+  maintenance?: (name: string, from: number, to: number) => [number, number][];
   now?: () => number;
   /** How long a report is reused (default 30 s): /metrics scrapes must stay cheap. */
   cacheMs?: number;
@@ -82,6 +84,7 @@ export function createSlaReporter(deps: SlaReporterDeps): SlaReporter {
       const figures = availability({ from, to }, {
         firstCheck: deps.store.firstCheckAt(s.name),
         periods: allIncidents(deps.store, s.name, from, to),
+        maintenance: deps.maintenance?.(s.name, from, to),
       });
       streams.set(s.name, figures);
       if (s.enabled) enabled.push(figures);

@@ -279,6 +279,7 @@ Deno.test("GET /api/sla?days=30 gives time-weighted figures of the constructed h
       down_seconds: 6 * 3600,
       degraded_seconds: 0,
       observed_seconds: 240 * 3600,
+      maintenance_seconds: 0,
     });
     near(body.streams[ODD].ratio, 1 - 1 / 48);
     assertEquals(body.streams[ODD].down_seconds, 3600);
@@ -290,6 +291,7 @@ Deno.test("GET /api/sla?days=30 gives time-weighted figures of the constructed h
       down_seconds: 0,
       degraded_seconds: 0,
       observed_seconds: 0,
+      maintenance_seconds: 0,
     });
     assertEquals(body.streams["cam-off"].ratio, 0);
     near(body.overall.ratio, 305 / 312);

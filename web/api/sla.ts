@@ -22,6 +22,7 @@ function slaJson(f: SlaFigures) {
     down_seconds: f.downMs / 1000,
     degraded_seconds: f.degradedMs / 1000,
     observed_seconds: f.observedMs / 1000,
+    maintenance_seconds: f.maintenanceMs / 1000,
   };
 }
 

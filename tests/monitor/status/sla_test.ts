@@ -95,9 +95,36 @@ Deno.test("availability() lets down win where periods overlap", () => {
   assertEquals(f.observedMs, DAY);
 });
 
+Deno.test("availability() reports maintenance time apart: an outage inside a window is not down", () => {
+  const periods: StatePeriod[] = [
+    // 2 h down, of which the last hour falls in the window; 2 h degraded, 1 h of it planned.
+    { state: "down", start: NOW - 6 * HOUR, end: NOW - 4 * HOUR },
+    { state: "degraded", start: NOW - 4 * HOUR, end: NOW - 2 * HOUR },
+  ];
+  const maintenance: [number, number][] = [
+    [NOW - 5 * HOUR, NOW - 3 * HOUR],
+    [NOW - 4.5 * HOUR, NOW - 3.5 * HOUR], // overlapping windows count once
+  ];
+  const f = availability(WINDOW_30D, { firstCheck: NOW - DAY, periods, maintenance });
+  assertEquals(f.maintenanceMs, 2 * HOUR);
+  assertEquals(f.downMs, HOUR);
+  assertEquals(f.degradedMs, HOUR);
+  assertEquals(f.observedMs, DAY - 2 * HOUR);
+  assertEquals(f.availableMs, DAY - 3 * HOUR);
+  const none = availability(WINDOW_30D, { firstCheck: NOW - DAY, periods });
+  assertEquals([none.downMs, none.maintenanceMs], [2 * HOUR, 0]);
+});
+
 Deno.test("availability() returns a null ratio without data", () => {
   const none = availability(WINDOW_30D, { firstCheck: undefined, periods: [] });
-  assertEquals(none, { availableMs: 0, downMs: 0, degradedMs: 0, observedMs: 0, ratio: null });
+  assertEquals(none, {
+    availableMs: 0,
+    downMs: 0,
+    degradedMs: 0,
+    observedMs: 0,
+    maintenanceMs: 0,
+    ratio: null,
+  });
   const later = availability(WINDOW_30D, { firstCheck: NOW + HOUR, periods: [] });
   assertEquals(later.ratio, null);
 });
