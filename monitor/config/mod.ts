@@ -1,5 +1,26 @@
 /** The public face of monitor/config/: what code outside the folder may import. */
 
+export { DEFAULT_GROUP_SECONDS, parseAlertsConfig } from "./alerts.ts";
+export type { AlertsParseOptions } from "./alerts.ts";
+export { CHANNEL_TYPES } from "./alerts_types.ts";
+export type {
+  AlertRule,
+  AlertsConfig,
+  ChannelConfig,
+  ChannelType,
+  DiscordChannelConfig,
+  EmailChannelConfig,
+  GotifyChannelConfig,
+  MaintenanceWindow,
+  MatrixChannelConfig,
+  NtfyChannelConfig,
+  PushoverChannelConfig,
+  SlackChannelConfig,
+  StreamFilter,
+  TeamsChannelConfig,
+  TelegramChannelConfig,
+  WebhookChannelConfig,
+} from "./alerts_types.ts";
 export { Checker } from "./check.ts";
 export { ConfigConflictError, editConfigFile, watchConfigFile } from "./file.ts";
 export { createConfigHolder } from "./holder.ts";

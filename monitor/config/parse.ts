@@ -1,8 +1,11 @@
 /** Parses and validates config.yaml text into a Config (pure: no I/O, no defaults from the env). */
 
+import { parseAlertsConfig } from "./alerts.ts";
+import type { AlertsConfig } from "./alerts_types.ts";
 import { parseAllowedHosts } from "./api.ts";
 import { Checker, ConfigError, type ConfigProblem, describe, type YamlMap } from "./check.ts";
 import { parseMediaKeys } from "./media.ts";
+import { checkParents, parseLinkKeys } from "./parent.ts";
 import { parseRtspKeys } from "./rtsp.ts";
 import { parseTopLevel } from "./top.ts";
 import { type MqttConfig, parseMqttConfig } from "./mqtt.ts";
@@ -11,6 +14,7 @@ import { userinfoOf } from "../redact.ts";
 import { isValidTimeZone } from "../time.ts";
 import { PROBE_KINDS, type ProbeKind, type StreamConfig } from "../types.ts";
 
+export type { AlertsConfig } from "./alerts_types.ts";
 export type { MqttConfig } from "./mqtt.ts";
 export { ConfigError, type ConfigProblem, formatProblem, formatProblems } from "./check.ts";
 export { KNOWN_TOP_LEVEL_KEYS } from "./top.ts";
@@ -37,6 +41,8 @@ export interface Config {
   mqtt: MqttConfig;
   /** The dashboard's live preview (`preview.max_concurrent`, default 2). */
   preview: PreviewConfig;
+  /** Alert channels, rules and maintenance windows (absent: none; read after `streams`). */
+  alerts: AlertsConfig;
   /** Corrections made while loading (e.g. a value raised to its minimum). */
   warnings: ConfigProblem[];
   /** The parsed YAML tree, unknown keys included, for tools that need them. */
@@ -60,7 +66,7 @@ export function parseConfig(text: string): Config {
   if (!isValidTimeZone(timezone)) c.error("timezone", `unknown time zone "${timezone}"`);
   const api = c.map(root.api, "api");
   const web = c.map(root.web, "web");
-  const config: Config = {
+  const base: Omit<Config, "alerts"> = {
     heartbeatSeconds,
     timezone,
     retentionDays: c.number(root, "retention_days", "", { fallback: 30, min: 1, max: 3650 }),
@@ -88,6 +94,12 @@ export function parseConfig(text: string): Config {
     preview: parsePreviewConfig(root.preview, c),
     warnings: c.warnings,
     raw: root,
+  };
+  const config: Config = {
+    ...base,
+    alerts: parseAlertsConfig(root.alerts, c, base.streams, {
+      timezone: isValidTimeZone(timezone) ? timezone : undefined,
+    }),
   };
   if (c.errors.length > 0) throw new ConfigError(c.errors);
   if (config.maxMediaProcesses === undefined) delete config.maxMediaProcesses;
@@ -117,6 +129,8 @@ function parseStreams(value: unknown, c: Checker, heartbeat: number): StreamConf
     seen.set(s.name, i);
     out.push(s);
   });
+  const written = new Set(value.map((item) => String((item as YamlMap | null)?.name ?? "").trim()));
+  checkParents(out, c, { index: seen, written });
   return out;
 }
 
@@ -179,6 +193,7 @@ function parseStreamKeys(
     tlsInsecure: c.bool(m, "tls_insecure", path, false),
     ...parseMediaKeys(m, path, c),
     ...parseRtspKeys(m, path, c),
+    ...parseLinkKeys(m, path, c),
   };
   if (stream.kind === undefined) delete stream.kind;
   return stream;

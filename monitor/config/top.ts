@@ -15,6 +15,7 @@ export const KNOWN_TOP_LEVEL_KEYS = [
   "max_concurrent_checks",
   "max_media_processes",
   "preview",
+  "alerts",
 ] as const;
 
 const EXPECTED = `at least one of ${KNOWN_TOP_LEVEL_KEYS.slice(0, 6).join(", ")}`;
