@@ -24,8 +24,11 @@ export interface StreamDecoderDeps extends SlotsDeps {
 
 /** The stream decoder, with its pool counters and children (for tests and /metrics). */
 export interface StreamDecoder extends Decoder {
-  /** `children` counts every child alive; `snapshotChildren` those making snapshots. */
-  stats(): SlotStats & { children: number; snapshotChildren: number };
+  /**
+   * `children` counts every child alive, `snapshotChildren` those of them making snapshots
+   * (optional so that a stand-in decoder, as in tests, need not know of snapshot children).
+   */
+  stats(): SlotStats & { children: number; snapshotChildren?: number };
 }
 
 /** Idle snapshot children kept by default: one per snapshot size in use on a typical site. */
