@@ -57,7 +57,7 @@ try {
       ((kb - ka) / N * 1000).toFixed(1)
     } ms decoder children, wall ${((performance.now() - t) / N).toFixed(0)} ms`,
   );
-  // Native with a snapshot every check (one-shot ffmpeg JPEG).
+  // Native with a snapshot every check (the decode pool's long-lived snapshot child).
   a = stat("self");
   ka = kidCpu();
   t = performance.now();

@@ -41,7 +41,7 @@ export interface MediaCheckOptions {
   now?: () => number;
 }
 
-/** The JPEG of the newest picture, or how to make it when that costs (H.26x: a one-shot ffmpeg). */
+/** The JPEG of the newest picture, or how to make it when that costs (H.26x: a long-lived snapshot child). */
 export type SnapshotSource =
   | Uint8Array
   | ((signal: AbortSignal) => Promise<Uint8Array | undefined>);
@@ -74,7 +74,8 @@ export interface MediaCheckResult {
 /**
  * True when a snapshot of `kind` is due: none saved yet, the last was of the other kind (the
  * picture turned frozen/black or recovered), or `everyMs` passed since the last. H.264/H.265
- * snapshots cost a one-shot ffmpeg (~65 CPU-ms), so they are not made every minute.
+ * snapshots cost 2–9 CPU-ms in a warm snapshot child (~50 when one must start), so they are made
+ * on changes and every `everyMs`, not at every check.
  */
 export function snapshotDue(
   last: MediaMemory["snapshot"],
