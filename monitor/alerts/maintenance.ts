@@ -1,0 +1,137 @@
+/** Maintenance windows (one-off and cron) as time spans, and how suppression delays an alert. */
+
+import { Cron } from "croner";
+import type { MaintenanceWindow } from "../config/alerts_types.ts";
+import type { StreamConfig } from "../types.ts";
+import { matchesFilter } from "./rules.ts";
+
+/** A time span `[start, end)` in ms since the epoch (`start` may be -Infinity: "until end"). */
+export type Span = [number, number];
+
+/** The suppression spans of one stream that overlap `[from, to]` (unclipped, unsorted). */
+export type SpansBetween = (from: number, to: number) => Span[];
+
+/** A window ready for repeated questions: its cron parsed once, in the config's time zone. */
+export interface CompiledWindow {
+  window: MaintenanceWindow;
+  /** The schedule of a repeating window's starts. */
+  cron?: Cron;
+  /** Length of each repeating window, ms. */
+  lengthMs: number;
+}
+
+/** Most starts of one cron window looked at in one question (a month of every-minute starts). */
+const MAX_RUNS = 50_000;
+/** Most rounds of the suppression walks below (each round moves past one merged span). */
+const MAX_ROUNDS = 100;
+
+/**
+ * Parses the cron windows once. Throws an Error naming the window when its cron expression or
+ * the time zone is unusable (the config parser has checked both; this guards the engine).
+ */
+export function compileWindows(windows: MaintenanceWindow[], timeZone: string): CompiledWindow[] {
+  return windows.map((window) => {
+    if (window.cron === undefined) return { window, lengthMs: 0 };
+    try {
+      const cron = new Cron(window.cron, { paused: true, timezone: timeZone });
+      cron.nextRun(new Date(0)); // an unknown time zone only fails here
+      return { window, cron, lengthMs: Math.max(0, window.minutes ?? 0) * 60_000 };
+    } catch (err) {
+      throw new Error(
+        `Maintenance window "${window.name}": cron "${window.cron}" in time zone "${timeZone}" ` +
+          `cannot be used: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  });
+}
+
+/** The spans of one window that overlap `[from, to]`, unclipped, in time order. */
+export function windowSpans(w: CompiledWindow, from: number, to: number): Span[] {
+  const { window, cron, lengthMs } = w;
+  if (!cron) {
+    if (window.from === undefined || window.to === undefined) return [];
+    return window.from <= to && window.to > from ? [[window.from, window.to]] : [];
+  }
+  const out: Span[] = [];
+  if (lengthMs <= 0) return out;
+  // Starts after `from - length` are the ones whose window still lasts at `from`.
+  let run = cron.nextRun(new Date(from - lengthMs));
+  for (let i = 0; run && run.getTime() <= to && i < MAX_RUNS; i++) {
+    out.push([run.getTime(), run.getTime() + lengthMs]);
+    run = cron.nextRun(run);
+  }
+  return out;
+}
+
+/** The first window of `windows` in force at `now`, if any. */
+export function activeWindow(
+  windows: CompiledWindow[],
+  now: number,
+): MaintenanceWindow | undefined {
+  return windows.find((w) => windowSpans(w, now, now).some(([s, e]) => s <= now && now < e))
+    ?.window;
+}
+
+/** Sorts and merges spans that overlap or touch. */
+export function mergeSpans(spans: Span[]): Span[] {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  const out: Span[] = [];
+  for (const [s, e] of sorted) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+/**
+ * Maintenance intervals covering `stream` within `[from, to]`: the windows that match it, merged,
+ * sorted and clipped to the range (the SLA subtracts these). Cron starts are read in `timeZone`.
+ */
+export function maintenanceIntervals(
+  windows: MaintenanceWindow[],
+  stream: StreamConfig,
+  from: number,
+  to: number,
+  timeZone: string,
+): [number, number][] {
+  const mine = compileWindows(windows.filter((w) => matchesFilter(w, stream)), timeZone);
+  const spans = mine.flatMap((w) => windowSpans(w, from, to));
+  return mergeSpans(spans)
+    .map(([s, e]): [number, number] => [Math.max(s, from), Math.min(e, to)])
+    .filter(([s, e]) => e > s);
+}
+
+/**
+ * The end of the suppression in force at `t`, following spans that start where one ends; `t`
+ * itself when nothing suppresses at `t`.
+ */
+export function coveredUntil(spans: SpansBetween, t: number): number {
+  let end = t;
+  for (let i = 0; i < MAX_ROUNDS; i++) {
+    let next = end;
+    for (const [s, e] of spans(end, end)) if (s <= end && e > next) next = e;
+    if (next === end) return end;
+    end = next;
+  }
+  return end;
+}
+
+/**
+ * When an alert that waits `delayMs` from `start` may go out. A suppression (maintenance window or
+ * mute) that overlaps the wait cancels it, and the wait starts again at the suppression's end:
+ * "still failing when the window ends counts from the window's end". Nothing is queued for later.
+ */
+export function alertTime(spans: SpansBetween, start: number, delayMs: number): number {
+  let t = start;
+  for (let i = 0; i < MAX_ROUNDS; i++) {
+    const due = t + delayMs;
+    let first = Infinity;
+    for (const [s, e] of spans(t, due)) {
+      if (s <= due && e > t) first = Math.min(first, Math.max(s, t));
+    }
+    if (first === Infinity) return due;
+    t = coveredUntil(spans, first);
+  }
+  return t + delayMs; // the engine checks again when this comes
+}
