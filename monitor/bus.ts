@@ -1,8 +1,7 @@
 /** A typed in-process event bus: the engine emits, the API, SSE and MQTT tasks listen. */
 
-import type { Alert } from "./alerts/types.ts";
 import type { Config, ConfigProblem } from "./config/mod.ts";
-import type { CheckRecord, StreamState, StreamStatus } from "./types.ts";
+import type { Alert, CheckRecord, StreamState, StreamStatus } from "./types.ts";
 
 /** Every event on the bus and its payload. */
 export interface BusEvents {

@@ -133,3 +133,47 @@ export interface CheckRecord {
   message: string;
   details: Record<string, unknown>;
 }
+
+/** What happened: an outage began (down/degraded), ended (resolved), or still lasts (reminder). */
+export type AlertEvent = "down" | "degraded" | "resolved" | "reminder";
+
+/** One stream inside an alert (a grouped alert lists several). */
+export interface AlertStream {
+  name: string;
+  /** The stream's state when the alert was decided ("up" in a recovery). */
+  state: StreamState;
+  /** Why (the confirming check's message; credentials already masked). */
+  cause: string;
+  /** When the outage began, ms since the epoch. */
+  since: number;
+  tags: string[];
+  site?: string;
+}
+
+/** One decided alert, before it is rendered for a channel. JSON-serialisable (kept in the outbox). */
+export interface Alert {
+  /**
+   * Dedupe key, unique per outage and event: `<stream or group>@<outage start ms>:<event>`
+   * (reminders add `#<n>`). The outbox sends each key at most once per channel.
+   */
+  key: string;
+  event: AlertEvent;
+  /** The stream the alert is about; for a grouped alert its title (the parent, or host:port). */
+  stream: string;
+  /** The state it reports (the worst of a group; "up" in a recovery). */
+  state: StreamState;
+  /** Why, for the lead stream. */
+  cause: string;
+  /** When the outage began, ms since the epoch. */
+  since: number;
+  /** When the alert was decided, ms since the epoch. */
+  ts: number;
+  /** Every stream the alert covers, the lead first (one for a plain alert). */
+  streams: AlertStream[];
+  /** Set for an alert that folds several streams: by `parent:` or by host:port. */
+  group?: { by: "parent" | "host"; key: string };
+  /** The acknowledgement note, once someone acknowledged the incident. */
+  note?: string;
+  /** Links for messages: absolute when `alerts.base_url` is set, else absent. */
+  links: { dashboard?: string; stream?: string; failureSnapshot?: string; lastSnapshot?: string };
+}
