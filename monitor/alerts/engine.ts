@@ -20,7 +20,7 @@
  * Due work sits in a min-heap, so a tick costs O(due · log n), not O(streams × rules).
  */
 
-import type { AlertRule, AlertsConfig, MaintenanceWindow } from "../config/alerts_types.ts";
+import type { AlertRule, AlertsConfig, MaintenanceWindow } from "../config/mod.ts";
 import type { StreamConfig, StreamState } from "../types.ts";
 import {
   buildAlert,

@@ -1,7 +1,7 @@
 /** Maintenance windows (one-off and cron) as time spans, and how suppression delays an alert. */
 
 import { Cron } from "croner";
-import type { MaintenanceWindow } from "../config/alerts_types.ts";
+import type { MaintenanceWindow } from "../config/mod.ts";
 import type { StreamConfig } from "../types.ts";
 import { matchesFilter } from "./rules.ts";
 

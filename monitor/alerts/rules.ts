@@ -1,6 +1,6 @@
 /** Which streams a rule (or maintenance window) covers, and what a rule counts as failing. */
 
-import type { AlertRule, StreamFilter } from "../config/alerts_types.ts";
+import type { AlertRule, StreamFilter } from "../config/mod.ts";
 import type { StreamConfig, StreamState } from "../types.ts";
 
 /**
