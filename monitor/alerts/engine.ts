@@ -6,12 +6,13 @@
  * a change to it is ignored, a change from it is read against the last known state). Its first
  * alert falls due `after_seconds` after the outage began; then, in this order:
  *
- * | at the due time                                  | decision                                  |
- * |--------------------------------------------------|-------------------------------------------|
- * | a maintenance window or mute overlaps the wait   | wait again from the suppression's end     |
- * | its parent fails (per the rule's states)         | folded into the top failing ancestor      |
- * | its host:port has 2+ streams under the rule      | host batch: alerts due within group_seconds of the first go out as one |
- * | otherwise                                        | its own alert, at once                    |
+ * | at the due time                                | decision                                   |
+ * |------------------------------------------------|--------------------------------------------|
+ * | a maintenance window or mute overlaps the wait | wait again from the suppression's end      |
+ * | its parent fails (per the rule's states)       | folded into the top failing ancestor       |
+ * | its host:port has 2+ streams under the rule    | host batch: what falls due within          |
+ * |                                                | group_seconds of the first goes out as one |
+ * | otherwise                                      | its own alert, at once                     |
  *
  * Later: degraded→down of a sent alert sends `down`; reminders every `remind_minutes` until
  * acknowledged (skipped while every listed stream is suppressed); the recovery of all of an
@@ -89,9 +90,13 @@ export interface AlertEngine {
   change(ev: { name: string; from: StreamState; to: StreamState; ts: number; cause: string }): void;
   /** Everything due at `now`: call it after each change and on a 1 s tick. */
   tick(now: number): Decision[];
-  /** Mutes a stream until `until` (ms) or unmutes it (null, taking effect at the latest time seen). */
+  /** Mutes a stream until `until` (ms), or unmutes it (null: as of the latest time seen). */
   mute(name: string, until: number | null): void;
-  /** Acknowledges the ongoing outage of `name` (a stream, or an alert's `parent:`/`host:` base) that began at or before `since`; false when none matches. */
+  /**
+   * Acknowledges the ongoing outage of `name` (a stream, or an alert's `parent:…`/`host:…` base)
+   * that began at or before `since`: its reminders stop, `note` goes into later messages. False
+   * when nothing matches (e.g. an acknowledgement of an outage that already ended).
+   */
   acknowledge(name: string, since: number, note: string): boolean;
   /** The maintenance window in force for a stream at `now`, if any. */
   inMaintenance(name: string, now: number): MaintenanceWindow | undefined;
@@ -206,7 +211,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     if (own) own.foldedFinal = list.filter((f) => f.ended);
     for (const f of list) if (!f.ended) f.origin = Math.max(f.origin, ts), schedule(r, f);
   };
-  /** Closes an alert whose streams all recovered: `resolved` when it was sent (and not `silent`). */
+  /** Closes an alert whose streams all recovered: `resolved` if it was sent, unless `silent`. */
   const close = (r: RuleState, s: Subject, ts: number, silent: boolean) => {
     s.closed = true;
     s.gen++;
@@ -290,7 +295,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   };
   const emitFirst = (r: RuleState, s: Subject, now: number, out: Decision[]) => {
     if (s.closed) return;
-    for (const o of listed(s, view(r))) {
+    for (const o of s.members) {
       const note = acks.get(o.name);
       if (note !== undefined && !o.ended) s.acked = true, s.note ??= note;
     }
@@ -462,8 +467,8 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
         acks.set(name, note);
         hit = true;
         for (const r of rules) {
-          const o = r.outages.get(name);
-          const s = o && subjectOf(r, o);
+          // A folded stream's ack stays its own: it does not acknowledge its parent's alert.
+          const s = r.outages.get(name)?.subject;
           if (s && !s.closed) s.acked = true, s.note = note;
         }
       }

@@ -293,3 +293,31 @@ Deno.test("tick() sends nothing for a child whose failing parent no rule here co
   go(e, "NVR", "down", "up", T0 + 2 * MIN);
   assertEquals(keys(e.tick(T0 + 2 * MIN)), [`Door@${T0 + S}:down`]);
 });
+
+Deno.test("acknowledge() of a member or of the host key stops a host alert's reminders", () => {
+  for (const who of ["cam2", "host:nvr.example:554"]) {
+    const e = engine(onHost(2), [rule({ remindMinutes: 1 })]);
+    go(e, "cam1", "up", "down", T0);
+    go(e, "cam2", "up", "down", T0 + S);
+    const first = run(e, T0, T0 + 70 * S);
+    assertEquals(keys(first), [
+      `host:nvr.example:554@${T0}:down`,
+      `host:nvr.example:554@${T0}:reminder#1`,
+    ]);
+    assert(e.acknowledge(who, T0 + S, "router swap"), who);
+    assertEquals(run(e, T0 + 71 * S, T0 + 10 * MIN), [], who);
+    go(e, "cam1", "down", "up", T0 + 11 * MIN);
+    go(e, "cam2", "down", "up", T0 + 11 * MIN);
+    assertEquals(e.tick(T0 + 11 * MIN).map((d) => d.alert.note), ["router swap"], who);
+  }
+});
+
+Deno.test("acknowledge() of a folded child leaves its parent's alert reminding", () => {
+  const e = engine([stream("NVR"), stream("Door", { parent: "NVR" })], [
+    rule({ remindMinutes: 1 }),
+  ]);
+  const out = play(e, [[T0, "NVR", "up", "down"], [T0 + S, "Door", "up", "down"]], T0, T0 + 5 * S);
+  assertEquals(keys(out), [`parent:NVR@${T0}:down`]);
+  assert(e.acknowledge("Door", T0 + S, "seen"));
+  assertEquals(keys(run(e, T0 + 6 * S, T0 + 61 * S)), [`parent:NVR@${T0}:reminder#1`]);
+});

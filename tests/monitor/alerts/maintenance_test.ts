@@ -1,4 +1,4 @@
-/** Maintenance windows and mutes: the spans, the SLA's intervals, and what the engine holds back. */
+/** Maintenance windows and mutes: spans, the SLA's intervals, what the engine holds back. */
 
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../assert.ts";
 import { createAlertEngine, type Decision } from "../../../monitor/alerts/engine.ts";
