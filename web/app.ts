@@ -18,6 +18,7 @@ import { renderPage } from "./pages/mod.ts";
 import { createPreviews } from "./preview.ts";
 import { createRows } from "./rows.ts";
 import {
+  alertsRoutes,
   authRoutes,
   editorRoutes,
   exportRoutes,
@@ -145,6 +146,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   app.route("/", editorRoutes(ctx));
   app.route("/", streamRoutes(ctx));
   app.route("/", settingsRoutes(ctx));
+  app.route("/", alertsRoutes(ctx));
   app.route("/", exportRoutes(ctx));
   app.notFound((c) => c.text(`Not found: ${c.req.path}`, 404));
   app.onError((err, c) => {

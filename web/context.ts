@@ -3,9 +3,11 @@
 import type { Context } from "hono";
 import type { VNode } from "preact";
 import type { Bus, Logger, Monitor } from "../monitor/mod.ts";
-import type { Config } from "../monitor/config/mod.ts";
+import type { DeliveryResult } from "../monitor/alerts/mod.ts";
+import type { ChannelConfig, Config } from "../monitor/config/mod.ts";
 import type { StatusView } from "../monitor/status/mod.ts";
-import type { Store, StoreHealth } from "../monitor/store/mod.ts";
+import type { DeliveryLogRow, Incident, Mute, Store, StoreHealth } from "../monitor/store/mod.ts";
+import type { AlertsHealth } from "./alerts_view.ts";
 import type { Auth } from "./auth.ts";
 import type { Assets } from "./bundle.ts";
 import type { WebEnv } from "./guard.ts";
@@ -27,6 +29,30 @@ export type WebStore =
     /** Write trouble for the page banner (Store.health); optional so read-only fakes need none. */
     health?(): Pick<StoreHealth, "writeError" | "queued">;
   };
+
+/**
+ * What the dashboard and the status API use of alerting: a slice of the alerts task
+ * (acknowledge, mute, mutes, test, maintenance, health) and of the store (the delivery log and
+ * incidents by id). main.ts passes one object built from both.
+ */
+export interface WebAlerts {
+  /** Acknowledges an incident with a note (≤ 1,000 chars); undefined for an unknown id. */
+  acknowledge(id: number, note: string): Incident | undefined;
+  /** Mutes a stream until `until` (ms since the epoch), or unmutes it (null). */
+  mute(name: string, until: number | null, note: string): void;
+  /** Mutes in force now. */
+  mutes(): Mute[];
+  /** Sends a test alert through a configured channel (by name) or an unsaved channel config. */
+  test(channel: string | ChannelConfig): Promise<DeliveryResult>;
+  /** The name of the maintenance window covering a stream now, if any. */
+  maintenance(name: string): string | undefined;
+  /** The outbox's state. */
+  health(): AlertsHealth;
+  /** The delivery log, newest first (Store.deliveries). */
+  deliveries(q?: { channel?: string; limit?: number }): DeliveryLogRow[];
+  /** The incident with this id (Store.incident). */
+  incident(id: number): Incident | undefined;
+}
 
 /** Dependencies of {@link createWebApp}. */
 export interface WebAppDeps {
@@ -54,6 +80,8 @@ export interface WebAppDeps {
    * previews' own, for tests without media checks).
    */
   processes?: PreviewPool;
+  /** Alerting (absent: the Alerts page shows the config only, acks and mutes are unavailable). */
+  alerts?: WebAlerts;
 }
 
 /** Shared by the route modules. */

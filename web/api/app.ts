@@ -9,7 +9,9 @@ import { HTTPException } from "hono/http-exception";
 import type { Bus, Logger, Monitor } from "../../monitor/mod.ts";
 import type { Config } from "../../monitor/config/mod.ts";
 import type { StatusView } from "../../monitor/status/mod.ts";
+import type { WebAlerts } from "../context.ts";
 import { hostGuard } from "../host_guard.ts";
+import { apiAlertsRoutes } from "./alerts.ts";
 import { apiHealthRoutes } from "./health.ts";
 import { metricsRoutes, type MetricsRoutesDeps } from "./metrics.ts";
 import { apiSlaRoutes } from "./sla.ts";
@@ -38,6 +40,8 @@ export interface ApiAppDeps {
   sla: MetricsRoutesDeps["sla"];
   /** Stored JPEGs of the media task, for /api/streams/:name/snapshot.jpg. */
   snapshot?: ApiSnapshotRoutesDeps["snapshot"];
+  /** Alerting: acks, mutes, the delivery log and GET /api/alerts (absent: not mounted). */
+  alerts?: WebAlerts;
 }
 
 /** Compares tokens in constant time (over their SHA-256 digests, so lengths leak nothing). */
@@ -98,6 +102,22 @@ export function createApiApp(deps: ApiAppDeps): Hono {
   if (deps.snapshot) {
     const hasStream = (name: string) => deps.monitor.streams().some((s) => s.name === name);
     app.route("/", apiSnapshotRoutes({ snapshot: deps.snapshot, hasStream }));
+  }
+  if (deps.alerts) {
+    app.route(
+      "/",
+      apiAlertsRoutes({
+        alerts: deps.alerts,
+        config: deps.config,
+        hasStream: (name) => deps.monitor.streams().some((s) => s.name === name),
+        // The token middleware above let this request through: with a token configured it
+        // carried it; a signed-in dashboard session (CSRF-checked there) is trusted.
+        mayWrite: (c) =>
+          (c.env as Partial<ForwardedEnv> | undefined)?.trusted === true ||
+          Boolean(deps.config().api.token),
+        now,
+      }),
+    );
   }
   app.notFound((c) => c.json({ error: `Not found: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {

@@ -1,5 +1,7 @@
 /** The public face of web/pages/: what code outside the folder may import. */
 
+export { AlertsPage, ChannelFormPage, RuleFormPage, WindowFormPage } from "./alerts.tsx";
+export type { AlertsPageProps, Notice } from "./alerts.tsx";
 export { DashboardPage } from "./dashboard.tsx";
 export { DeletePage, EditorPage } from "./editor.tsx";
 export { ExportPage } from "./export.tsx";

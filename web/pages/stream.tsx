@@ -20,21 +20,77 @@ export interface StreamPageProps {
   maskedUrl: string;
   intervalSeconds: number;
   timeoutSeconds: number;
-  /** Incidents as the status API returns them (monitor/store's incidentEntry()). */
+  /** Incidents as the status API returns them (monitor/store's incidentEntry()), with id and ack. */
   incidents: Array<
     {
+      id: number;
       state: "down" | "degraded";
       start: string;
       end: string | null;
       duration_seconds: number;
       cause: string;
+      /** The acknowledgement: when (formatted) and its note. */
+      ack: { time: string; note: string } | null;
     }
   >;
+  /** Alerting's state of this stream (absent: alerting does not run, no controls). */
+  alerts?: {
+    /** "until <time>" or "until unmuted" while muted. */
+    mutedUntil?: string;
+    /** The maintenance window in force now, by name. */
+    maintenance?: string;
+  };
   checks: Array<
     { time: string; ok: boolean; state: Row["state"]; latencyMs: number | null; message: string }
   >;
   /** The last check's details, flattened to key → text. */
   details: Array<[string, string]>;
+}
+
+/** Acknowledges an open incident with a note: its reminders stop, the note goes into messages. */
+function AckForm({ action, csrf, again }: { action: string; csrf: string; again: boolean }) {
+  return (
+    <form method="post" action={action} class="ack">
+      <Csrf token={csrf} />
+      <input name="note" maxLength={1000} placeholder="Note (optional)" aria-label="Note" />
+      <button type="submit" class="secondary">{again ? "Update note" : "Acknowledge"}</button>
+    </form>
+  );
+}
+
+/** Mute state, maintenance state and the mute form. */
+function AlertControls(
+  p: { base: string; csrf: string; mutedUntil?: string; maintenance?: string },
+) {
+  return (
+    <>
+      <h2>Alerts</h2>
+      {p.maintenance && (
+        <p class="note" role="status">In maintenance window “{p.maintenance}”: no alerts.</p>
+      )}
+      {p.mutedUntil
+        ? (
+          <form method="post" action={`${p.base}/mute`} class="inline">
+            <Csrf token={p.csrf} />
+            <input type="hidden" name="for" value="unmute" />
+            <span class="muted-state">Muted {p.mutedUntil}.</span>{" "}
+            <button type="submit" class="secondary">Unmute</button>
+          </form>
+        )
+        : <p class="muted">Not muted.</p>}
+      <form method="post" action={`${p.base}/mute`} class="mute">
+        <Csrf token={p.csrf} />
+        <input name="note" maxLength={1000} placeholder="Why (optional)" aria-label="Mute note" />
+        {[["60", "Mute for 1 h"], ["480", "Mute for 8 h"], ["1440", "Mute for 24 h"], [
+          "forever",
+          "Mute until unmuted",
+        ]]
+          .map(([v, label]) => (
+            <button type="submit" name="for" value={v} class="secondary" key={v}>{label}</button>
+          ))}
+      </form>
+    </>
+  );
 }
 
 /** Renders the stream page body. */
@@ -83,7 +139,8 @@ export function StreamPage(p: StreamPageProps) {
             {p.details.map(([k, v]) => [<dt key={`t${k}`}>{k}</dt>, <dd key={`d${k}`}>{v}</dd>])}
           </dl>
         )}
-      <h2>Incidents (30 days)</h2>
+      {p.alerts && <AlertControls base={base} csrf={p.csrf} {...p.alerts} />}
+      <h2 id="incidents">Incidents (30 days)</h2>
       {p.incidents.length === 0 ? <p class="muted">No incidents.</p> : (
         <div class="scroll">
           <table>
@@ -94,6 +151,7 @@ export function StreamPage(p: StreamPageProps) {
                 <th scope="col">To</th>
                 <th scope="col">Duration</th>
                 <th scope="col">Cause</th>
+                <th scope="col">Acknowledged</th>
               </tr>
             </thead>
             <tbody>
@@ -106,6 +164,21 @@ export function StreamPage(p: StreamPageProps) {
                   <td class="nowrap">{i.end ?? "ongoing"}</td>
                   <td>{formatDuration(i.duration_seconds * 1000)}</td>
                   <td class="msg">{i.cause}</td>
+                  <td class="msg">
+                    {i.ack && (
+                      <>
+                        <span class="nowrap">{i.ack.time}</span>
+                        {i.ack.note && <span class="ack-note">{i.ack.note}</span>}
+                      </>
+                    )}
+                    {i.end === null && p.alerts && (
+                      <AckForm
+                        action={`${base}/incidents/${i.id}/ack`}
+                        csrf={p.csrf}
+                        again={!!i.ack}
+                      />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,5 +1,6 @@
 /** The public face of web/routes/: what code outside the folder may import. */
 
+export { alertsRoutes } from "./alerts.tsx";
 export { exportRoutes } from "./export.tsx";
 export { authRoutes } from "./login.ts";
 export { settingsRoutes } from "./settings.tsx";

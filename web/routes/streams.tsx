@@ -4,6 +4,7 @@ import { type Context, Hono } from "hono";
 import { ConfigConflictError } from "../../monitor/config/mod.ts";
 import { clipText, formatInZone, maskUrl, type StreamConfig } from "../../monitor/mod.ts";
 import { incidentEntry } from "../../monitor/store/mod.ts";
+import { MUTE_FOREVER } from "../alerts_view.ts";
 import type { WebContext } from "../context.ts";
 import { deleteStream, saveEdit, toggleStream, versionOf } from "../config_edit.ts";
 import type { WebEnv } from "../guard.ts";
@@ -28,6 +29,12 @@ export function flattenDetails(
     }
   }
   return out.slice(0, 60);
+}
+
+/** A mute's end as the stream page says it, or undefined when not muted. */
+function muteText(until: number | undefined, tz: string): string | undefined {
+  if (until === undefined) return undefined;
+  return until >= MUTE_FOREVER ? "until unmuted" : `until ${formatInZone(until, tz)}`;
 }
 
 /** The dashboard and stream routes. */
@@ -65,7 +72,15 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
         intervalSeconds: s.intervalSeconds,
         timeoutSeconds: s.timeoutSeconds,
         incidents: deps.store.incidents(name, { from: t - 30 * DAY, limit: 50 })
-          .map((i) => incidentEntry(i, { timeZone: tz, now: t })),
+          .map((i) => ({
+            ...incidentEntry(i, { timeZone: tz, now: t }),
+            id: i.id,
+            ack: i.ack ? { time: formatInZone(i.ack.ts, tz), note: i.ack.note } : null,
+          })),
+        alerts: deps.alerts && {
+          mutedUntil: muteText(deps.alerts.mutes().find((m) => m.name === name)?.until, tz),
+          maintenance: deps.alerts.maintenance(name),
+        },
         checks: deps.store.history(name, { limit: 50 }).map((r) => ({
           time: formatInZone(r.ts, tz),
           ok: r.ok,
@@ -75,6 +90,39 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
         })),
         details: flattenDetails(deps.monitor.status(name)?.last?.details ?? {}),
       }));
+  });
+  // Alerting: acknowledge an incident of this stream, mute or unmute its alerts.
+  app.post("/streams/:name/incidents/:id/ack", async (c) => {
+    const name = c.req.param("name");
+    const id = Number(c.req.param("id"));
+    const alerts = deps.alerts;
+    const inc = alerts && Number.isSafeInteger(id) ? alerts.incident(id) : undefined;
+    if (!alerts || !inc || inc.name !== name) return c.text("No such incident", 404);
+    const b = await c.req.parseBody();
+    const note = typeof b.note === "string" ? b.note.trim() : "";
+    if (note.length > 1000) return c.text("The note must be at most 1,000 characters", 400);
+    alerts.acknowledge(id, note);
+    return c.redirect(`/streams/${encodeURIComponent(name)}#incidents`, 303);
+  });
+  app.post("/streams/:name/mute", async (c) => {
+    const name = c.req.param("name");
+    if (!find(name) || !deps.alerts) return unknown(c, name);
+    const b = await c.req.parseBody();
+    const span = typeof b.for === "string" ? b.for : "";
+    const note = typeof b.note === "string" ? b.note.trim().slice(0, 1000) : "";
+    const minutes = Number(span);
+    const until = span === "unmute"
+      ? null
+      : span === "forever"
+      ? MUTE_FOREVER
+      : [60, 480, 1440].includes(minutes)
+      ? now() + minutes * 60_000
+      : undefined;
+    if (until === undefined) {
+      return c.text('Choose 60, 480 or 1440 minutes, "forever" or "unmute"', 400);
+    }
+    deps.alerts.mute(name, until, note);
+    return c.redirect(`/streams/${encodeURIComponent(name)}`, 303);
   });
   app.post("/streams/:name/toggle", async (c) => {
     const name = c.req.param("name");

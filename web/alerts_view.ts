@@ -1,0 +1,151 @@
+/**
+ * What the Alerts page and the status API show of alerting, secret-free: channels without their
+ * secrets, rules, whether a maintenance window is in force, mutes, the outbox, an incident.
+ */
+
+import { Cron } from "croner";
+import type { AlertRule, ChannelConfig, Config, MaintenanceWindow } from "../monitor/config/mod.ts";
+import { formatInZone, maskUrl, redactText } from "../monitor/mod.ts";
+import type { Incident } from "../monitor/store/mod.ts";
+
+/** The outbox's figures the Alerts page and GET /api/alerts show (the alerts task's health()). */
+export interface AlertsHealth {
+  /** Alerts waiting to be sent, over all channels. */
+  pending: number;
+  /** Alerts given up on (recently). */
+  failed: number;
+  /** Streams muted now. */
+  muted: number;
+  /** Age of the oldest pending alert, ms. */
+  oldestPendingAgeMs?: number | null;
+  /** The same per channel, with its last error and success. */
+  channels: Record<
+    string,
+    {
+      pending: number;
+      failed: number;
+      lastError: string | null;
+      lastOkAt: number | null;
+      backoffUntil?: number | null;
+    }
+  >;
+}
+
+/** The `until` stored for "until unmuted" (shown as such, never as a date). */
+export const MUTE_FOREVER = Date.UTC(9999, 11, 31);
+
+/** Types whose URL carries the key itself (a webhook URL is as good as a password). */
+const SECRET_URL_TYPES = new Set<string>(["webhook", "discord", "slack", "teams"]);
+
+/** True when a channel's URL must be write-only: it carries a key, user-info or a query. */
+export function urlIsSecret(type: string, url: unknown): boolean {
+  if (SECRET_URL_TYPES.has(type)) return true;
+  return typeof url === "string" && (maskUrl(url) !== url || url.includes("?"));
+}
+
+/** True when a maintenance window is in force at `now` (cron windows in `timeZone`). */
+export function windowInForce(w: MaintenanceWindow, now: number, timeZone: string): boolean {
+  if (w.from !== undefined && w.to !== undefined) return now >= w.from && now < w.to;
+  if (!w.cron || !w.minutes) return false;
+  try {
+    const cron = new Cron(w.cron, { timezone: timeZone, paused: true });
+    const start = cron.previousRuns(1, new Date(now + 1))[0];
+    return start !== undefined && now < start.getTime() + w.minutes * 60_000;
+  } catch {
+    return false; // the loader validated it; a croner that disagrees shows "not in force"
+  }
+}
+
+/** A channel as the page and GET /api/alerts show it: no secret, only a non-secret URL's origin. */
+export interface PublicChannel {
+  name: string;
+  type: string;
+  /** The scheme, host and port of a URL that is not itself secret. */
+  origin?: string;
+  /** An email channel's SMTP host and port. */
+  host?: string;
+}
+
+/** The secret-free summary of a channel. */
+export function publicChannel(ch: ChannelConfig): PublicChannel {
+  const out: PublicChannel = { name: ch.name, type: ch.type };
+  if (ch.type === "email") out.host = `${ch.host}:${ch.port}`;
+  else if (!urlIsSecret(ch.type, ch.url)) {
+    try {
+      out.origin = new URL(ch.url).origin;
+    } catch { /* the loader checked it */ }
+  }
+  return out;
+}
+
+/** Every secret value of the channels, to mask out of answers shown on the page or the API. */
+export function channelSecrets(channels: readonly ChannelConfig[]): string[] {
+  const out: string[] = [];
+  for (const ch of channels) {
+    const r = ch as unknown as Record<string, unknown>;
+    for (const k of ["token", "password", "user"]) {
+      if (typeof r[k] === "string") out.push(r[k] as string);
+    }
+    if (ch.type !== "email" && urlIsSecret(ch.type, ch.url)) out.push(ch.url);
+    if (ch.type === "webhook") out.push(...Object.values(ch.headers));
+  }
+  return out.filter((s) => s.length >= 3);
+}
+
+/** A rule as GET /api/alerts shows it (YAML key names). */
+export function publicRule(r: AlertRule) {
+  return {
+    channels: r.channels,
+    states: r.states,
+    streams: r.streams,
+    tags: r.tags,
+    sites: r.sites,
+    after_seconds: r.afterSeconds,
+    resolved: r.resolved,
+    remind_minutes: r.remindMinutes,
+  };
+}
+
+/** An incident as the ack endpoint returns it (times ISO-8601 in the configured zone). */
+export function incidentJson(i: Incident, timeZone: string) {
+  return {
+    id: i.id,
+    stream: i.name,
+    state: i.state,
+    start: formatInZone(i.start, timeZone),
+    end: i.end === null ? null : formatInZone(i.end, timeZone),
+    cause: i.cause,
+    ack: i.ack ? { ts: formatInZone(i.ack.ts, timeZone), note: i.ack.note } : null,
+  };
+}
+
+/** A mute as the API shows it (`until` null: until unmuted). */
+export function muteJson(m: { name: string; until: number; note: string }, timeZone: string) {
+  return {
+    stream: m.name,
+    until: m.until >= MUTE_FOREVER ? null : formatInZone(m.until, timeZone),
+    note: m.note,
+  };
+}
+
+/** The outbox health with snake_case keys and ISO times; errors masked of channel secrets. */
+export function outboxJson(h: AlertsHealth, config: Config) {
+  const tz = config.timezone;
+  const secrets = channelSecrets(config.alerts.channels);
+  const iso = (ms: number | null | undefined) => (ms ? formatInZone(ms, tz) : null);
+  return {
+    pending: h.pending,
+    failed: h.failed,
+    muted: h.muted,
+    oldest_pending_age_ms: h.oldestPendingAgeMs ?? null,
+    channels: Object.fromEntries(
+      Object.entries(h.channels).map(([name, ch]) => [name, {
+        pending: ch.pending,
+        failed: ch.failed,
+        last_error: ch.lastError === null ? null : redactText(ch.lastError, secrets),
+        last_ok_at: iso(ch.lastOkAt),
+        backoff_until: iso(ch.backoffUntil),
+      }]),
+    ),
+  };
+}
