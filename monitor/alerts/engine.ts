@@ -171,17 +171,26 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     return o.subject;
   };
 
-  const schedule = (r: RuleState, o: Outage) => {
+  /** Queues an outage's first alert; `fromBase` forgets what suppressions did (mute, reload). */
+  const schedule = (r: RuleState, o: Outage, fromBase = false) => {
     o.gen++;
     o.phase = "pending";
     o.subject = o.into = undefined;
-    o.due = alertTime(spansOf(o.name), o.origin, afterMs(r));
+    const t = alertTime(spansOf(o.name), fromBase ? o.base : o.origin, afterMs(r));
+    o.origin = t.start;
+    o.due = t.due;
     heap.push({ at: o.due, prio: 0, r, o, gen: o.gen });
+  };
+  /** Re-arms an outage's wait from `ts` (a parent's recovery, a suppressed batch member). */
+  const rearm = (r: RuleState, o: Outage, ts: number) => {
+    o.base = o.origin = Math.max(o.base, ts);
+    schedule(r, o);
   };
   const openOutage = (r: RuleState, name: string, since: number) => {
     const o: Outage = {
       name,
       since,
+      base: since,
       origin: since,
       due: since,
       gen: 0,
@@ -209,7 +218,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     r.folded.delete(name);
     const own = r.outages.get(name);
     if (own) own.foldedFinal = list.filter((f) => f.ended);
-    for (const f of list) if (!f.ended) f.origin = Math.max(f.origin, ts), schedule(r, f);
+    for (const f of list) if (!f.ended) rearm(r, f, ts);
   };
   /** Closes an alert whose streams all recovered: `resolved` if it was sent, unless `silent`. */
   const close = (r: RuleState, s: Subject, ts: number, silent: boolean) => {
@@ -236,7 +245,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   };
 
   const onDue = (r: RuleState, o: Outage, at: number) => {
-    if (alertTime(spansOf(o.name), o.origin, afterMs(r)) > at) return schedule(r, o);
+    if (alertTime(spansOf(o.name), o.origin, afterMs(r)).due > at) return schedule(r, o);
     const top = foldTarget(o.name, (n) => parents.get(n), failingIn(r));
     if (top !== undefined) return fold(r, o, top);
     const host = infos.get(o.name)?.host ?? "";
@@ -277,7 +286,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       if (m.ended || m.phase !== "batched" || m.subject !== b) continue;
       const until = coveredUntil(spansOf(m.name), b.at);
       const top = foldTarget(m.name, (n) => parents.get(n), failingIn(r));
-      if (until > b.at) m.origin = Math.max(m.origin, until), schedule(r, m);
+      if (until > b.at) rearm(r, m, b.at);
       else if (top !== undefined) fold(r, m, top);
       else keep.push(m);
     }
@@ -358,7 +367,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
         r.hostCount = hostCounts(mine);
         for (const o of [...r.outages.values()]) {
           if (!infos.get(o.name)?.rules.includes(r)) endOutage(r, o, clock, true);
-          else if (o.phase === "pending") schedule(r, o);
+          else if (o.phase === "pending") schedule(r, o, true);
         }
         for (const [into, list] of [...r.folded]) {
           for (const f of list) {
@@ -366,9 +375,10 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
               continue;
             }
             r.folded.set(into, r.folded.get(into)!.filter((x) => x !== f));
-            f.origin = Math.max(f.origin, clock);
-            schedule(r, f);
+            rearm(r, f, clock);
           }
+          const left = r.folded.get(into)!;
+          if (!failingIn(r)(into) && left.every((f) => f.ended)) r.folded.delete(into);
         }
         for (const i of mine) {
           const live = lives.get(i.config.name);
@@ -456,7 +466,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       else if (mutes.has(name)) mutes.set(name, Math.min(mutes.get(name)!, clock));
       for (const r of infos.get(name)?.rules ?? []) {
         const o = r.outages.get(name);
-        if (o?.phase === "pending") schedule(r, o);
+        if (o?.phase === "pending") schedule(r, o, true);
       }
     },
 

@@ -22,7 +22,13 @@ export interface Outage {
   name: string;
   /** When the outage began for this rule (its alerts' keys carry it). */
   since: number;
-  /** When the wait for the first alert (re)started: the start, or a parent's recovery. */
+  /**
+   * When the wait for the first alert began before any suppression moved it: the outage's start,
+   * a parent's recovery, or a batch's flush that found it suppressed. Mutes and reloads count
+   * from here again.
+   */
+  base: number;
+  /** When the wait last (re)started: `base`, or the end of a suppression after it. */
   origin: number;
   /** When the first alert falls due (a maintenance window or mute may have moved it). */
   due: number;

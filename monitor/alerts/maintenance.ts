@@ -22,8 +22,12 @@ export interface CompiledWindow {
 
 /** Most starts of one cron window looked at in one question (a month of every-minute starts). */
 const MAX_RUNS = 50_000;
-/** Most rounds of the suppression walks below (each round moves past one merged span). */
-const MAX_ROUNDS = 100;
+/**
+ * Rounds of one suppression walk below (each looks at the spans at one point: a cron look-up or
+ * two). Back-to-back windows covering days are walked a part at a time: the engine walks on
+ * from where the last walk stopped.
+ */
+const MAX_ROUNDS = 64;
 
 /**
  * Parses the cron windows once. Throws an Error naming the window when its cron expression or
@@ -104,11 +108,15 @@ export function maintenanceIntervals(
 
 /**
  * The end of the suppression in force at `t`, following spans that start where one ends; `t`
- * itself when nothing suppresses at `t`.
+ * itself when nothing suppresses at `t`. A walk longer than `budget.left` rounds stops early.
  */
-export function coveredUntil(spans: SpansBetween, t: number): number {
+export function coveredUntil(
+  spans: SpansBetween,
+  t: number,
+  budget = { left: MAX_ROUNDS },
+): number {
   let end = t;
-  for (let i = 0; i < MAX_ROUNDS; i++) {
+  while (budget.left-- > 0) {
     let next = end;
     for (const [s, e] of spans(end, end)) if (s <= end && e > next) next = e;
     if (next === end) return end;
@@ -118,20 +126,28 @@ export function coveredUntil(spans: SpansBetween, t: number): number {
 }
 
 /**
- * When an alert that waits `delayMs` from `start` may go out. A suppression (maintenance window or
- * mute) that overlaps the wait cancels it, and the wait starts again at the suppression's end:
- * "still failing when the window ends counts from the window's end". Nothing is queued for later.
+ * When an alert that waits `delayMs` from `start` may go out (`due`), and when its wait last
+ * (re)started (`start`). A suppression (maintenance window or mute) that overlaps the wait cancels
+ * it, and the wait starts again at the suppression's end: "still failing when the window ends
+ * counts from the window's end". Nothing is queued for later. When the walk runs out of rounds
+ * (windows back to back for days) the answer is provisional: asking again from the returned
+ * `start` at `due` walks on, and never lands inside a suppression.
  */
-export function alertTime(spans: SpansBetween, start: number, delayMs: number): number {
+export function alertTime(
+  spans: SpansBetween,
+  start: number,
+  delayMs: number,
+): { start: number; due: number } {
+  const budget = { left: MAX_ROUNDS };
   let t = start;
-  for (let i = 0; i < MAX_ROUNDS; i++) {
+  while (budget.left-- > 0) {
     const due = t + delayMs;
     let first = Infinity;
     for (const [s, e] of spans(t, due)) {
       if (s <= due && e > t) first = Math.min(first, Math.max(s, t));
     }
-    if (first === Infinity) return due;
-    t = coveredUntil(spans, first);
+    if (first === Infinity) return { start: t, due };
+    t = coveredUntil(spans, first, budget);
   }
-  return t + delayMs; // the engine checks again when this comes
+  return { start: t, due: t + delayMs };
 }

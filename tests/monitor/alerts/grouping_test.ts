@@ -321,3 +321,27 @@ Deno.test("acknowledge() of a folded child leaves its parent's alert reminding",
   assert(e.acknowledge("Door", T0 + S, "seen"));
   assertEquals(keys(run(e, T0 + 6 * S, T0 + 61 * S)), [`parent:NVR@${T0}:reminder#1`]);
 });
+
+Deno.test("restore() rebuilds a host batch with the key it had before the restart", () => {
+  const streams = onHost(3);
+  const before = engine(streams);
+  const sent = play(
+    before,
+    [
+      [T0, "cam1", "up", "down"],
+      [T0 + 2 * S, "cam2", "up", "down"],
+      [T0 + 4 * S, "cam3", "up", "down"],
+    ],
+    T0,
+    T0 + MIN,
+  );
+  assertEquals(keys(sent), [`host:nvr.example:554@${T0}:down`]);
+  const after = engine(streams);
+  after.restore(
+    [0, 2, 4].map((s, i) => ({ name: `cam${i + 1}`, state: "down", since: T0 + s * S, cause: "" })),
+    T0 + 5 * MIN,
+  );
+  const again = after.tick(T0 + 5 * MIN);
+  assertEquals(keys(again), keys(sent));
+  assertEquals(names(again[0]), ["cam1", "cam2", "cam3"]);
+});
