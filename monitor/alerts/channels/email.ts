@@ -4,7 +4,14 @@ import { Buffer } from "node:buffer";
 // @ts-types="@types/nodemailer"
 import nodemailer from "nodemailer";
 import type { EmailChannelConfig } from "../../config/mod.ts";
-import type { Alert, Attachment, Channel, DeliveryResult, RenderedMessage } from "../types.ts";
+import type {
+  Alert,
+  Attachment,
+  Channel,
+  DeliveryResult,
+  RenderedMessage,
+  SendContext,
+} from "../types.ts";
 import type { ChannelDeps } from "./deps.ts";
 import { escapeHtml, keyDigest, pictureName, pictures } from "./format.ts";
 import { finish } from "./http.ts";
@@ -61,6 +68,56 @@ export function smtpFailure(err: unknown, where: string): DeliveryResult {
   return { ok: false, answer: `${text} (SMTP ${where})`, permanent };
 }
 
+/** nodemailer's SMTP options of a channel: TLS mode, auth, certificate checks, bounded phases. */
+export function transportOptions(config: EmailChannelConfig, timeoutMs: number) {
+  return {
+    host: config.host,
+    port: config.port,
+    secure: config.tls === "tls",
+    requireTLS: config.tls === "starttls",
+    ignoreTLS: config.tls === "none",
+    auth: config.username ? { user: config.username, pass: config.password ?? "" } : undefined,
+    tls: { rejectUnauthorized: !config.tlsInsecure },
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+    logger: false,
+    debug: false,
+  };
+}
+
+/** The mail of an alert (no file or URL access: only the bytes given are attached). */
+async function composeMail(config: EmailChannelConfig, alert: Alert, ctx: SendContext) {
+  const pics = pictures(ctx.attachments);
+  return {
+    from: config.from,
+    to: config.to,
+    subject: ctx.message.title,
+    text: ctx.message.body,
+    html: emailHtml(ctx.message, pics),
+    messageId: `<sp-${await keyDigest(alert.key)}@streampulse>`,
+    attachments: pics.map((p) => ({
+      filename: pictureName(p),
+      content: Buffer.from(p.bytes),
+      contentType: "image/jpeg",
+      cid: pictureCid(p),
+    })),
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    signal: ctx.signal,
+  };
+}
+
+/** What the server said on acceptance: its reply line, and how many recipients it refused. */
+function accepted(info: { response?: unknown; rejected?: unknown }): DeliveryResult {
+  const response = String(info.response ?? "accepted");
+  const status = Number.parseInt(response, 10);
+  const rejected = Array.isArray(info.rejected) ? info.rejected.length : 0;
+  const answer = rejected ? `${response} (${rejected} recipient(s) rejected)` : response;
+  return Number.isNaN(status) ? { ok: true, answer } : { ok: true, status, answer };
+}
+
 /**
  * An email channel: one nodemailer SMTP transport per send (closed after), `secure` for `tls`,
  * `requireTLS` for `starttls`, `ignoreTLS` for `none`, auth when a username is set, certificate
@@ -81,66 +138,26 @@ export function createEmailChannel(config: EmailChannelConfig, deps: ChannelDeps
   return {
     type: "email",
     name: config.name,
-    async send(alert: Alert, ctx): Promise<DeliveryResult> {
+    async send(alert, ctx): Promise<DeliveryResult> {
       if (ctx.signal.aborted) {
-        return { ok: false, answer: `aborted before sending (SMTP ${where})` };
+        return { ok: false, answer: `timeout before sending (SMTP ${where})` };
       }
-      const transport = nodemailer.createTransport({
-        host: config.host,
-        port: config.port,
-        secure: config.tls === "tls",
-        requireTLS: config.tls === "starttls",
-        ignoreTLS: config.tls === "none",
-        auth: config.username ? { user: config.username, pass: config.password ?? "" } : undefined,
-        tls: { rejectUnauthorized: !config.tlsInsecure },
-        connectionTimeout: timeout,
-        greetingTimeout: timeout,
-        socketTimeout: timeout,
-        dnsTimeout: timeout,
-        logger: false,
-        debug: false,
-      });
       let onAbort = () => {};
       const aborted = new Promise<DeliveryResult>((resolve) => {
         onAbort = () => resolve({ ok: false, answer: `timeout (SMTP ${where})` });
         ctx.signal.addEventListener("abort", onAbort, { once: true });
       });
+      let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
       try {
-        const pics = pictures(ctx.attachments);
-        const mail = {
-          from: config.from,
-          to: config.to,
-          subject: ctx.message.title,
-          text: ctx.message.body,
-          html: emailHtml(ctx.message, pics),
-          messageId: `<sp-${await keyDigest(alert.key)}@streampulse>`,
-          attachments: pics.map((p) => ({
-            filename: pictureName(p),
-            content: Buffer.from(p.bytes),
-            contentType: "image/jpeg",
-            cid: pictureCid(p),
-          })),
-          disableFileAccess: true,
-          disableUrlAccess: true,
-          signal: ctx.signal,
-        };
-        const sent = transport.sendMail(mail).then((info): DeliveryResult => {
-          const response = String(info.response ?? "accepted");
-          const status = Number.parseInt(response, 10);
-          const rejected = Array.isArray(info.rejected) ? info.rejected.length : 0;
-          const note = rejected ? ` (${rejected} recipient(s) rejected)` : "";
-          return {
-            ok: true,
-            status: Number.isNaN(status) ? undefined : status,
-            answer: response + note,
-          };
-        }, (err) => smtpFailure(err, where));
+        transport = nodemailer.createTransport(transportOptions(config, timeout));
+        const sent = transport.sendMail(await composeMail(config, alert, ctx))
+          .then(accepted, (err) => smtpFailure(err, where));
         return finish(await Promise.race([sent, aborted]), secrets);
       } catch (err) {
         return finish(smtpFailure(err, where), secrets);
       } finally {
         ctx.signal.removeEventListener("abort", onAbort);
-        transport.close();
+        transport?.close();
       }
     },
   };

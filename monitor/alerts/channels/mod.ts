@@ -3,6 +3,7 @@
 import type { ChannelConfig, ChannelType } from "../../config/mod.ts";
 import type { Channel } from "../types.ts";
 import type { ChannelDeps } from "./deps.ts";
+import { safeAnswer } from "./http.ts";
 import { createDiscordChannel } from "./discord.ts";
 import { createEmailChannel } from "./email.ts";
 import { createGotifyChannel } from "./gotify.ts";
@@ -49,10 +50,29 @@ const FACTORIES: { [T in ChannelType]: Factory<T> } = {
 };
 
 /**
+ * `channel` with a last-resort catch: should a send still throw (a bug, not a provider's
+ * answer), the outbox gets a retryable failure with URL user-info masked, never a rejection.
+ */
+function guarded(channel: Channel): Channel {
+  return {
+    type: channel.type,
+    name: channel.name,
+    async send(alert, ctx) {
+      try {
+        return await channel.send(alert, ctx);
+      } catch (err) {
+        return { ok: false, answer: safeAnswer(`channel failed: ${String(err)}`, []) };
+      }
+    },
+  };
+}
+
+/**
  * The channel of one validated config entry (a {@link import("../types.ts").ChannelFactory}
- * when `deps` is left out). `deps` passes the clock and the templates' time zone.
+ * when `deps` is left out). `deps` passes the clock and the templates' time zone. Its `send`
+ * never rejects.
  */
 export function createChannel(config: ChannelConfig, deps: ChannelDeps = {}): Channel {
   const factory = FACTORIES[config.type] as Factory<ChannelType>;
-  return factory(config as never, deps);
+  return guarded(factory(config as never, deps));
 }

@@ -214,6 +214,16 @@ Deno.test("teams send() posts an Adaptive Card message and takes 202 for success
       title: "Dashboard",
       url: "https://sp.example.org/",
     }]);
+    const down = downAlert();
+    assertEquals((await ch.send(down, ctxFor(down))).ok, true);
+    const card1 = (t.requests[1].json as typeof body).attachments[0].content;
+    assertEquals((card1.body as Record<string, unknown>[])[0].text, "cam-1 is down");
+    assertEquals((card1.actions as { title: string }[]).map((a) => a.title), [
+      "Dashboard",
+      "Stream",
+      "Failure snapshot",
+      "Last good snapshot",
+    ]);
     const bad = createChannel({
       type: "teams",
       name: "t",
@@ -278,6 +288,14 @@ Deno.test("webhook send() posts the documented JSON with the configured headers"
     assertEquals([g.group, (g.streams as unknown[]).length], [
       { by: "host", key: "cam-host:554" },
       12,
+    ]);
+    assertEquals((await ch.send(downAlert(), ctxFor(downAlert()))).ok, true);
+    const d = w.requests[2].json as Record<string, unknown>;
+    assertEquals([d.event, d.state, d.cause, d.title], [
+      "down",
+      "down",
+      "connection refused",
+      "cam-1 is down",
     ]);
   } finally {
     await w.close();

@@ -80,11 +80,14 @@ Deno.test("email send() over implicit TLS delivers a grouped alert; a retry keep
     const ch = email(smtp.port, { tls: "tls" });
     const alert = groupedAlert(12);
     for (let i = 0; i < 2; i++) assertEquals((await ch.send(alert, ctxFor(alert))).ok, true);
+    assertEquals((await ch.send(downAlert(), ctxFor(downAlert()))).ok, true);
     const mails = await smtp.mails();
     assertEquals(mails.map((m) => m.subject), [
       "12 streams on cam-host:554 are down",
       "12 streams on cam-host:554 are down",
+      "cam-1 is down",
     ]);
+    assertStringIncludes(mails[2].parts[0].text ?? "", "Cause: connection refused");
     assertEquals(mails[0].tls, true);
     assert(
       mails[0].message_id && mails[0].message_id === mails[1].message_id,

@@ -261,3 +261,10 @@ Deno.test("send() masks a Discord webhook URL the server quotes, path and all", 
     await p.close();
   }
 });
+
+Deno.test("createChannel() send() never rejects, even when a channel throws", async () => {
+  const ch = webhook("http://127.0.0.1:9/hook");
+  const r = await ch.send(downAlert(), { ...sendContext(), message: undefined as never });
+  assertEquals(r.ok, false);
+  assertStringIncludes(r.answer, "channel failed: TypeError");
+});
