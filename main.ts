@@ -31,6 +31,7 @@ import {
   readConfigFile,
   watchConfigFile,
 } from "./monitor/config/mod.ts";
+import { createAlertsTask, maintenanceIntervals } from "./monitor/alerts/mod.ts";
 import { createMediaTask, createProcessPool } from "./monitor/media/mod.ts";
 import { createRetentionTask, openStore, type Store } from "./monitor/store/mod.ts";
 import { createSlaReporter, createStatusView } from "./monitor/status/mod.ts";
@@ -141,6 +142,13 @@ export async function createStreamPulse(
     dataDir: paths.dataDir,
     pool: processes,
   });
+  const alerts = createAlertsTask({
+    bus,
+    store,
+    config,
+    logger,
+    snapshot: media.snapshot,
+  });
   const view = createStatusView({
     streams: () => monitor.streams(),
     status: (name) => monitor.status(name),
@@ -163,6 +171,7 @@ export async function createStreamPulse(
       return h.enabled ? h.connected : undefined;
     },
     media: () => media.cadenceFigures(),
+    alerts: () => ({ counts: alerts.counts(), pending: alerts.health().pending }),
   });
   const health = createHealth({
     version: VERSION,
@@ -173,6 +182,7 @@ export async function createStreamPulse(
     config: () => holder.state(),
     mqtt: () => mqtt.health(),
     media: () => media.health(),
+    alerts: () => alerts.health(),
   });
   const api = createApiApp({
     monitor,
@@ -183,7 +193,15 @@ export async function createStreamPulse(
     health,
     logger,
     metrics,
-    sla: createSlaReporter({ store, streams: () => monitor.streams() }),
+    sla: createSlaReporter({
+      store,
+      streams: () => monitor.streams(),
+      maintenance: (name, from, to) => {
+        const c = config();
+        const s = c.streams.find((x) => x.name === name);
+        return s ? maintenanceIntervals(c.alerts.maintenance, s, from, to, c.timezone) : [];
+      },
+    }),
     snapshot: media.snapshot,
   });
   const web = createWebApp({
@@ -223,6 +241,7 @@ export async function createStreamPulse(
     );
   }
   supervisor.add("mqtt", (s) => mqtt.run(s));
+  supervisor.add("alerts", (s) => alerts.run(s));
   supervisor.add(
     "retention",
     createRetentionTask({ store, retentionDays: () => config().retentionDays, logger }),

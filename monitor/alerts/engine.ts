@@ -12,6 +12,8 @@
  * | its parent fails (per the rule's states)       | folded into the top failing ancestor       |
  * | its host:port has 2+ streams under the rule    | host batch: what falls due within          |
  * |                                                | group_seconds of the first goes out as one |
+ * | it is a parent (others name it in `parent:`)   | its own alert after group_seconds, listing |
+ * |                                                | the children that failed and folded into it|
  * | otherwise                                      | its own alert, at once                     |
  *
  * Later: degraded→down of a sent alert sends `down`; reminders every `remind_minutes` until
@@ -265,6 +267,20 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
         heap.push({ at: b.at, prio: 1, r, s: b, gen: b.gen });
       }
       b.members.push(o);
+      o.phase = "batched";
+      o.subject = b;
+      return;
+    }
+    if (groupMs > 0 && isParent.has(o.name)) {
+      // A parent (an NVR, a relay) waits group_seconds too: its children usually fail with it,
+      // and the one alert then lists them (they fold into it as their own alerts fall due).
+      const b = newSubject({
+        ...ownSubject(o.name, true),
+        since: o.since,
+        members: [o],
+        at: at + groupMs,
+      });
+      heap.push({ at: b.at, prio: 1, r, s: b, gen: b.gen });
       o.phase = "batched";
       o.subject = b;
       return;

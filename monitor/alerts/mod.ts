@@ -10,3 +10,7 @@ export type {
   RenderedMessage,
   SendContext,
 } from "./types.ts";
+export { createAlertsTask } from "./task.ts";
+export type { AlertCounts, AlertsTask, AlertsTaskDeps } from "./task.ts";
+export { maintenanceIntervals } from "./maintenance.ts";
+export { alertVariables, renderAlert } from "./template.ts";

@@ -358,6 +358,8 @@ export interface StoreAlerts {
    * Queues items at once. A (key, channel) already queued (in any status) is ignored. Beyond
    * `maxPending` pending items (default 50,000) the oldest pending ones become failed with a
    * "dropped: outbox full" row in the delivery log. Returns how many were new and how many dropped.
+   * Queued state changes are written first, so an alert is never durable before the state
+   * change it reports (a restart then resumes the same outage and its keys).
    */
   enqueueAlerts(
     items: NewOutboxItem[],

@@ -157,6 +157,9 @@ export function createAlerts(ctx: SqliteContext, beforeRead: () => void): StoreA
     enqueueAlerts(items, now, opts = {}) {
       ctx.assertOpen("queue alerts");
       finite("queue alerts", "now", now);
+      // The state changes an alert reports are written first: after a kill -9 the restarted
+      // engine resumes the same outage (same `since`, so the same keys) and sends nothing twice.
+      beforeRead();
       const max = opts.maxPending ?? DEFAULT_MAX_PENDING;
       return tx(() => {
         let added = 0;

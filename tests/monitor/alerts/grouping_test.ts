@@ -258,7 +258,7 @@ Deno.test("tick() folds host-batch members whose parent failed during the wait",
   assertEquals(keys(one), [`parent:NVR@${T0 + 3 * S}:down`]);
   assertEquals([one[0].alert.ts, names(one[0])], [T0 + 10 * S, ["NVR", "cam1", "cam2"]]);
 
-  // An NVR elsewhere alerts at once; the batch folds into it silently.
+  // An NVR elsewhere waits group_seconds too (it is a parent): the batch folds into it, listed.
   const streams = [stream("NVR", { url: "http://nvr-web.example/" }), ...cams];
   const e = engine(streams);
   const out = play(
@@ -272,7 +272,7 @@ Deno.test("tick() folds host-batch members whose parent failed during the wait",
     T0 + MIN,
   );
   assertEquals(keys(out), [`parent:NVR@${T0 + 3 * S}:down`]);
-  assertEquals(names(out[0]), ["NVR"]); // it went out before the batch's wait ended
+  assertEquals([out[0].alert.ts, names(out[0])], [T0 + 13 * S, ["NVR", "cam1", "cam2"]]);
   go(e, "cam1", "down", "up", T0 + 2 * MIN);
   go(e, "cam2", "down", "up", T0 + 2 * MIN);
   assertEquals(e.tick(T0 + 2 * MIN), []);
@@ -316,10 +316,12 @@ Deno.test("acknowledge() of a folded child leaves its parent's alert reminding",
   const e = engine([stream("NVR"), stream("Door", { parent: "NVR" })], [
     rule({ remindMinutes: 1 }),
   ]);
-  const out = play(e, [[T0, "NVR", "up", "down"], [T0 + S, "Door", "up", "down"]], T0, T0 + 5 * S);
+  // The parent waits group_seconds (10 s) for its children, then reminds a minute later.
+  const out = play(e, [[T0, "NVR", "up", "down"], [T0 + S, "Door", "up", "down"]], T0, T0 + 15 * S);
   assertEquals(keys(out), [`parent:NVR@${T0}:down`]);
+  assertEquals(names(out[0]), ["NVR", "Door"]);
   assert(e.acknowledge("Door", T0 + S, "seen"));
-  assertEquals(keys(run(e, T0 + 6 * S, T0 + 61 * S)), [`parent:NVR@${T0}:reminder#1`]);
+  assertEquals(keys(run(e, T0 + 16 * S, T0 + 71 * S)), [`parent:NVR@${T0}:reminder#1`]);
 });
 
 Deno.test("restore() rebuilds a host batch with the key it had before the restart", () => {
