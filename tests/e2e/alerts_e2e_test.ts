@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { delay } from "../../monitor/async.ts";
 import { startReplayServer } from "../fixtures/rtsp_replay.ts";
+import { SMTP_PASSWORD, SMTP_USER, startSmtp } from "../fixtures/smtp.ts";
 import { startStreamPulse, type StreamPulseProcess } from "../fixtures/streampulse.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../fixtures/webhook_receiver.ts";
 
@@ -169,6 +170,54 @@ ${stream("cam", cam.url("/h264/moving"))}${stream("other", "rtsp://127.0.0.1:9/n
   } finally {
     await sp.stop();
     await hook.stop();
+    await cam.close();
+    await Deno.remove(sp.dir, { recursive: true });
+  }
+});
+
+Deno.test("a black camera is mailed through a real SMTP server with the failing frame attached", async () => {
+  const cam = await startReplayServer();
+  const smtp = await startSmtp("starttls");
+  const sp = await startStreamPulse({
+    config: `heartbeat_seconds: 2
+api: {port: {{API_PORT}}}
+alerts:
+  base_url: "https://sp.example"
+  channels:
+    - name: ops
+      type: email
+      host: 127.0.0.1
+      port: ${smtp.port}
+      tls: starttls
+      tls_insecure: true
+      username: "${SMTP_USER}"
+      password: "${SMTP_PASSWORD}"
+      from: "StreamPulse <sp@sp.test>"
+      to: [ops@sp.test]
+  rules:
+    - {channels: [ops], states: [down, degraded]}
+streams:
+  - {name: Yard, url: "${
+      cam.url("/h264/black", { user: "viewer", pass: "cam-pw-Yard1" })
+    }", media_check_seconds: 10}
+`,
+  });
+  try {
+    const mail = await sp.until(async () => (await smtp.mails())[0], 60_000, "the mail");
+    assertEquals(mail.subject, "Yard is degraded");
+    const pictures = mail.parts.filter((p) => p.type === "image/jpeg");
+    assert(pictures.some((p) => p.filename === "failure.jpg"), JSON.stringify(mail.parts));
+    const jpeg = Uint8Array.from(atob(pictures[0].base64), (c) => c.charCodeAt(0));
+    assertEquals([jpeg[0], jpeg[1], jpeg.at(-2), jpeg.at(-1)], [0xff, 0xd8, 0xff, 0xd9]);
+    const text = mail.parts.map((p) => p.text ?? "").join("\n");
+    assert(text.includes("picture black"), text);
+    assert(text.includes("https://sp.example/streams/Yard"), text);
+    for (const secret of ["cam-pw-Yard1", SMTP_PASSWORD, "rtsp://"]) {
+      assert(!text.includes(secret), `the mail holds ${secret}`);
+    }
+  } finally {
+    await sp.stop();
+    await smtp.stop();
     await cam.close();
     await Deno.remove(sp.dir, { recursive: true });
   }
