@@ -5,8 +5,7 @@
 
 import { type Document, isMap, isSeq, type YAMLMap, YAMLSeq } from "yaml";
 import type { ChannelType, ConfigProblem } from "../monitor/config/mod.ts";
-import { formatInZone } from "../monitor/mod.ts";
-import { urlIsSecret } from "./alerts_view.ts";
+import { formatInZone, maskUrl } from "../monitor/mod.ts";
 import { type Edit, type FieldProblems, numberOr, problemsFor, setKey } from "./config_edit.ts";
 
 /** How a channel key is edited; `secret` is write-only, `url` is write-only when it is secret. */
@@ -91,6 +90,15 @@ export const COMMON_FIELDS: ChannelField[] = [
 
 /** The channel types, in the order the page offers them. */
 export const CHANNEL_TYPE_NAMES = Object.keys(CHANNEL_FIELDS) as ChannelType[];
+
+/** Types whose URL carries the key itself (a webhook URL is as good as a password). */
+const SECRET_URL_TYPES = new Set<string>(["webhook", "discord", "slack", "teams"]);
+
+/** True when a channel's URL must be write-only: it carries a key, user-info or a query. */
+export function urlIsSecret(type: string, url: unknown): boolean {
+  if (SECRET_URL_TYPES.has(type)) return true;
+  return typeof url === "string" && (maskUrl(url) !== url || url.includes("?"));
+}
 
 /** Most header rows a webhook form sends back. */
 export const MAX_HEADERS = 20;

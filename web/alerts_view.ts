@@ -5,8 +5,9 @@
 
 import { Cron } from "croner";
 import type { AlertRule, ChannelConfig, Config, MaintenanceWindow } from "../monitor/config/mod.ts";
-import { formatInZone, maskUrl, redactText } from "../monitor/mod.ts";
-import type { Incident } from "../monitor/store/mod.ts";
+import { formatInZone, redactText } from "../monitor/mod.ts";
+import type { DeliveryLogRow, Incident, Mute } from "../monitor/store/mod.ts";
+import { alertsList, channelFormOf, urlIsSecret } from "./alerts_form.ts";
 
 /** The outbox's figures the Alerts page and GET /api/alerts show (the alerts task's health()). */
 export interface AlertsHealth {
@@ -33,15 +34,6 @@ export interface AlertsHealth {
 
 /** The `until` stored for "until unmuted" (shown as such, never as a date). */
 export const MUTE_FOREVER = Date.UTC(9999, 11, 31);
-
-/** Types whose URL carries the key itself (a webhook URL is as good as a password). */
-const SECRET_URL_TYPES = new Set<string>(["webhook", "discord", "slack", "teams"]);
-
-/** True when a channel's URL must be write-only: it carries a key, user-info or a query. */
-export function urlIsSecret(type: string, url: unknown): boolean {
-  if (SECRET_URL_TYPES.has(type)) return true;
-  return typeof url === "string" && (maskUrl(url) !== url || url.includes("?"));
-}
 
 /** True when a maintenance window is in force at `now` (cron windows in `timeZone`). */
 export function windowInForce(w: MaintenanceWindow, now: number, timeZone: string): boolean {
@@ -147,5 +139,83 @@ export function outboxJson(h: AlertsHealth, config: Config) {
         backoff_until: iso(ch.backoffUntil),
       }]),
     ),
+  };
+}
+
+/** A stream filter as one line: "streams a, b · tags x" or "all streams". */
+function filterText(f: { streams: string[]; tags: string[]; sites: string[] }): string {
+  const parts = [
+    f.streams.length ? `streams ${f.streams.join(", ")}` : "",
+    f.tags.length ? `tags ${f.tags.join(", ")}` : "",
+    f.sites.length ? `sites ${f.sites.join(", ")}` : "",
+  ].filter(Boolean);
+  return parts.length ? parts.join(" · ") : "all streams";
+}
+
+/** A maintenance window's times as one line, in `tz`. */
+function whenText(w: MaintenanceWindow, tz: string): string {
+  if (w.cron) return `cron "${w.cron}" for ${w.minutes} min`;
+  const at = (ms: number | undefined) => formatInZone(ms ?? 0, tz).slice(0, 16).replace("T", " ");
+  return `${at(w.from)} – ${at(w.to)}`;
+}
+
+/** What the overview reads of alerting (a slice of the dashboard's WebAlerts). */
+export interface OverviewSource {
+  mutes(): Mute[];
+  health(): AlertsHealth;
+  deliveries(q?: { channel?: string; limit?: number }): DeliveryLogRow[];
+}
+
+/**
+ * Everything the Alerts page shows, secret-free and formatted: channels (with which secrets are
+ * set, read from the YAML tree), rules, windows (in force at `now`), and, while alerting runs,
+ * mutes, the outbox and the newest 100 deliveries (of `channel` when given), answers masked.
+ */
+export function overviewOf(
+  config: Config,
+  alerts: OverviewSource | undefined,
+  opts: { now: number; channel?: string },
+) {
+  const tz = config.timezone;
+  const secrets = channelSecrets(config.alerts.channels);
+  const raw = alertsList(config.raw, "channels");
+  const channel = opts.channel || undefined;
+  return {
+    running: alerts !== undefined,
+    timeZone: tz,
+    channels: config.alerts.channels.map((ch, i) => ({
+      ...publicChannel(ch),
+      set: channelFormOf(raw[i]).set,
+    })),
+    rules: config.alerts.rules.map((r) => ({
+      channels: r.channels,
+      states: r.states,
+      filter: filterText(r),
+      after: r.afterSeconds,
+      resolved: r.resolved,
+      remind: r.remindMinutes,
+    })),
+    windows: config.alerts.maintenance.map((w) => ({
+      name: w.name,
+      when: whenText(w, tz),
+      filter: filterText(w),
+      active: windowInForce(w, opts.now, tz),
+    })),
+    mutes: (alerts?.mutes() ?? []).map((m) => ({
+      stream: m.name,
+      until: m.until >= MUTE_FOREVER ? "until unmuted" : formatInZone(m.until, tz),
+      note: m.note,
+    })),
+    outbox: alerts ? outboxJson(alerts.health(), config) : undefined,
+    deliveries: (alerts?.deliveries({ channel, limit: 100 }) ?? []).map((d) => ({
+      time: formatInZone(d.ts, tz),
+      channel: d.channel,
+      stream: d.stream,
+      event: d.event,
+      ok: d.ok,
+      status: d.status,
+      answer: redactText(d.answer, secrets),
+    })),
+    channel,
   };
 }

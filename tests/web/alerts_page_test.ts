@@ -30,6 +30,7 @@ alerts:
       url: https://ntfy.example/cams
       token: tk_NTFY_TOKEN_SECRET
       priority: 4
+      x-owner: ops team # unknown to the loader, kept
 ${more}  rules:
     - channels: [phone] # everything
 `;
@@ -228,6 +229,7 @@ Deno.test("the channel form adds a channel with comments kept and keeps secrets 
     assertStringIncludes(text, 'title: "{{ stream }} needs a look"');
     assertStringIncludes(text, "token: tk_NTFY_TOKEN_SECRET");
     assertStringIncludes(text, "priority: 5");
+    assertStringIncludes(text, "x-owner: ops team # unknown to the loader, kept");
     assertStringIncludes(text, "# the on-call phone");
   } finally {
     await st.stop();
@@ -408,6 +410,10 @@ Deno.test("rules and maintenance windows are added, shown and deleted through th
     assertStringIncludes(page, "in force now");
     assertStringIncludes(page, "cron &quot;0 3 * * *&quot; for 30 min");
     assertEquals(st.alerts.maintenance("gate"), "now", "the alerts task applied it");
+    assertStringIncludes(
+      await (await st.c.get("/streams/gate")).text(),
+      "In maintenance window “now”: no alerts.",
+    );
 
     const bad = await (await st.c.get("/alerts/maintenance/new")).text();
     const refused = await st.c.post("/alerts/maintenance", {
@@ -566,6 +572,13 @@ Deno.test("the stream page acknowledges an open incident with a note (CSRF requi
     assertStringIncludes(await (await st.c.get("/streams/gate")).text(), "Muted until unmuted.");
     assertEquals((await st.c.post("/streams/gate/mute", { for: "unmute" })).status, 303);
     assertEquals(st.alerts.mutes(), []);
+    assertEquals((await st.c.post("/streams/gate/mute", { for: "60" })).status, 303);
+    assertStringIncludes(
+      await (await st.c.get("/alerts")).text(),
+      'action="/alerts/mutes/gate/unmute"',
+    );
+    assertEquals((await st.c.post("/alerts/mutes/gate/unmute", {})).status, 303);
+    assertEquals(st.alerts.mutes(), [], "unmuted from the Alerts page");
     assertEquals((await st.c.post("/streams/gate/mute", { for: "7" })).status, 400);
 
     // The API through the dashboard: a signed-in browser still needs the CSRF header.

@@ -1,7 +1,8 @@
 /** The public face of web/pages/: what code outside the folder may import. */
 
-export { AlertsPage, ChannelFormPage, RuleFormPage, WindowFormPage } from "./alerts.tsx";
+export { AlertsPage } from "./alerts.tsx";
 export type { AlertsPageProps, Notice } from "./alerts.tsx";
+export { ChannelFormPage, RuleFormPage, WindowFormPage } from "./alerts_forms.tsx";
 export { DashboardPage } from "./dashboard.tsx";
 export { DeletePage, EditorPage } from "./editor.tsx";
 export { ExportPage } from "./export.tsx";

@@ -47,6 +47,14 @@ export interface StreamPageProps {
   details: Array<[string, string]>;
 }
 
+/** The mute buttons: the `for` value each sends, and its label. */
+const MUTE_SPANS: Array<[string, string]> = [
+  ["60", "Mute for 1 h"],
+  ["480", "Mute for 8 h"],
+  ["1440", "Mute for 24 h"],
+  ["forever", "Mute until unmuted"],
+];
+
 /** Acknowledges an open incident with a note: its reminders stop, the note goes into messages. */
 function AckForm({ action, csrf, again }: { action: string; csrf: string; again: boolean }) {
   return (
@@ -81,10 +89,7 @@ function AlertControls(
       <form method="post" action={`${p.base}/mute`} class="mute">
         <Csrf token={p.csrf} />
         <input name="note" maxLength={1000} placeholder="Why (optional)" aria-label="Mute note" />
-        {[["60", "Mute for 1 h"], ["480", "Mute for 8 h"], ["1440", "Mute for 24 h"], [
-          "forever",
-          "Mute until unmuted",
-        ]]
+        {MUTE_SPANS
           .map(([v, label]) => (
             <button type="submit" name="for" value={v} class="secondary" key={v}>{label}</button>
           ))}

@@ -15,7 +15,7 @@ import {
   formatProblems,
   parseConfig,
 } from "../../monitor/config/mod.ts";
-import { formatInZone, redactText } from "../../monitor/mod.ts";
+import { redactText } from "../../monitor/mod.ts";
 import {
   alertProblems,
   alertsList,
@@ -34,13 +34,7 @@ import {
   windowFormFrom,
   windowFormOf,
 } from "../alerts_form.ts";
-import {
-  channelSecrets,
-  MUTE_FOREVER,
-  outboxJson,
-  publicChannel,
-  windowInForce,
-} from "../alerts_view.ts";
+import { channelSecrets, overviewOf } from "../alerts_view.ts";
 import { type Edit, saveEdit, tryEdit, versionOf } from "../config_edit.ts";
 import type { WebContext } from "../context.ts";
 import type { WebEnv } from "../guard.ts";
@@ -68,16 +62,6 @@ const RULE_FIELDS = [
 const WINDOW_FIELDS = ["name", "from", "to", "cron", "minutes", "streams", "tags", "sites"];
 /** Why a save was refused: the file changed meanwhile, or the loader's problems. */
 type Refusal = { conflict?: boolean; problems?: ConfigProblem[] };
-
-/** A stream filter as one line: "streams a, b · tags x" or "all streams". */
-function filterText(f: { streams: string[]; tags: string[]; sites: string[] }): string {
-  const parts = [
-    f.streams.length ? `streams ${f.streams.join(", ")}` : "",
-    f.tags.length ? `tags ${f.tags.join(", ")}` : "",
-    f.sites.length ? `sites ${f.sites.join(", ")}` : "",
-  ].filter(Boolean);
-  return parts.length ? parts.join(" · ") : "all streams";
-}
 
 /**
  * Which item of a list of `count` a form edits: `_index` when it names one (editing), else a
@@ -138,57 +122,10 @@ export function alertsRoutes(ctx: WebContext): Hono<WebEnv> {
     status = 200,
   ) => {
     const { text, config } = await current();
-    const tz = config.timezone;
-    const t = now();
-    const secrets = channelSecrets(config.alerts.channels);
-    const raw = alertsList(config.raw, "channels");
-    const channel = c.req.query("channel") || undefined;
-    const alerts = deps.alerts;
-    const when = (w: Config["alerts"]["maintenance"][number]) =>
-      w.cron
-        ? `cron "${w.cron}" for ${w.minutes} min`
-        : `${formatInZone(w.from ?? 0, tz).slice(0, 16).replace("T", " ")} – ${
-          formatInZone(w.to ?? 0, tz).slice(0, 16).replace("T", " ")
-        }`;
     const props: AlertsPageProps = {
       csrf: "",
       version: versionOf(text),
-      running: alerts !== undefined,
-      timeZone: tz,
-      channels: config.alerts.channels.map((ch, i) => ({
-        ...publicChannel(ch),
-        set: channelFormOf(raw[i]).set,
-      })),
-      rules: config.alerts.rules.map((r) => ({
-        channels: r.channels,
-        states: r.states,
-        filter: filterText(r),
-        after: r.afterSeconds,
-        resolved: r.resolved,
-        remind: r.remindMinutes,
-      })),
-      windows: config.alerts.maintenance.map((w) => ({
-        name: w.name,
-        when: when(w),
-        filter: filterText(w),
-        active: windowInForce(w, t, tz),
-      })),
-      mutes: (alerts?.mutes() ?? []).map((m) => ({
-        stream: m.name,
-        until: m.until >= MUTE_FOREVER ? "until unmuted" : formatInZone(m.until, tz),
-        note: m.note,
-      })),
-      outbox: alerts ? outboxJson(alerts.health(), config) : undefined,
-      deliveries: (alerts?.deliveries({ channel, limit: 100 }) ?? []).map((d) => ({
-        time: formatInZone(d.ts, tz),
-        channel: d.channel,
-        stream: d.stream,
-        event: d.event,
-        ok: d.ok,
-        status: d.status,
-        answer: redactText(d.answer, secrets),
-      })),
-      channel,
+      ...overviewOf(config, deps.alerts, { now: now(), channel: c.req.query("channel") }),
       notice: c.req.query("saved") === "1" ? { ok: true, text: "Saved and applied." } : undefined,
       ...extra,
     };
