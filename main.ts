@@ -149,6 +149,12 @@ export async function createStreamPulse(
     logger,
     snapshot: media.snapshot,
   });
+  // The web's slice of alerting: the task's acks, mutes and tests, the store's log and incidents.
+  const webAlerts = {
+    ...alerts,
+    deliveries: (q?: Parameters<Store["deliveries"]>[0]) => store.deliveries(q),
+    incident: (id: number) => store.incident(id),
+  };
   const view = createStatusView({
     streams: () => monitor.streams(),
     status: (name) => monitor.status(name),
@@ -203,6 +209,7 @@ export async function createStreamPulse(
       },
     }),
     snapshot: media.snapshot,
+    alerts: webAlerts,
   });
   const web = createWebApp({
     monitor,
@@ -215,6 +222,7 @@ export async function createStreamPulse(
     logger,
     env: deps.env ?? ((k) => Deno.env.get(k)),
     processes,
+    alerts: webAlerts,
     ...deps.web,
   });
 
