@@ -1,8 +1,9 @@
-/** `deno task bench`: reload + engine benches, or with `--media` the media scale bench alone. */
+/** `deno task bench`: reload + engine benches, or with `--media`/`--alerts` one bench alone. */
 
 // `deno task bench [args]` runs reload_bench.ts, then engine_bench.ts with the args (as before);
-// `deno task bench --media [args]` runs media_scale_bench.ts with the args. engine_bench.ts's
-// own `--media` (media checks left on) stays reachable by running it directly.
+// `deno task bench --media [args]` runs media_scale_bench.ts with the args, and `--alerts [args]`
+// alerts_bench.ts. engine_bench.ts's own `--media` (media checks left on) stays reachable by
+// running it directly.
 
 const here = (f: string) => decodeURIComponent(new URL(f, import.meta.url).pathname);
 
@@ -19,6 +20,9 @@ async function run(file: string, args: string[]): Promise<number> {
 const args = Deno.args;
 if (args.includes("--media")) {
   Deno.exit(await run("media_scale_bench.ts", args.filter((a) => a !== "--media")));
+}
+if (args.includes("--alerts")) {
+  Deno.exit(await run("alerts_bench.ts", args.filter((a) => a !== "--alerts")));
 }
 const reload = await run("reload_bench.ts", []);
 if (reload !== 0) Deno.exit(reload);
