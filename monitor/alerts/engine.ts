@@ -25,6 +25,7 @@
 
 import type { AlertRule, AlertsConfig, MaintenanceWindow } from "../config/mod.ts";
 import type { StreamConfig, StreamState } from "../types.ts";
+import { DueHeap } from "./due_heap.ts";
 import {
   buildAlert,
   foldTarget,
@@ -137,7 +138,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
   const lives = new Map<string, Live>();
   const mutes = new Map<string, number>();
   const acks = new Map<string, string>();
-  const heap = new DueHeap();
+  const heap = new DueHeap<DueItem>();
   let ready: Decision[] = [];
   let toEmit: { r: RuleState; s: Subject }[] = [];
   let sentBefore: Set<string> | undefined;
@@ -536,70 +537,4 @@ interface DueItem {
   gen: number;
   /** The reminder's number. */
   n?: number;
-}
-
-/**
- * The due-time index: a binary min-heap by time, then kind (an outage due at a batch's flush time
- * joins the batch), then insertion. Stale items are skipped when they come up, and dropped in bulk
- * by `retain` when they pile up.
- */
-class DueHeap {
-  #items: (DueItem & { seq: number })[] = [];
-  #seq = 0;
-
-  get size(): number {
-    return this.#items.length;
-  }
-
-  push(item: DueItem): void {
-    const a = this.#items;
-    a.push({ ...item, seq: this.#seq++ });
-    for (let i = a.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (!this.#less(i, p)) break;
-      [a[i], a[p]] = [a[p], a[i]];
-      i = p;
-    }
-  }
-
-  peek(): DueItem | undefined {
-    return this.#items[0];
-  }
-
-  pop(): DueItem | undefined {
-    const a = this.#items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      this.#down(0);
-    }
-    return top;
-  }
-
-  /** Keeps only the items `keep` accepts. */
-  retain(keep: (x: DueItem) => boolean): void {
-    this.#items = this.#items.filter(keep);
-    for (let i = (this.#items.length >> 1) - 1; i >= 0; i--) this.#down(i);
-  }
-
-  #down(i: number): void {
-    const a = this.#items;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && this.#less(l, m)) m = l;
-      if (r < a.length && this.#less(r, m)) m = r;
-      if (m === i) return;
-      [a[i], a[m]] = [a[m], a[i]];
-      i = m;
-    }
-  }
-
-  #less(i: number, j: number): boolean {
-    const x = this.#items[i];
-    const y = this.#items[j];
-    return x.at !== y.at ? x.at < y.at : x.prio !== y.prio ? x.prio < y.prio : x.seq < y.seq;
-  }
 }
