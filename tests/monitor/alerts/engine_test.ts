@@ -1,39 +1,11 @@
 /** The alert engine's core decisions: waits, states, rules, reminders, acks, restarts, reloads. */
 
 import { assert, assertEquals } from "../../assert.ts";
-import { createAlertEngine, type Decision } from "../../../monitor/alerts/engine.ts";
+import { createAlertEngine } from "../../../monitor/alerts/engine.ts";
 import type { AlertRule, AlertsConfig } from "../../../monitor/config/alerts_types.ts";
 import type { StreamConfig, StreamState } from "../../../monitor/types.ts";
+import { keys, MIN, rule, run, S, stream, T0 } from "./engine_helpers.ts";
 
-const T0 = 1764590400000;
-const S = 1000;
-const MIN = 60 * S;
-
-function stream(name: string, over: Partial<StreamConfig> = {}): StreamConfig {
-  return {
-    name,
-    url: `rtsp://admin:secret@${name.toLowerCase().replace(/\W/g, "")}.example/live`,
-    enabled: true,
-    intervalSeconds: 30,
-    timeoutSeconds: 10,
-    tags: [],
-    tlsInsecure: false,
-    ...over,
-  };
-}
-function rule(over: Partial<AlertRule> = {}): AlertRule {
-  return {
-    streams: [],
-    tags: [],
-    sites: [],
-    channels: ["chat"],
-    states: ["down"],
-    afterSeconds: 0,
-    resolved: true,
-    remindMinutes: 0,
-    ...over,
-  };
-}
 function alerts(rules: AlertRule[] = [rule()], over: Partial<AlertsConfig> = {}): AlertsConfig {
   return { channels: [], rules, groupSeconds: 10, maintenance: [], ...over };
 }
@@ -45,13 +17,6 @@ function engine(streams: StreamConfig[], a: AlertsConfig = alerts()) {
 type Engine = ReturnType<typeof engine>;
 function go(e: Engine, name: string, from: StreamState, to: StreamState, ts: number) {
   e.change({ name, from, to, ts, cause: `${from} -> ${to}` });
-}
-const keys = (ds: Decision[]) => ds.map((d) => d.alert.key);
-/** Ticks every second from `from` to `to` (inclusive), collecting every decision. */
-function run(e: Engine, from: number, to: number): Decision[] {
-  const out: Decision[] = [];
-  for (let t = from; t <= to; t += S) out.push(...e.tick(t));
-  return out;
 }
 
 Deno.test("tick() sends nothing for an outage shorter than after_seconds", () => {

@@ -4,38 +4,10 @@ import { assert, assertEquals } from "../../assert.ts";
 import { createAlertEngine, type Decision } from "../../../monitor/alerts/engine.ts";
 import { foldTarget, worstState } from "../../../monitor/alerts/grouping.ts";
 import { hostKey } from "../../../monitor/alerts/host_key.ts";
-import type { AlertRule, AlertsConfig } from "../../../monitor/config/alerts_types.ts";
+import type { AlertsConfig } from "../../../monitor/config/mod.ts";
 import type { StreamConfig, StreamState } from "../../../monitor/types.ts";
+import { keys, MIN, rule, run, S, stream, T0 } from "./engine_helpers.ts";
 
-const T0 = 1764590400000;
-const S = 1000;
-const MIN = 60 * S;
-
-function stream(name: string, over: Partial<StreamConfig> = {}): StreamConfig {
-  return {
-    name,
-    url: `rtsp://admin:secret@${name.toLowerCase().replace(/\W/g, "")}.example/live`,
-    enabled: true,
-    intervalSeconds: 30,
-    timeoutSeconds: 10,
-    tags: [],
-    tlsInsecure: false,
-    ...over,
-  };
-}
-function rule(over: Partial<AlertRule> = {}): AlertRule {
-  return {
-    streams: [],
-    tags: [],
-    sites: [],
-    channels: ["chat"],
-    states: ["down"],
-    afterSeconds: 0,
-    resolved: true,
-    remindMinutes: 0,
-    ...over,
-  };
-}
 function engine(streams: StreamConfig[], rules = [rule()], over: Partial<AlertsConfig> = {}) {
   const e = createAlertEngine({ timeZone: "UTC" });
   e.configure(streams, { channels: [], rules, groupSeconds: 10, maintenance: [], ...over }, "UTC");
@@ -45,13 +17,7 @@ type Engine = ReturnType<typeof engine>;
 function go(e: Engine, name: string, from: StreamState, to: StreamState, ts: number) {
   e.change({ name, from, to, ts, cause: `${name} ${to}` });
 }
-const keys = (ds: Decision[]) => ds.map((d) => d.alert.key);
 const names = (d: Decision) => d.alert.streams.map((s) => s.name);
-function run(e: Engine, from: number, to: number): Decision[] {
-  const out: Decision[] = [];
-  for (let t = from; t <= to; t += S) out.push(...e.tick(t));
-  return out;
-}
 /** Ticks every second from `from` to `to`, applying each change at its time first. */
 function play(
   e: Engine,
