@@ -25,6 +25,12 @@ export type StreamState = typeof STREAM_STATES[number];
 export interface StreamConfig {
   /** Unique name, shown everywhere; the key of the status API. */
   name: string;
+  /**
+   * Optional stable identity (`id:`, 1–64 of `A-Za-z0-9_-`, unique): history, incidents, MQTT/Home
+   * Assistant entities and alert state follow it through a rename. The dashboard sets one when it
+   * creates or renames a stream.
+   */
+  id?: string;
   /** The URL as written in config.yaml, credentials included. Never log or publish it. */
   url: string;
   /** False pauses checks without removing history. */
