@@ -97,6 +97,7 @@ function setup() {
     bus,
     mqttConnected: () => true,
     media: () => ({ overdue: 2, lateness }),
+    alerts: () => ({ counts: new Map([["hook", { sent: 4, retry: 2, failed: 1 }]]), pending: 3 }),
   });
   const sla = createSlaReporter({
     store,
@@ -127,7 +128,10 @@ function value(fams: Family[], name: string, labels: Record<string, string> = {}
   const fam = fams.find((f) => f.name === name);
   assert(fam, `family ${name} is missing`);
   const m = fam.metrics.find((x) => JSON.stringify(x.labels ?? {}) === JSON.stringify(labels));
-  return m?.value === undefined ? undefined : Number(m.value);
+  if (m?.value === undefined) return undefined;
+  // Go's ParseFloat spellings, as Prometheus reads them.
+  const special: Record<string, number> = { "+Inf": Infinity, "-Inf": -Infinity, "Inf": Infinity };
+  return special[m.value] ?? Number(m.value);
 }
 
 const near = (a: number | undefined, b: number, msg?: string) =>
@@ -191,10 +195,20 @@ Deno.test("GET /metrics serves every family, parsed by a real Prometheus parser"
     assertEquals(value(fams, "stream_latency_ms", s("cam-a")), 42);
     assertEquals(value(fams, "stream_latency_ms", s(ODD)), 2500);
     assertEquals(value(fams, "stream_latency_ms", s("cam-new")), undefined);
+    assertEquals(value(fams, "stream_latency_seconds", s("cam-a")), 0.042);
+    assertEquals(value(fams, "stream_latency_seconds", s(ODD)), 2.5);
+    assertEquals(value(fams, "stream_latency_seconds", s("cam-new")), undefined);
     assertEquals(value(fams, "stream_last_seen_age_seconds", s("cam-a")), 10);
     assertEquals(value(fams, "stream_last_seen_age_seconds", s(ODD)), 3660); // from the store
     assertEquals(value(fams, "stream_last_seen_age_seconds", s("cam-c")), 60);
-    assertEquals(value(fams, "stream_last_seen_age_seconds", s("cam-off")), undefined);
+    // No passed check known: never up (cam-new never checked, cam-off only failed) → +Inf.
+    assertEquals(value(fams, "stream_last_seen_age_seconds", s("cam-off")), Infinity);
+    assertEquals(value(fams, "stream_last_seen_age_seconds", s("cam-new")), Infinity);
+    assertEquals(
+      fams.find((f) => f.name === "stream_last_seen_age_seconds")!.metrics.length,
+      NAMES.length,
+    );
+    assert(text.includes('stream_last_seen_age_seconds{stream="cam-new"} +Inf\n'), "+Inf spelled");
     assertEquals(
       value(fams, "stream_uptime_streak_seconds", s("cam-a")),
       (5 * DAY - 6 * HOUR) / 1000,
@@ -258,6 +272,9 @@ Deno.test("GET /metrics serves every family, parsed by a real Prometheus parser"
         "+Inf": 3,
       },
     );
+    assertEquals(typeOf("streampulse_alerts_total"), "COUNTER");
+    assertEquals(value(fams, "streampulse_alerts_total", { channel: "hook", result: "failed" }), 1);
+    assertEquals(value(fams, "streampulse_alerts_pending"), 3);
     await promtoolAccepts(text);
   } finally {
     metrics.close();

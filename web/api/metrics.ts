@@ -41,8 +41,10 @@ const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => (
  * The `GET /metrics` route. Stream metrics, labelled `stream="<name>"`,
  * cover every configured stream:
  * - `stream_up`: 1 when the state is up or degraded (reachable), 0 when down or unknown;
- * - `stream_latency_ms`: latency of the last check (absent before the first);
- * - `stream_last_seen_age_seconds`: seconds since the last passed check (absent when none known);
+ * - `stream_latency_seconds`: latency of the last check (absent before the first), and the same
+ *   in `stream_latency_ms`, the Python release's name, kept for its dashboards;
+ * - `stream_last_seen_age_seconds`: seconds since the last passed check, `+Inf` when none is known
+ *   (never up, or no pass in the store before the current outage), so every stream has a sample;
  * - `stream_uptime_streak_seconds`: seconds in the current `up` state, 0 in any other state;
  * - `system_ok_streams` counts up and degraded streams, `system_fail_streams` down ones (unknown
  *   streams are in neither, only in `system_total_streams`);
@@ -70,6 +72,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
   const streamFamilies = (statuses: StreamStatus[], t: number): MetricFamily[] => {
     const up: Sample[] = [];
     const latency: Sample[] = [];
+    const latencyMs: Sample[] = [];
     const age: Sample[] = [];
     const streak: Sample[] = [];
     const state: Sample[] = [];
@@ -81,10 +84,11 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
       if (reachable) counts.ok++;
       else if (st.state === "down") counts.fail++;
       if (st.last && Number.isFinite(st.last.latencyMs)) {
-        latency.push({ labels, value: st.last.latencyMs });
+        latencyMs.push({ labels, value: st.last.latencyMs });
+        latency.push({ labels, value: st.last.latencyMs / 1000 });
       }
       const passed = lastPassed(st);
-      if (passed !== undefined) age.push({ labels, value: Math.max(0, t - passed) / 1000 });
+      age.push({ labels, value: passed === undefined ? Infinity : Math.max(0, t - passed) / 1000 });
       streak.push({ labels, value: st.state === "up" ? Math.max(0, t - st.since) / 1000 : 0 });
       for (const s of STREAM_STATES) {
         state.push({ labels: { stream: st.name, state: s }, value: st.state === s ? 1 : 0 });
@@ -96,25 +100,48 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
     }
     const ratio = deps.sla.report(30).overall.ratio;
     return [
-      gauge("stream_up", "1 when the stream is up or degraded, 0 when down or unknown.", up),
-      gauge("stream_latency_ms", "Latency of the stream's last check in milliseconds.", latency),
-      gauge("stream_last_seen_age_seconds", "Seconds since the stream's last passed check.", age),
+      gauge(
+        "stream_up",
+        "1 when the stream is up or degraded (reachable), 0 when down or unknown.",
+        up,
+      ),
+      gauge(
+        "stream_latency_seconds",
+        "Duration of the stream's last check in seconds (absent before its first check).",
+        latency,
+      ),
+      gauge(
+        "stream_latency_ms",
+        "Deprecated, use stream_latency_seconds: the last check's duration in milliseconds.",
+        latencyMs,
+      ),
+      gauge(
+        "stream_last_seen_age_seconds",
+        "Seconds since the stream's last passed check; +Inf when no passed check is known " +
+          "(never up, or none stored before the current outage).",
+        age,
+      ),
       gauge(
         "stream_uptime_streak_seconds",
         "Seconds since the stream's current up period began, 0 when not up.",
         streak,
       ),
-      gauge("system_total_streams", "Configured streams.", [{ value: statuses.length }]),
+      gauge("system_total_streams", "Configured streams, enabled or not.", [{
+        value: statuses.length,
+      }]),
       gauge("system_ok_streams", "Streams up or degraded.", [{ value: counts.ok }]),
-      gauge("system_fail_streams", "Streams down.", [{ value: counts.fail }]),
+      gauge("system_fail_streams", "Streams down (unknown ones are in neither count).", [{
+        value: counts.fail,
+      }]),
       gauge(
         "system_sla_ratio_30d",
-        "Time-weighted availability of the enabled streams over 30 days (0-1).",
+        "Time-weighted availability of the enabled streams over 30 days, 0 to 1 " +
+          "(degraded time counts as available; absent while nothing was observed).",
         ratio === null ? [] : [{ value: ratio }],
       ),
       gauge(
         "streampulse_stream_state",
-        "1 for the stream's current state, 0 for the others.",
+        "1 for the stream's current state (up, degraded, down, unknown), 0 for the other three.",
         state,
       ),
     ];
