@@ -5,7 +5,7 @@ set -eu
 
 APT_PACKAGES="ca-certificates openssl ffmpeg mosquitto mosquitto-clients chromium fonts-liberation \
 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-gstreamer1.0-plugins-ugly vlc-bin vlc-plugin-base prometheus python3-aiosmtpd"
+gstreamer1.0-plugins-ugly vlc-bin vlc-plugin-base prometheus python3-aiosmtpd shellcheck"
 
 missing=""
 check() { # check NAME COMMAND...
@@ -23,6 +23,7 @@ check x264enc sh -c 'gst-inspect-1.0 x264enc 2>/dev/null || /usr/bin/python3 -c 
 check vlc command -v cvlc
 check promtool command -v promtool
 check aiosmtpd /usr/bin/python3 -c "import aiosmtpd"
+check shellcheck command -v shellcheck
 
 if [ -z "$missing" ]; then exit 0; fi
 

@@ -8,4 +8,4 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 npm install -g --silent --prefix "$HOME/.local/deno-npm" deno@2.9.6
 echo "install-deno: installed $("$HOME/.local/deno-npm/bin/deno" --version | head -n 1)" >&2
-echo "install-deno: add it to PATH: export PATH=\"\$HOME/.local/deno-npm/bin:\$PATH\"" >&2
+echo "install-deno: ./streampulse finds it there; to call deno yourself: export PATH=\"\$HOME/.local/deno-npm/bin:\$PATH\"" >&2
