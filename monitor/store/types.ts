@@ -175,8 +175,16 @@ export interface StoreWrites {
   /**
    * Registers a stream (a kind, a ProbeKind name kept as text so a kind dropped from the code still
    * reads back, is remembered). No URL is stored. Backend ids stay inside the backend.
+   *
+   * `id` is the stream's stable `id:` from the config (1–64 of `A-Za-z0-9_-`; RangeError else),
+   * and it wins over the name: the stream already holding `id` under another name is renamed to
+   * `name`, and its checks, incidents, rollups and mute follow it; without such a stream, the
+   * stream `name` takes the id (so existing history is adopted the first time ids are used). When
+   * `name` is held by another stream (one without this id), that stream's history is never
+   * merged or dropped: it moves aside to `<name> (old)` (`(old 2)`, … when taken) and a warning
+   * is logged. Written at once, not queued: reads right after see the new name.
    */
-  ensureStream(name: string, kind?: string): void;
+  ensureStream(name: string, kind?: string, id?: string): void;
   /**
    * Queues one check (cheap: no I/O). Credentials in URLs inside message and details are masked.
    * Throws RangeError for an invalid ts or state, TypeError for details JSON cannot hold.

@@ -164,6 +164,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: "stable stream ids",
+    sql: `
+      -- The stream's \`id:\` from config.yaml (NULL until one is configured): a rename keeps the
+      -- row, so checks, incidents and rollups (which reference sp_stream.id) follow it.
+      ALTER TABLE sp_stream ADD COLUMN config_id TEXT;
+      CREATE UNIQUE INDEX sp_stream_config_id ON sp_stream (config_id) WHERE config_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies the settings every store connection uses; returns the journal mode in effect. */

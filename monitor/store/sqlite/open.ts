@@ -3,7 +3,7 @@
 import { DatabaseSync } from "node:sqlite";
 import type { Store, StoreDeps, StoreLogger } from "../types.ts";
 import { createAlerts } from "./alerts.ts";
-import { createStreamIds, type SqliteContext } from "./context.ts";
+import type { SqliteContext } from "./context.ts";
 import { checkStoreFiles } from "./files.ts";
 import { importLegacy } from "./legacy_import.ts";
 import { createMeta } from "./meta.ts";
@@ -11,6 +11,7 @@ import { applyPragmas, migrate, schemaVersion } from "./migrations.ts";
 import { createQueries } from "./queries.ts";
 import { createWriteQueue } from "./queue.ts";
 import { createReports } from "./reports.ts";
+import { createStreamIds } from "./stream_ids.ts";
 import { createPrune } from "./retention.ts";
 
 const noop = () => {};
@@ -28,7 +29,7 @@ export interface SqliteStoreDeps extends StoreDeps {
 /** The SQLite store: the {@link Store}, plus what only a synchronous embedded database can offer. */
 export interface SqliteStore extends Store {
   /** Registers the stream like Store.ensureStream() and returns its stable row id. */
-  ensureStream(name: string, kind?: string): number;
+  ensureStream(name: string, kind?: string, id?: string): number;
   /**
    * Writes everything queued in one transaction; returns how many items were written. Throws
    * when the write fails (e.g. locked past busy_timeout); the batch stays queued for a retry.
@@ -70,7 +71,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreDeps = {}): Sqlit
     path,
     now,
     log,
-    streams: createStreamIds(db, now),
+    streams: createStreamIds(db, now, log),
     assertOpen(what) {
       if (closed) throw new Error(`Cannot ${what}: the store "${path}" is closed`);
     },
@@ -90,9 +91,9 @@ export function openSqliteStore(path: string, opts: SqliteStoreDeps = {}): Sqlit
     ...createMeta(ctx, queue),
     ...createAlerts(ctx, queue.beforeRead),
     prune: createPrune(ctx),
-    ensureStream(name, kind) {
+    ensureStream(name, kind, id) {
       ctx.assertOpen(`add stream "${name}"`);
-      return ctx.streams.ensure(name, kind);
+      return ctx.streams.ensure(name, kind, id);
     },
     recordCheck: queue.recordCheck,
     recordStateChange: queue.recordStateChange,
