@@ -12,8 +12,24 @@ import {
   describeMqttError,
   randomClientId,
 } from "./connection.ts";
+import {
+  type DiscoveryInfo,
+  expireAfter,
+  hubDevicePayload,
+  streamDevicePayload,
+} from "./discovery.ts";
 import { createOutbox } from "./outbox.ts";
+import { createSnapshotFeed } from "./snapshots.ts";
 import * as T from "./topics.ts";
+
+/** A configured stream as the MQTT task reads it (a slice of StreamConfig). */
+export interface MqttStream {
+  name: string;
+  /** Stable identity: when set, the topic slug and Home Assistant ids come from it, not the name. */
+  id?: string;
+  intervalSeconds?: number;
+  enabled?: boolean;
+}
 
 /** What {@link createMqttTask} reads. */
 export interface MqttTaskDeps {
@@ -23,7 +39,15 @@ export interface MqttTaskDeps {
   bus: Bus;
   logger: Logger;
   /** The configured streams, in config order. */
-  streams: () => Array<{ name: string }>;
+  streams: () => MqttStream[];
+  /** StreamPulse's version, for discovery's `sw_version` and origin (default "unknown"). */
+  version?: string;
+  /** The dashboard's public URL (`alerts.base_url`) for `configuration_url`; undefined: none. */
+  baseUrl?: () => string | undefined;
+  /** A stream's last good JPEG for the Home Assistant image entity; absent: no image topic. */
+  snapshot?: (name: string) => Promise<Uint8Array | undefined>;
+  /** Delay before republishing discovery on Home Assistant's birth (default random 0–5 s). */
+  haBirthDelayMs?: () => number;
   now?: () => number;
   /** First reconnect delay (default 500 ms), doubled per failed attempt up to 60 s. */
   initialBackoffMs?: number;
@@ -55,6 +79,10 @@ export interface MqttTask {
 
 const MAX_BACKOFF_MS = 60_000;
 const CLOSE_TIMEOUT_MS = 1000;
+/** Home Assistant asks for a random delay so that its birth does not meet every device at once. */
+const HA_BIRTH_MAX_DELAY_MS = 5000;
+/** Home Assistant's request to hand a single-component entity over to a device-based config. */
+const MIGRATE = JSON.stringify({ migrate_discovery: true });
 
 /**
  * Creates the MQTT task. A broker that is down never affects the monitor: publishes made while
@@ -77,11 +105,29 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
   let owned = new Set<string>(); // retained per-stream topics published for the current streams
   let slugCache = { list: null as unknown, map: new Map<string, string>() };
 
+  const migrated = new Set<string>(); // `<broker> <legacy topic>` cleared by this process
+  let birthTimer: ReturnType<typeof setTimeout> | undefined;
+  const feed = createSnapshotFeed({
+    load: (name) => deps.snapshot?.(name) ?? Promise.resolve(undefined),
+    now,
+    debug: (m) => logger.debug(m),
+  });
+
+  /** Stream name → topic slug, from the stream's `id` when it has one, else from its name. */
   const slugs = () => {
     const list = deps.streams();
-    if (list !== slugCache.list) slugCache = { list, map: T.slugMap(list.map((s) => s.name)) };
+    if (list !== slugCache.list) {
+      const byKey = T.slugMap(list.map((s) => s.id ?? s.name));
+      slugCache = { list, map: new Map(list.map((s) => [s.name, byKey.get(s.id ?? s.name)!])) };
+    }
     return slugCache.map;
   };
+  const info = (c: MqttConfig): DiscoveryInfo => ({
+    version: deps.version ?? "unknown",
+    baseUrl: deps.baseUrl?.()?.replace(/\/+$/, "") || undefined,
+    statusTopic: c.topic,
+    qos: c.qos,
+  });
   const backoff = (attempt: number) =>
     Math.min(MAX_BACKOFF_MS, (deps.initialBackoffMs ?? 500) * 2 ** attempt);
   const noteError = (msg: string) => {
@@ -100,14 +146,18 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
       if (e) out.sendOnce(T.stateTopic(c, slug), T.statePayload(e), c.qos);
     }
   };
-  /** Discovery configs of the current streams; empty retained payloads for removed ones. */
+  /** The hub's and the current streams' discovery; empty retained payloads for removed ones. */
   const publishStreams = (c: MqttConfig) => {
     const next = T.ownedTopics(c, slugs().values());
-    for (const [name, slug] of c.haDiscovery ? slugs() : []) {
-      const d = T.discoveryTopics(c, slug);
-      const p = T.discoveryPayloads(c, slug, name);
-      out.sendOnce(d.connectivity, p.connectivity, c.qos);
-      out.sendOnce(d.latency, p.latency, c.qos);
+    if (c.haDiscovery) {
+      const i = info(c);
+      out.sendOnce(T.hubTopic(c), hubDevicePayload(c, i), c.qos);
+      for (const s of deps.streams()) {
+        const slug = slugs().get(s.name)!;
+        const expire = expireAfter(s, c.intervalSeconds);
+        const p = streamDevicePayload(c, { name: s.name, slug, expireAfter: expire }, i);
+        out.sendOnce(T.deviceTopic(c, slug), p, c.qos);
+      }
     }
     for (const topic of owned) {
       if (next.has(topic)) continue;
@@ -121,6 +171,14 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
     publishStates(c, all);
     out.send(c.topic, view.allJson(), c.qos, c.retain);
   };
+  /**
+   * Legacy single-component configs of the current streams, once per process and topic: with
+   * discovery on, Home Assistant is first asked to migrate each entity to the device config
+   * (published right after), then, like with discovery off, the old topic is cleared.
+   */
+  const legacyTopics = (c: MqttConfig) =>
+    [...slugs().values()].flatMap((slug) => T.legacyDiscoveryTopics(c, slug))
+      .filter((t) => !migrated.has(`${brokerUrl(c)} ${t}`));
 
   const onStateChange = (e: BusEvents["state-change"]) => {
     const slug = slugs().get(e.name);
@@ -139,17 +197,39 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
       publishStates(cfg, view.all());
     }
   };
-  const onMessage = (c: MqttConfig, topic: string, payload: unknown, retained: boolean) => {
+  const onResult = ({ name }: BusEvents["result"]) => {
+    const slug = slugs().get(name);
+    if (!cfg?.haDiscovery || !deps.snapshot || !slug) return;
+    void feed.offer(name, T.snapshotTopic(cfg, slug), out.client, cfg.qos);
+  };
+  const onMessage = (
+    c: MqttConfig,
+    cl: MqttClient,
+    topic: string,
+    payload: unknown,
+    r: boolean,
+  ) => {
     // A retained "online" is an old birth message, not Home Assistant starting now.
-    if (topic !== T.haStatusTopic(c) || retained || String(payload) !== "online") return;
-    logger.info("mqtt: Home Assistant came online; publishing discovery again");
-    try {
-      out.forget();
-      publishStreams(c);
-      publishStates(c, view.all());
-    } catch (err) {
-      logger.error(`mqtt: republishing for Home Assistant failed: ${String(err)}`);
-    }
+    if (topic !== T.haStatusTopic(c) || r || String(payload) !== "online" || birthTimer) return;
+    const wait = Math.max(
+      0,
+      (deps.haBirthDelayMs ?? (() => Math.random() * HA_BIRTH_MAX_DELAY_MS))(),
+    );
+    logger.info(
+      `mqtt: Home Assistant came online; publishing discovery again in ${Math.round(wait)} ms`,
+    );
+    birthTimer = setTimeout(() => {
+      birthTimer = undefined;
+      if (out.client !== cl) return; // that connection is gone; the next one publishes all
+      try {
+        out.forget();
+        feed.reset();
+        publishStreams(c);
+        publishStates(c, view.all());
+      } catch (err) {
+        logger.error(`mqtt: republishing for Home Assistant failed: ${String(err)}`);
+      }
+    }, wait);
   };
 
   /** Publishes everything on a fresh connection, then the periodic status until it ends. */
@@ -157,14 +237,18 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
     const lost = new AbortController();
     cl.on("error", (err) => noteError(describeMqttError(err, c)));
     cl.on("close", () => lost.abort());
-    cl.on("message", (topic, payload, packet) => onMessage(c, topic, payload, packet.retain));
+    cl.on("message", (topic, payload, packet) => onMessage(c, cl, topic, payload, packet.retain));
     try {
       out.forget();
+      feed.reset();
+      const legacy = legacyTopics(c);
+      if (c.haDiscovery) { for (const t of legacy) cl.publish(t, MIGRATE, { qos: 1 }, () => {}); }
       out.send(T.availabilityTopic(c), T.ONLINE, 1, true);
       publishStreams(c);
       publishStatus(c); // all kept first, replacing what queued while offline; then flushed
       out.client = cl;
       out.flush();
+      for (const t of legacy) out.send(t, "", 1, true), migrated.add(`${brokerUrl(c)} ${t}`);
       h.connected = true;
       lastConnectedAt = iso();
       if (c.haDiscovery) cl.subscribe(T.haStatusTopic(c), { qos: 0 }, () => {});
@@ -174,6 +258,8 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
         if (!s.aborted) publishStatus(c);
       }
     } finally {
+      clearTimeout(birthTimer);
+      birthTimer = undefined;
       out.client = undefined;
       h.connected = false;
     }
@@ -213,20 +299,19 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
 
   /**
    * Disconnects cleanly. When the next settings still use this broker, topics they no longer
-   * publish (e.g. discovery turned off, a new base topic) are cleared first, and `offline` is
-   * skipped when the same availability topic goes `online` again right away.
+   * publish (e.g. discovery turned off, a new base topic) are cleared first. `offline` is always
+   * published before the DISCONNECT: the next settings may fail to connect (a wrong password), and
+   * a retained `online` would then claim a StreamPulse that is not there. The next connection
+   * publishes `online` again.
    */
   const retire = async (c: MqttConfig, cl: MqttClient) => {
     const next = deps.config();
-    const same = reload?.signal.aborted && next.enabled && brokerUrl(next) === brokerUrl(c) &&
-      next.username === c.username;
+    const same = reload?.signal.aborted && next.enabled && brokerUrl(next) === brokerUrl(c);
     if (same && cl.connected) {
       const keep = T.ownedTopics(next, slugs().values());
       for (const t of owned) if (!keep.has(t)) cl.publish(t, "", { qos: 1, retain: true });
     }
-    const reuse = same && T.availabilityTopic(next) === T.availabilityTopic(c);
-    const availability = reuse ? null : T.availabilityTopic(c);
-    await closeClient(cl, { availability, timeoutMs: CLOSE_TIMEOUT_MS });
+    await closeClient(cl, { availability: T.availabilityTopic(c), timeoutMs: CLOSE_TIMEOUT_MS });
     logger.info(`mqtt: disconnected from ${brokerUrl(c)}`);
   };
 
@@ -236,6 +321,7 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
         bus.on("state-change", onStateChange),
         bus.on("config-reloaded", onReload),
         bus.on("alert", onAlert),
+        bus.on("result", onResult),
       ];
       try {
         while (!signal.aborted) {

@@ -99,77 +99,78 @@ export function nodeId(cfg: TopicConfig): string {
   return baseSlug(cfg.baseTopic.replaceAll("/", "_"));
 }
 
-/** Both discovery config topics of one stream. */
-export function discoveryTopics(cfg: TopicConfig, slug: string) {
+/**
+ * The single-component discovery topics StreamPulse published before device-based discovery;
+ * they are migrated and cleared at connect (see the publisher's `migrateLegacy`).
+ */
+export function legacyDiscoveryTopics(cfg: TopicConfig, slug: string): string[] {
   const node = nodeId(cfg);
-  return {
-    connectivity: `${cfg.discoveryPrefix}/binary_sensor/${node}/${slug}_connectivity/config`,
-    latency: `${cfg.discoveryPrefix}/sensor/${node}/${slug}_latency/config`,
-  };
+  return [
+    `${cfg.discoveryPrefix}/binary_sensor/${node}/${slug}_connectivity/config`,
+    `${cfg.discoveryPrefix}/sensor/${node}/${slug}_latency/config`,
+  ];
+}
+
+/** `<prefix>/device/<node>/<slug>/config`: one stream's device-based discovery config. */
+export function deviceTopic(cfg: TopicConfig, slug: string): string {
+  return `${cfg.discoveryPrefix}/device/${nodeId(cfg)}/${slug}/config`;
+}
+
+/**
+ * The hub object id. A slug never starts with "_" ({@link baseSlug} strips it), so no stream's
+ * device topic can be the hub's.
+ */
+export const HUB_OBJECT_ID = "_streampulse";
+
+/** `<prefix>/device/<node>/_streampulse/config`: the StreamPulse process's own device. */
+export function hubTopic(cfg: TopicConfig): string {
+  return `${cfg.discoveryPrefix}/device/${nodeId(cfg)}/${HUB_OBJECT_ID}/config`;
+}
+
+/** `<base>/<slug>/snapshot`: retained JPEG bytes of the stream's last good picture. */
+export function snapshotTopic(cfg: TopicConfig, slug: string): string {
+  return `${cfg.baseTopic}/${slug}/snapshot`;
 }
 
 /** Every retained per-stream topic this config publishes for `slug` (state, discovery if on). */
 export function streamTopics(cfg: TopicConfig & { haDiscovery: boolean }, slug: string): string[] {
   if (!cfg.haDiscovery) return [stateTopic(cfg, slug)];
-  const d = discoveryTopics(cfg, slug);
-  return [stateTopic(cfg, slug), d.connectivity, d.latency];
+  return [stateTopic(cfg, slug), deviceTopic(cfg, slug), snapshotTopic(cfg, slug)];
 }
 
-/** Every retained per-stream topic a config publishes for these slugs. */
+/** Every retained topic a config publishes for these slugs (plus the hub's, discovery on). */
 export function ownedTopics(
   cfg: TopicConfig & { haDiscovery: boolean },
   slugs: Iterable<string>,
 ): Set<string> {
-  const out = new Set<string>();
+  const out = new Set<string>(cfg.haDiscovery ? [hubTopic(cfg)] : []);
   for (const slug of slugs) for (const t of streamTopics(cfg, slug)) out.add(t);
   return out;
 }
 
-/** The per-stream state JSON: the status-API entry's fields that describe the state. */
-export function statePayload(e: StatusEntry): string {
-  const { state, status, latency, message, since, ts, details } = e;
-  return JSON.stringify({ state, status, latency, message, since, ts, details });
+/**
+ * Whether a stream's picture has a problem: degraded with findings of the media judgement in
+ * `details.problems` (frozen, black, or codec/resolution/frame-rate drift).
+ */
+export function pictureProblem(e: Pick<StatusEntry, "state" | "details">): boolean {
+  const p = e.details?.problems;
+  return e.state === "degraded" && Array.isArray(p) && p.length > 0;
 }
 
 /**
- * Both discovery configs of one stream: one HA device per stream, a connectivity binary_sensor
- * (ON for up/degraded, OFF for down, unknown before the first check) and a latency sensor in ms.
- * Availability follows `<base>/availability`, which the broker sets to `offline` as the last will.
+ * The per-stream state JSON: the status-API entry's fields that describe the state, plus
+ * `problem` ({@link pictureProblem}) for Home Assistant's picture sensor.
  */
-export function discoveryPayloads(cfg: TopicConfig, slug: string, name: string) {
-  const node = nodeId(cfg);
-  const common = {
-    state_topic: stateTopic(cfg, slug),
-    json_attributes_topic: stateTopic(cfg, slug),
-    availability_topic: availabilityTopic(cfg),
-    payload_available: ONLINE,
-    payload_not_available: OFFLINE,
-    device: {
-      identifiers: [`${node}_${slug}`],
-      name,
-      manufacturer: "StreamPulse",
-      model: "Stream monitor",
-    },
-  };
-  const connectivity = {
-    name: "Connectivity",
-    unique_id: `${node}_${slug}_connectivity`,
-    device_class: "connectivity",
-    payload_on: "ON",
-    payload_off: "OFF",
-    // "None" is Home Assistant's marker for the unknown state.
-    value_template: "{{ 'ON' if value_json.state in ['up', 'degraded'] else " +
-      "('OFF' if value_json.state == 'down' else 'None') }}",
-    ...common,
-  };
-  const latency = {
-    name: "Latency",
-    unique_id: `${node}_${slug}_latency`,
-    unit_of_measurement: "ms",
-    state_class: "measurement",
-    icon: "mdi:timer-outline",
-    value_template: "{{ value_json.latency if value_json.latency is number else 'None' }}",
-    ...common,
-  };
-  return { connectivity: JSON.stringify(connectivity), latency: JSON.stringify(latency) };
+export function statePayload(e: StatusEntry): string {
+  const { state, status, latency, message, since, ts, details } = e;
+  return JSON.stringify({
+    state,
+    status,
+    latency,
+    message,
+    since,
+    ts,
+    details,
+    problem: pictureProblem(e),
+  });
 }

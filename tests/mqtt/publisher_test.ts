@@ -1,102 +1,10 @@
 /** createMqttTask() against a real mosquitto (four listeners, password auth) and a real subscriber. */
 
-import mqtt from "mqtt";
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import type { MqttConfig } from "../../monitor/config/mqtt.ts";
-import { createLogger } from "../../monitor/log.ts";
 import { buildConnectOptions, describeMqttError } from "../../mqtt/connection.ts";
-import { createMqttTask, type MqttTaskDeps } from "../../mqtt/publisher.ts";
-import { type Mosquitto, MQTT_PASSWORD, MQTT_USER, startMosquitto } from "../fixtures/mosquitto.ts";
-import { staticWorld } from "../fixtures/mqtt_task_proc.ts";
-
-type Msg = { topic: string; payload: string; retain: boolean; at: number };
-
-function mqttConfig(b: Mosquitto, over: Partial<MqttConfig> = {}): MqttConfig {
-  return {
-    enabled: true,
-    host: "127.0.0.1",
-    port: b.ports.plain,
-    wsPort: b.ports.ws,
-    tlsPort: b.ports.tls,
-    tlsWsPort: b.ports.tlsWs,
-    useTls: false,
-    useWebsocket: false,
-    username: MQTT_USER,
-    password: MQTT_PASSWORD,
-    topic: "sp/status",
-    qos: 1,
-    retain: false,
-    intervalSeconds: 5,
-    tlsInsecure: false,
-    caFile: b.caFile,
-    baseTopic: "sp",
-    haDiscovery: false,
-    discoveryPrefix: "homeassistant",
-    publishOnChange: true,
-    ...over,
-  };
-}
-
-/** A real subscriber on the plain listener that records every message. */
-async function subscriber(b: Mosquitto, topics: string[]) {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${b.ports.plain}`, {
-    username: MQTT_USER,
-    password: MQTT_PASSWORD,
-    reconnectPeriod: 100,
-  });
-  const msgs: Msg[] = [];
-  client.on("message", (topic, p, packet) => {
-    msgs.push({ topic, payload: String(p), retain: packet.retain, at: Date.now() });
-  });
-  await client.subscribeAsync(topics, { qos: 1 });
-  const waitFor = async (pred: (m: Msg) => boolean, what: string, ms = 4000, from = 0) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const m = msgs.slice(from).find(pred);
-      if (m) return m;
-      if (Date.now() > deadline) throw new Error(`no message ${what} within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  return {
-    msgs,
-    waitFor,
-    publish: client.publishAsync.bind(client),
-    close: () => client.endAsync(),
-  };
-}
-
-/** Starts a task over a static world; `stop()` aborts it and awaits its clean exit. */
-function startTask(config: () => MqttConfig, names = ["Front Door", "Back Yard"]) {
-  const world = staticWorld(names);
-  const lines: string[] = [];
-  const deps: MqttTaskDeps = {
-    config,
-    view: world.view,
-    bus: world.bus,
-    streams: world.streams,
-    logger: createLogger({ level: "debug", write: (l) => lines.push(l) }),
-    initialBackoffMs: 100,
-  };
-  const task = createMqttTask(deps);
-  const ctrl = new AbortController();
-  const running = task.run(ctrl.signal);
-  const stop = async () => {
-    const t = Date.now();
-    ctrl.abort();
-    await running;
-    return Date.now() - t;
-  };
-  return { task, world, lines, stop };
-}
-
-async function until(cond: () => boolean, what: string, ms = 4000) {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { type Mosquitto, MQTT_PASSWORD, startMosquitto } from "../fixtures/mosquitto.ts";
+import { mqttConfig, startTask, subscriber, until } from "./helpers.ts";
 
 Deno.test("createMqttTask() delivers the status topic over TCP, WebSocket, TLS and TLS-WebSocket", async () => {
   const b = await startMosquitto();
@@ -237,45 +145,6 @@ Deno.test("createMqttTask() publishes each alert event on <base>/alerts, not ret
     await late.close();
   } finally {
     await all.close();
-    await b.stop();
-  }
-});
-
-Deno.test("createMqttTask() publishes, clears and republishes Home Assistant discovery", async () => {
-  const b = await startMosquitto();
-  const ha = await subscriber(b, ["homeassistant/#"]);
-  try {
-    const cfg = mqttConfig(b, { haDiscovery: true });
-    const t = startTask(() => cfg);
-    const topic = (slug: string, kind: string) =>
-      kind === "connectivity"
-        ? `homeassistant/binary_sensor/sp/${slug}_connectivity/config`
-        : `homeassistant/sensor/sp/${slug}_latency/config`;
-    for (const slug of ["front_door", "back_yard"]) {
-      for (const kind of ["connectivity", "latency"]) {
-        const m = await ha.waitFor((m) => m.topic === topic(slug, kind) && m.payload !== "", slug);
-        assertEquals(JSON.parse(m.payload).availability_topic, "sp/availability");
-      }
-    }
-    t.world.setStreams(["Front Door"]);
-    t.world.bus.emit("config-reloaded", { config: {} as never });
-    for (const kind of ["connectivity", "latency"]) {
-      const m = await ha.waitFor(
-        (m) => m.topic === topic("back_yard", kind) && m.payload === "",
-        kind,
-      );
-      assert(m.retain === false || m.retain === true);
-    }
-    const late = await subscriber(b, ["homeassistant/+/sp/#"]);
-    await late.waitFor((m) => m.topic === topic("front_door", "latency"), "retained config");
-    assert(!late.msgs.some((m) => m.topic.includes("back_yard")), "cleared configs are gone");
-    await late.close();
-    const from = ha.msgs.length;
-    await ha.publish("homeassistant/status", "online");
-    await ha.waitFor((m) => m.topic === topic("front_door", "connectivity"), "again", 2000, from);
-    await t.stop();
-  } finally {
-    await ha.close();
     await b.stop();
   }
 });
