@@ -168,6 +168,9 @@ export async function createStreamPulse(
     bus,
     logger,
     streams: () => monitor.streams(),
+    version: VERSION,
+    baseUrl: () => config().alerts.baseUrl,
+    snapshot: (name) => media.snapshot(name, "last"),
   });
   // Subscribes to the bus now; results only flow once run() starts the monitor.
   const metrics = createMetrics({
