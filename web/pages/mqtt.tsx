@@ -17,6 +17,8 @@ export interface MqttProps {
   other?: string[];
   conflict?: boolean;
   saved?: boolean;
+  /** The MQTT task's connection (from /api/health); shown while enabled but not connected. */
+  connection?: { enabled: boolean; connected: boolean; lastError: string | null };
 }
 
 /** Renders the MQTT form with "Test connection". */
@@ -27,6 +29,13 @@ export function MqttPage(p: MqttProps) {
       <h1>MQTT</h1>
       {p.saved && <p class="note" role="status">Saved. The MQTT task uses the new settings now.</p>}
       <SaveNotices conflict={p.conflict} other={p.other} />
+      {p.connection?.enabled && !p.connection.connected && (
+        <p class="alert" role="alert" id="mqtt-trouble">
+          Not connected to the MQTT broker{p.connection.lastError
+            ? `: ${p.connection.lastError}`
+            : "."}
+        </p>
+      )}
       <form method="post" action="/mqtt" id="mqtt-form" class="stack" novalidate>
         <Csrf token={p.csrf} />
         <input type="hidden" name="_version" value={p.version} />

@@ -75,9 +75,24 @@ export function settingsRoutes(ctx: WebContext): Hono<WebEnv> {
         hasPassword: Boolean(cfg.mqtt.password),
         ...extra,
       }), status);
+  /** The MQTT task's connection as /api/health reports it (already credential-free). */
+  const mqttConnection = async (c: Context<WebEnv>) => {
+    try {
+      const req = new Request(new URL("/api/health", c.req.url));
+      const res = await deps.api.fetch(req, { viaDashboard: true, trusted: true });
+      const m = (await res.json())?.mqtt;
+      if (!m || typeof m !== "object") return undefined;
+      const lastError = typeof m.lastError === "string" ? m.lastError : null;
+      return { enabled: m.enabled === true, connected: m.connected === true, lastError };
+    } catch {
+      return undefined; // no banner rather than no page
+    }
+  };
   app.get("/mqtt", async (c) => {
     const { text, config } = await current();
-    return mqttPage(c, config, versionOf(text), { saved: c.req.query("saved") === "1" });
+    const saved = c.req.query("saved") === "1";
+    const connection = await mqttConnection(c);
+    return mqttPage(c, config, versionOf(text), { saved, connection });
   });
   app.post("/mqtt/validate", async (c) => {
     const b = await c.req.parseBody();
