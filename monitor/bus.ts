@@ -18,6 +18,11 @@ export interface BusEvents {
   };
   /** An alert was decided and queued for its channels (each event once; MQTT publishes it). */
   alert: { alert: Alert };
+  /**
+   * A stream was renamed by its `id:` (emitted by the engine while it applies the new streams,
+   * before `config-reloaded`): its status, history and incidents now go by `to`, no state changed.
+   */
+  "stream-renamed": { id: string; from: string; to: string; status: StreamStatus };
   /** A new config was applied. */
   "config-reloaded": { config: Config };
   /**

@@ -23,7 +23,8 @@ export const CONFIRM_TIMEOUT_MS = 1500;
 
 /** What the engine needs from the store (a slice of monitor/store/'s Store). */
 export interface MonitorStore {
-  ensureStream(name: string, kind: string): void;
+  /** Registers a stream; with `id`, a stream renamed by id keeps its row (see Store). */
+  ensureStream(name: string, kind: string, id?: string): void;
   recordCheck(name: string, record: CheckRecord): void;
   recordStateChange(
     change: { name: string; from: StreamState; to: StreamState; ts: number; cause: string },
@@ -232,7 +233,10 @@ export function createMonitor(deps: MonitorDeps): Monitor {
 
   return {
     applyStreams(streams) {
+      const renames = streamRenames(configured, streams);
       const before = new Map(configured.map((s) => [s.name, s]));
+      moveKeys(renames, before, statuses, memory, verdicts, shown, reachable);
+      for (const [, to] of renames) statuses.get(to)!.name = to;
       configured = streams;
       secrets.clear();
       const names = new Set(streams.map((s) => s.name));
@@ -246,25 +250,38 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           reachable.delete(name);
         }
       }
+      const kinds = new Map(streams.map((s) => [s.name, deps.selectProbe(s).kind]));
+      // Renamed rows first, so a new stream taking a freed name never lands on the renamed row.
+      for (const [, to, id] of renames) store.ensureStream(to, kinds.get(to)!, id);
+      const moved = new Set(renames.map(([, to]) => to));
+      let missing = false;
       for (const s of streams) {
-        const kind = deps.selectProbe(s).kind;
+        const kind = kinds.get(s.name)!;
         const prev = before.get(s.name);
-        if (prev && JSON.stringify(prev) !== JSON.stringify(s)) {
+        // A rename alone keeps what the probe learnt (the name is no part of what it checks).
+        if (prev && JSON.stringify({ ...prev, name: s.name }) !== JSON.stringify(s)) {
           memory.delete(s.name);
           verdicts.delete(s.name);
           shown.delete(s.name);
           reachable.delete(s.name);
         }
         const st = statuses.get(s.name);
-        if (st) {
-          st.kind = kind;
-          continue;
+        if (st) st.kind = kind;
+        // The store is told of new streams, and of an id that is new or moved to this name.
+        if (!moved.has(s.name) && (!st || (s.id !== undefined && prev?.id !== s.id))) {
+          store.ensureStream(s.name, kind, s.id);
         }
-        store.ensureStream(s.name, kind);
+        if (!st && s.id !== undefined && !restored.has(s.name)) missing = true;
+      }
+      // A row renamed by id (a rename made while stopped, or of a stream removed earlier) is
+      // restored under its new name: read the states again once, not once per stream.
+      if (missing) refreshRestored(restored, store.lastStates());
+      for (const s of streams) {
+        if (statuses.has(s.name)) continue;
         const r = restored.get(s.name);
         statuses.set(s.name, {
           name: s.name,
-          kind,
+          kind: kinds.get(s.name)!,
           state: r?.state ?? "unknown",
           since: r?.since ?? now(),
           last: r?.last,
@@ -272,6 +289,10 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         });
       }
       scheduler.reconcile(streams);
+      for (const [from, to, id] of renames) {
+        logger.info(`stream "${from}" renamed to "${to}" (id "${id}")`);
+        bus.emit("stream-renamed", { id, from, to, status: statuses.get(to)! });
+      }
     },
     applyMedia(name, verdict) {
       const stream = configured.find((s) => s.name === name);
@@ -297,4 +318,38 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     stats: () => scheduler.stats(),
     run: (signal) => scheduler.run(signal),
   };
+}
+
+/**
+ * The streams `after` renames (pure): those whose `id` belonged to a stream of `before` with
+ * another name, as [from, to, id], in the order of `after`.
+ */
+export function streamRenames(
+  before: readonly StreamConfig[],
+  after: readonly StreamConfig[],
+): [string, string, string][] {
+  const byId = new Map(before.filter((s) => s.id !== undefined).map((s) => [s.id!, s.name]));
+  const out: [string, string, string][] = [];
+  for (const s of after) {
+    const from = s.id === undefined ? undefined : byId.get(s.id);
+    if (from !== undefined && from !== s.name) out.push([from, s.name, s.id!]);
+  }
+  return out;
+}
+
+/** Moves each map's entry from `from` to `to`, all at once (so two streams can swap names). */
+function moveKeys(renames: readonly [string, string, string][], ...maps: Map<string, unknown>[]) {
+  for (const m of maps) {
+    const taken = renames.map(([from]) => [m.get(from), m.delete(from)] as const);
+    renames.forEach(([, to], i) => {
+      const v = taken[i][0];
+      if (v !== undefined) m.set(to, v);
+    });
+  }
+}
+
+/** Brings the restored states in line with the store's (rows it renamed carry their new names). */
+function refreshRestored<V>(restored: Map<string, V>, stored: Map<string, V>) {
+  for (const name of [...restored.keys()]) if (!stored.has(name)) restored.delete(name);
+  for (const [name, v] of stored) if (!restored.has(name)) restored.set(name, v);
 }

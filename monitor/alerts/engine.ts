@@ -85,7 +85,10 @@ export interface RestoreOptions {
 
 /** The engine's face; see the module comment for what it decides. */
 export interface AlertEngine {
-  /** Applies (or re-applies) the streams and the alerts block; keeps the state of what remains. */
+  /**
+   * Applies (or re-applies) the streams and the alerts block; keeps the state of what remains,
+   * and of a stream renamed (matched by `id`), whose ongoing alert keeps its key.
+   */
   configure(streams: StreamConfig[], alerts: AlertsConfig, timeZone: string): void;
   /** At startup: streams already failing resume their outage from `since` (same keys). */
   restore(states: RestoredState[], now: number, opts?: RestoreOptions): void;
@@ -340,6 +343,28 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
     if (failing.some((o) => !suppressed(o.name, now))) out.push(decide(r, s, "reminder", now, n));
     scheduleReminder(r, s, n + 1);
   };
+  /**
+   * Streams renamed by their `id:` keep their outages, mutes and acknowledgements under the new
+   * name. An alert already decided keeps its key and title (the old name): its reminders and its
+   * `resolved` must thread with what was sent; the streams it lists show the new name.
+   */
+  const renameStreams = (moves: [string, string][]) => {
+    if (moves.length === 0) return;
+    const to = new Map(moves);
+    const move = <V>(m: Map<string, V>) => {
+      const taken = moves.map(([from]) => m.get(from));
+      for (const [from] of moves) m.delete(from);
+      moves.forEach(([, name], i) => taken[i] !== undefined && m.set(name, taken[i]!));
+    };
+    move(lives), move(mutes), move(acks);
+    for (const r of rules) {
+      move(r.outages), move(r.folded);
+      for (const o of r.outages.values()) {
+        o.name = to.get(o.name) ?? o.name;
+        if (o.into !== undefined) o.into = to.get(o.into) ?? o.into;
+      }
+    }
+  };
   const valid = (x: DueItem) => {
     if (x.r.dead) return false;
     if (x.o) return x.o.gen === x.gen && x.o.phase === "pending" && !x.o.ended;
@@ -349,6 +374,7 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
 
   return {
     configure(streams, alerts, timeZone) {
+      renameStreams(renamesBetween(infos, streams));
       const windows = compileWindows(alerts.maintenance, timeZone || deps.timeZone);
       groupMs = Math.max(0, alerts.groupSeconds) * 1000;
       const old = new Map<string, RuleState[]>();
@@ -524,6 +550,21 @@ export function createAlertEngine(deps: EngineDeps): AlertEngine {
       return undefined;
     },
   };
+}
+
+/** [from, to] of every stream whose `id` was configured under another name (pure). */
+function renamesBetween(
+  before: Map<string, StreamInfo>,
+  after: StreamConfig[],
+): [string, string][] {
+  const byId = new Map<string, string>();
+  for (const [name, i] of before) if (i.config.id !== undefined) byId.set(i.config.id, name);
+  const out: [string, string][] = [];
+  for (const s of after) {
+    const from = s.id === undefined ? undefined : byId.get(s.id);
+    if (from !== undefined && from !== s.name) out.push([from, s.name]);
+  }
+  return out;
 }
 
 /** One piece of due work: an outage's first alert (0), a host batch's flush (1), a reminder (2). */

@@ -110,6 +110,8 @@ interface PerStream {
 }
 
 interface Loop {
+  /** The stream config it runs with, as JSON (another config restarts it). */
+  key: string;
   ctrl: AbortController;
   done: Promise<void>;
   /** Starts the next check now (the stream came back up); one during a check runs right after. */
@@ -141,6 +143,8 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
   const stdinPool = createProcessPool({ max: navigator.hardwareConcurrency || 2 });
   const snapshots = createSnapshotStore(opts.dataDir);
   const per = new Map<string, PerStream>();
+  /** Memory of renamed streams, under their new names until the next reconcile. */
+  const incoming = new Map<string, PerStream>();
   const loops = new Map<string, Loop>();
   const counts = { checks: 0, skipped: 0, errors: 0 };
   const now = opts.now ?? Date.now;
@@ -149,8 +153,10 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
   let applying: string | undefined;
   const all = new Set<Promise<void>>();
 
+  /** What a stream's media memory depends on: everything but its name (a rename keeps it). */
+  const keyOf = (s: StreamConfig) => JSON.stringify({ ...s, name: "" });
   const stateOf = (s: StreamConfig) => {
-    const key = JSON.stringify(s);
+    const key = keyOf(s);
     let st = per.get(s.name);
     if (!st || st.key !== key) per.set(s.name, st = { key, memory: {}, lock: Promise.resolve() });
     return st;
@@ -251,9 +257,11 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
 
   const reconcile = (streams: StreamConfig[]) => {
     const wanted = streams.filter(mediaEnabled);
+    for (const [name, st] of incoming) per.set(name, st); // all at once: two may swap names
+    incoming.clear();
     const keys = new Map(wanted.map((s) => [s.name, JSON.stringify(s)]));
     for (const [name, l] of loops) {
-      if (keys.get(name) !== per.get(name)?.key) {
+      if (keys.get(name) !== l.key) {
         l.ctrl.abort(); // kills this stream's running ffprobe/ffmpeg
         loops.delete(name);
       }
@@ -266,6 +274,7 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
       const everyMs = (s.mediaCheckSeconds ?? DEFAULT_MEDIA_CHECK_SECONDS) * 1000;
       const offset = i * Math.min(everyMs / wanted.length, 1000);
       const l: Loop = {
+        key: JSON.stringify(s),
         ctrl: new AbortController(),
         done: Promise.resolve(),
         woken: false,
@@ -285,6 +294,12 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
       stopping = signal;
       await cleanSnapshotTemp(snapshots.dir);
       const off = [
+        // A renamed stream's memory (expectations, frozen timer) moves to its new name before
+        // the reload restarts its loop under that name.
+        bus.on("stream-renamed", (e) => {
+          const st = per.get(e.from);
+          if (st) per.delete(e.from), incoming.set(e.to, st);
+        }),
         bus.on("config-reloaded", (e) => reconcile(e.config.streams)),
         bus.on("state-change", (e) => {
           if (e.from === "down" && e.to !== "down" && applying !== e.name) {
