@@ -155,10 +155,20 @@ export async function createStreamPulse(
     deliveries: (q?: Parameters<Store["deliveries"]>[0]) => store.deliveries(q),
     incident: (id: number) => store.incident(id),
   };
+  // One availability source: /api/status uptime_24h, the dashboard, /api/sla and /metrics.
+  const sla = createSlaReporter({
+    store,
+    streams: () => monitor.streams(),
+    maintenance: (name, from, to) => {
+      const c = config();
+      const s = c.streams.find((x) => x.name === name);
+      return s ? maintenanceIntervals(c.alerts.maintenance, s, from, to, c.timezone) : [];
+    },
+  });
   const view = createStatusView({
     streams: () => monitor.streams(),
     status: (name) => monitor.status(name),
-    uptime: (q) => store.uptime(q),
+    availability: sla.availability,
     timeZone: () => config().timezone,
     picture: (name) => media.cadence(name),
   });
@@ -202,15 +212,7 @@ export async function createStreamPulse(
     health,
     logger,
     metrics,
-    sla: createSlaReporter({
-      store,
-      streams: () => monitor.streams(),
-      maintenance: (name, from, to) => {
-        const c = config();
-        const s = c.streams.find((x) => x.name === name);
-        return s ? maintenanceIntervals(c.alerts.maintenance, s, from, to, c.timezone) : [];
-      },
-    }),
+    sla,
     snapshot: media.snapshot,
     alerts: webAlerts,
   });

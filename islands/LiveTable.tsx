@@ -21,6 +21,21 @@ export interface LiveTableProps {
   tag?: string;
 }
 
+/** "Reachable" availability, and "picture OK" beneath it when degraded time makes it lower. */
+function Availability({ up, pic }: { up: number | null; pic?: number | null }) {
+  const lower = up !== null && pic !== null && pic !== undefined && pic < up;
+  return (
+    <>
+      <span title="Reachable: up or degraded">{formatRatio(up)}</span>
+      {lower && (
+        <span class="muted pic" title="Picture OK: degraded time left out">
+          {` picture ${formatRatio(pic)}`}
+        </span>
+      )}
+    </>
+  );
+}
+
 /**
  * One stream. It re-renders only when its own row signal changes; the ticking times are
  * computed signals bound straight to text nodes, so the clock never re-renders rows.
@@ -48,9 +63,15 @@ function StreamRow({ row, now }: { row: Signal<Row>; now: Signal<number> }) {
         <span class="msg">{r.message}</span>
       </td>
       <td data-label="For">{held}</td>
-      <td data-label="24 h" class="num">{formatRatio(r.up24h)}</td>
-      <td data-label="7 d" class="num">{formatRatio(r.up7d)}</td>
-      <td data-label="30 d" class="num">{formatRatio(r.up30d)}</td>
+      <td data-label="24 h" class="num">
+        <Availability up={r.up24h} pic={r.pic24h} />
+      </td>
+      <td data-label="7 d" class="num">
+        <Availability up={r.up7d} pic={r.pic7d} />
+      </td>
+      <td data-label="30 d" class="num">
+        <Availability up={r.up30d} pic={r.pic30d} />
+      </td>
       <td data-label="Trend">
         <Sparkline points={r.spark} />
       </td>

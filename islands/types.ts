@@ -23,10 +23,17 @@ export interface Row {
   since: number;
   /** The last check's message (untrusted text: render as text only). */
   message: string;
-  /** Uptime ratios 0–1 over 24 h, 7 d and 30 d; null without data. */
+  /**
+   * Availability 0–1 over 24 h, 7 d and 30 d ("reachable": time-weighted, up or degraded, as
+   * `uptime_24h` and `/api/sla`); 0 when checked but never up; null without data.
+   */
   up24h: number | null;
   up7d: number | null;
   up30d: number | null;
+  /** "Picture OK" 0–1 over the same windows (degraded time left out); absent or null: no data. */
+  pic24h?: number | null;
+  pic7d?: number | null;
+  pic30d?: number | null;
   /** Latencies of the last checks, oldest first; null for failed checks. */
   spark: Array<number | null>;
   /** The last good picture judgement (ms since the epoch), null before one or without media. */

@@ -13,6 +13,6 @@ export { createMonitor } from "./monitor.ts";
 export type { Monitor } from "./monitor.ts";
 export { clipText, maskUrl, redactText } from "./redact.ts";
 export { createSupervisor } from "./supervisor.ts";
-export { formatInZone } from "./time.ts";
+export { formatInZone, formatInZoneMs, parseQueryTime } from "./time.ts";
 export { PROBE_KINDS, STREAM_STATES } from "./types.ts";
 export type { CheckRecord, ProbeKind, StreamConfig, StreamState, StreamStatus } from "./types.ts";

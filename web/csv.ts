@@ -1,7 +1,7 @@
 /** CSV export of check history: RFC 4180 quoting, formula-injection guard, streamed in batches. */
 
 import type { ExportRow } from "../monitor/store/mod.ts";
-import { formatInZone } from "../monitor/mod.ts";
+import { formatInZone, parseQueryTime } from "../monitor/mod.ts";
 
 export type { ExportRow };
 
@@ -71,15 +71,15 @@ export function csvStream(
 
 /**
  * Parses a date or time from the export form: `2025-11-01` (start of that UTC day, or its end
- * with `endOfDay`), ISO-8601 or epoch ms. Throws RangeError naming the value.
+ * with `endOfDay`), ISO-8601 (an unencoded `+05:30` offset, decoded to a space, too) or epoch
+ * ms. Throws RangeError naming the value.
  */
 export function parseExportTime(value: string, name: string, endOfDay = false): number {
   const v = value.trim();
   let ms: number;
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
     ms = Date.parse(`${v}T00:00:00Z`) + (endOfDay ? 86_400_000 - 1 : 0);
-  } else if (/^\d+$/.test(v)) ms = Number(v);
-  else ms = Date.parse(v);
+  } else ms = parseQueryTime(v);
   if (!Number.isFinite(ms)) {
     throw new RangeError(
       `Invalid "${name}": expected a date like 2025-11-01, got "${v.slice(0, 40)}"`,

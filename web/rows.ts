@@ -1,18 +1,12 @@
-/** Dashboard rows: live status plus uptime (cached) and a latency ring per stream for sparklines. */
+/** Dashboard rows: live status plus availability (cached) and a latency ring per stream. */
 
 import type { CheckRecord, Monitor, StreamConfig } from "../monitor/mod.ts";
-import {
-  createUptimeCache,
-  type PictureFreshness,
-  streamMessage,
-  type UptimeCache,
-} from "../monitor/status/mod.ts";
+import { type PictureFreshness, streamMessage, type UptimeCache } from "../monitor/status/mod.ts";
 import type { Row } from "../islands/mod.ts";
 
 /** What rows read from the store. */
 export interface RowsStore {
   history(name: string, q: { limit?: number }): CheckRecord[];
-  uptime(q: { since: number }): Map<string, { ratio: number | null }>;
 }
 
 /** Builds and caches {@link Row}s. */
@@ -38,22 +32,22 @@ export interface RowsDeps {
   monitor: Pick<Monitor, "streams" | "status">;
   store: RowsStore;
   now?: () => number;
-  /** How long uptime figures are kept (default 30 s; they come from hourly rollups). */
-  uptimeCacheMs?: number;
   /** The media task's picture freshness of a stream (absent or undefined: no media checks). */
   picture?: (name: string) => PictureFreshness | undefined;
-  /** An uptime cache to share (the status view's), so the figures are read once; else one here. */
+  /**
+   * The one availability source (the status view's `uptime`), so the dashboard shows the figures
+   * of `uptime_24h` and `/api/sla`, read once per 30 s; absent: no figures (null).
+   */
   uptime?: UptimeCache;
 }
 
-/** Creates the row builder; uptimes are re-read at most every `uptimeCacheMs` (default 30 s). */
+const NO_DATA: UptimeCache = { ratio: () => null };
+
+/** Creates the row builder; availability comes from the shared (cached) source. */
 export function createRows(deps: RowsDeps): Rows {
   const now = deps.now ?? Date.now;
-  const uptime = deps.uptime ?? createUptimeCache({
-    uptime: (q) => deps.store.uptime(q),
-    now,
-    cacheMs: deps.uptimeCacheMs,
-  });
+  const uptime = deps.uptime ?? NO_DATA;
+  const pictureOk = (name: string, windowMs: number) => uptime.pictureOk?.(name, windowMs) ?? null;
   const rings = new Map<string, Array<number | null>>();
   let index: { list: StreamConfig[]; byName: Map<string, StreamConfig> } | undefined;
   const find = (name: string) => {
@@ -89,6 +83,9 @@ export function createRows(deps: RowsDeps): Rows {
       up24h: uptime.ratio(s.name, DAY),
       up7d: uptime.ratio(s.name, 7 * DAY),
       up30d: uptime.ratio(s.name, 30 * DAY),
+      pic24h: pictureOk(s.name, DAY),
+      pic7d: pictureOk(s.name, 7 * DAY),
+      pic30d: pictureOk(s.name, 30 * DAY),
       spark: [...ring(s.name)],
       verifiedAt: pic?.verifiedAt ?? null,
       mediaOverdueAt: pic?.overdueAt ?? null,

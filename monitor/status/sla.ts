@@ -27,8 +27,28 @@ export interface SlaFigures {
   observedMs: number;
   /** Time inside maintenance windows after the first check: reported apart, never down. */
   maintenanceMs: number;
-  /** `availableMs / observedMs`, or null when nothing was observed. */
+  /** `availableMs / observedMs` ("reachable"), or null when nothing was observed. */
   ratio: number | null;
+  /** `(availableMs − degradedMs) / observedMs` ("picture OK"), or null when nothing was observed. */
+  pictureOkRatio: number | null;
+}
+
+/** What {@link availability} knows of a stream besides the window. */
+export interface AvailabilityInput {
+  /** The stream's first check (ms since the epoch); undefined when it was never checked. */
+  firstCheck: number | undefined;
+  /** Its down and degraded periods overlapping the window (all of them since `firstCheck`). */
+  periods: readonly StatePeriod[];
+  /** Maintenance windows of the stream, `[start, end)` ms (any order, may overlap). */
+  maintenance?: readonly (readonly [number, number])[];
+  /**
+   * Its first passed check before its first period: a number when known, null when it had none
+   * (never up before that period, or never up at all), undefined when not looked up (the time
+   * between the first check and the first period then counts as up).
+   */
+  firstUp?: number | null;
+  /** Time from here on is not observed (a disabled stream: its last check plus one interval). */
+  observedUntil?: number;
 }
 
 /**
@@ -37,39 +57,55 @@ export interface SlaFigures {
  * checked. Unknown time (before the stream's first check) is left out entirely, so a stream added
  * 10 days into a 30-day window is judged on those 10 days.
  *
- * | time inside [from, to)                          | observed | available | reported as  |
- * |-------------------------------------------------|----------|-----------|--------------|
- * | before `firstCheck` (or no `firstCheck` at all) | no       | —         | left out     |
- * | inside a `down` period                          | yes      | no        | `downMs`     |
- * | inside a `degraded` period (not down)           | yes      | yes       | `degradedMs` |
- * | inside a maintenance window (after `firstCheck`) | no       | —         | `maintenanceMs` |
- * | any other time after `firstCheck`               | yes      | yes       | up           |
+ * | time inside [from, to)                              | observed | available | reported as      |
+ * |-----------------------------------------------------|----------|-----------|------------------|
+ * | before `firstCheck` (or no `firstCheck` at all)     | no       | —         | left out         |
+ * | from `observedUntil` on (a disabled stream)         | no       | —         | left out         |
+ * | first check → first passed check (`firstUp` a time) | no       | —         | left out         |
+ * | first check → first period, never up (`firstUp` null) | yes    | as that period | its state   |
+ * | never up and no period at all (`firstUp` null)      | yes      | no        | `downMs`         |
+ * | inside a `down` period                              | yes      | no        | `downMs`         |
+ * | inside a `degraded` period (not down)               | yes      | yes       | `degradedMs`     |
+ * | inside a maintenance window (after `firstCheck`)    | no       | —         | `maintenanceMs`  |
+ * | any other time after `firstCheck`                   | yes      | yes       | up               |
  *
- * Maintenance wins over every state: an outage during a planned window is not counted as down,
- * and the window's time is not counted as available either (it is not observed service).
- * An open period (`end` null) lasts until `to`. Periods are clipped to the observed part of the
- * window. Overlapping periods (the store never writes them) count once: down wins over degraded.
+ * So a stream checked but never up is 0 over its observed time, and a stream never checked has
+ * a null ratio. Maintenance wins over every state: an outage during a planned window is not
+ * counted as down, and the window's time is not counted as available either (it is not observed
+ * service). An open period (`end` null) lasts until `to`. Periods are clipped to the observed
+ * part of the window. Overlapping periods (the store never writes them) count once: down wins
+ * over degraded.
  */
-export function availability(
-  window: SlaWindow,
-  opts: {
-    firstCheck: number | undefined;
-    periods: readonly StatePeriod[];
-    /** Maintenance windows of the stream, `[start, end)` ms (any order, may overlap). */
-    maintenance?: readonly (readonly [number, number])[];
-  },
-): SlaFigures {
-  const { to } = window;
+export function availability(window: SlaWindow, opts: AvailabilityInput): SlaFigures {
   if (opts.firstCheck === undefined) return figures(0, 0, 0);
-  const from = Math.max(window.from, opts.firstCheck);
+  const to = Math.min(window.to, opts.observedUntil ?? Infinity);
+  let from = Math.max(window.from, opts.firstCheck);
+  let periods = opts.periods;
+  if (opts.firstUp !== undefined) {
+    const first = periods.reduce<StatePeriod | undefined>(
+      (a, p) => (a === undefined || p.start < a.start ? p : a),
+      undefined,
+    );
+    if (opts.firstUp === null) {
+      // Never up before its first period: that state held from the first check.
+      const lead = {
+        state: first?.state ?? "down",
+        start: opts.firstCheck,
+        end: first?.start ?? null,
+      };
+      periods = [...periods, lead];
+    } else if (first === undefined || opts.firstUp < first.start) {
+      from = Math.max(from, opts.firstUp);
+    }
+  }
   if (!(to > from)) return figures(0, 0, 0);
   const planned = union(
     (opts.maintenance ?? []).map(([start, end]) => ({ state: "down" as const, start, end })),
     from,
     to,
   );
-  const down = union(opts.periods.filter((p) => p.state === "down"), from, to);
-  const degraded = union(opts.periods.filter((p) => p.state === "degraded"), from, to);
+  const down = union(periods.filter((p) => p.state === "down"), from, to);
+  const degraded = union(periods.filter((p) => p.state === "degraded"), from, to);
   const maintenanceMs = total(planned);
   const downMs = total(down) - overlap(down, planned);
   const degradedMs = total(degraded) - overlap(degraded, down) - overlap(degraded, planned) +
@@ -109,6 +145,7 @@ function figures(
     observedMs,
     maintenanceMs,
     ratio: observedMs > 0 ? availableMs / observedMs : null,
+    pictureOkRatio: observedMs > 0 ? (availableMs - degradedMs) / observedMs : null,
   };
 }
 

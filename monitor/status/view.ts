@@ -1,8 +1,9 @@
 /** The JSON shapes of stream status, shared by the status API, MQTT and the dashboard. */
 
 import { maskUrl } from "../redact.ts";
-import { formatInZone } from "../time.ts";
+import { formatInZoneMs } from "../time.ts";
 import type { CheckRecord, StreamConfig, StreamStatus } from "../types.ts";
+import type { AvailabilitySource } from "./availability.ts";
 
 /** One entry of `GET /api/status`: the Python project's fields first, then StreamPulse's. */
 export interface StatusEntry {
@@ -18,7 +19,10 @@ export interface StatusEntry {
   since: string;
   kind: string;
   enabled: boolean;
-  /** Share of passed checks over the last 24 h (0–1), null without data. */
+  /**
+   * Time-weighted availability ("reachable": up or degraded) over the last 24 h (0–1), the same
+   * figure as `/api/sla?days=1`; 0 for a stream checked but never up, null before its first check.
+   */
   uptime_24h: number | null;
   /**
    * The last check's details; for a stream with media checks also `verified_at` (the last good
@@ -56,12 +60,12 @@ export function statusEntry(
   const last = st.last;
   const details = last?.details ?? {};
   return {
-    ts: last ? formatInZone(last.ts, timeZone) : null,
+    ts: last ? formatInZoneMs(last.ts, timeZone) : null,
     status: last ? (last.ok ? "ok" : "fail") : null,
     latency: last ? last.latencyMs : null,
     message: streamMessage(stream, last),
     state: st.state,
-    since: formatInZone(st.since, timeZone),
+    since: formatInZoneMs(st.since, timeZone),
     kind: st.kind,
     enabled: stream.enabled,
     uptime_24h: uptime24h,
@@ -70,7 +74,7 @@ export function statusEntry(
         ...details,
         verified_at: picture.verifiedAt === null
           ? null
-          : formatInZone(picture.verifiedAt, timeZone),
+          : formatInZoneMs(picture.verifiedAt, timeZone),
         media_overdue: picture.overdue,
       }
       : details,
@@ -95,7 +99,7 @@ export function streamEntry(stream: StreamConfig, st: StreamStatus | undefined) 
 /** One history row of `GET /api/streams/:name/history`. */
 export function historyEntry(rec: CheckRecord, timeZone: string) {
   return {
-    ts: formatInZone(rec.ts, timeZone),
+    ts: formatInZoneMs(rec.ts, timeZone),
     status: rec.ok ? "ok" : "fail",
     state: rec.state,
     latency: rec.latencyMs,
@@ -104,54 +108,28 @@ export function historyEntry(rec: CheckRecord, timeZone: string) {
   };
 }
 
-/** What {@link createUptimeCache} reads. */
-export interface UptimeCacheDeps {
-  /** Uptime ratios since a time, per stream name (from hourly rollups). */
-  uptime(q: { since: number }): Map<string, { ratio: number | null }>;
-  now?: () => number;
-  /** How long one window's figures are kept (default 30 s; they come from hourly rollups). */
-  cacheMs?: number;
-}
-
-/** Uptime ratios per stream over trailing windows, shared by the status API and dashboard rows. */
-export interface UptimeCache {
-  /** Share of passed checks of stream `name` over the last `windowMs` (0–1), null without data. */
-  ratio(name: string, windowMs: number): number | null;
-}
-
 /**
- * Creates an {@link UptimeCache}: each window (24 h, 7 d, …) is read from the store for every
- * stream at once, then kept for `cacheMs`, so a busy API or dashboard stays cheap.
+ * Availability ratios per stream over trailing windows, shared by the status API and the
+ * dashboard rows: the one availability source's (availability.ts), or a part of it.
  */
-export function createUptimeCache(deps: UptimeCacheDeps): UptimeCache {
-  const now = deps.now ?? Date.now;
-  const cacheMs = deps.cacheMs ?? 30_000;
-  const windows = new Map<number, { at: number; map: Map<string, { ratio: number | null }> }>();
-  return {
-    ratio(name, windowMs) {
-      const t = now();
-      let w = windows.get(windowMs);
-      if (!w || t - w.at > cacheMs) {
-        w = { at: t, map: deps.uptime({ since: t - windowMs }) };
-        windows.set(windowMs, w);
-      }
-      return w.map.get(name)?.ratio ?? null;
-    },
-  };
-}
+export type UptimeCache =
+  & Pick<AvailabilitySource, "ratio">
+  & Partial<Pick<AvailabilitySource, "pictureOk">>;
 
 /** What {@link createStatusView} reads. */
 export interface StatusViewDeps {
   streams(): StreamConfig[];
   status(name: string): StreamStatus | undefined;
-  /** Uptime ratios since a time, per stream name (from hourly rollups). */
-  uptime(q: { since: number }): Map<string, { ratio: number | null }>;
+  /**
+   * The one availability source (createAvailability, or createSlaReporter's `availability`):
+   * `uptime_24h` is its 24 h ratio. Absent: `uptime_24h` is null.
+   */
+  availability?: UptimeCache;
+  /** @deprecated Ignored (check counts are no availability): pass `availability`. */
+  uptime?: (q: { since: number }) => unknown;
   timeZone(): string;
   /** The picture freshness of a stream with media checks (the media task's), else undefined. */
   picture?(name: string): PictureFreshness | undefined;
-  now?: () => number;
-  /** How long uptime figures are cached (default 30 s; they come from hourly rollups). */
-  uptimeCacheMs?: number;
 }
 
 /** Builds `GET /api/status` bodies; one instance is shared by the API and MQTT. */
@@ -167,7 +145,7 @@ export interface StatusView {
   allJson(): string;
   /** The picture freshness of a stream with media checks, else undefined (from the deps). */
   picture(name: string): PictureFreshness | undefined;
-  /** The view's uptime cache, for other readers of the same figures (the dashboard rows). */
+  /** The view's availability source, for other readers of the same figures (dashboard rows). */
   uptime: UptimeCache;
 }
 
@@ -187,13 +165,14 @@ interface Fragment {
   json: string;
 }
 
-/** Creates a {@link StatusView} with a short uptime cache, so a busy API stays cheap. */
+const NO_DATA: UptimeCache = { ratio: () => null, pictureOk: () => null };
+
+/**
+ * Creates a {@link StatusView}. `uptime_24h` comes from the availability source, which caches
+ * each stream's figures (one store read per stream per 30 s), so a busy API stays cheap.
+ */
 export function createStatusView(deps: StatusViewDeps): StatusView {
-  const uptime = createUptimeCache({
-    uptime: (q) => deps.uptime(q),
-    now: deps.now,
-    cacheMs: deps.uptimeCacheMs,
-  });
+  const uptime = deps.availability ?? NO_DATA;
   const uptime24h = (name: string) => uptime.ratio(name, DAY);
   const fragments = new Map<string, Fragment>();
   const entry = (s: StreamConfig) => {

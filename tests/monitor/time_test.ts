@@ -1,5 +1,10 @@
 import { assertEquals } from "../assert.ts";
-import { formatInZone, isValidTimeZone } from "../../monitor/time.ts";
+import {
+  formatInZone,
+  formatInZoneMs,
+  isValidTimeZone,
+  parseQueryTime,
+} from "../../monitor/time.ts";
 
 Deno.test("formatInZone() writes local time with the zone's offset", () => {
   const t = Date.UTC(2025, 10, 1, 6, 30, 20, 999);
@@ -46,4 +51,25 @@ Deno.test("formatInZone() agrees with Intl over a year of random instants", () =
 Deno.test("isValidTimeZone() knows IANA names and aliases", () => {
   assertEquals(isValidTimeZone("Asia/Calcutta"), true);
   assertEquals(isValidTimeZone("Mars/Olympus"), false);
+});
+
+Deno.test("formatInZoneMs() writes three fraction digits and the zone's offset", () => {
+  const t = Date.UTC(2026, 11, 1, 12, 5, 0, 123);
+  assertEquals(formatInZoneMs(t, "Europe/Berlin"), "2026-12-01T13:05:00.123+01:00");
+  assertEquals(formatInZoneMs(t - 123, "UTC"), "2026-12-01T12:05:00.000+00:00");
+  assertEquals(
+    formatInZoneMs(t, "Asia/Calcutta").slice(0, 19),
+    formatInZone(t, "Asia/Calcutta").slice(0, 19),
+  );
+});
+
+Deno.test("parseQueryTime() reads an offset whose + a query string decoded to a space", () => {
+  const want = Date.UTC(2026, 11, 1, 4, 30);
+  assertEquals(parseQueryTime("2026-12-01T10:00:00 05:30"), want);
+  assertEquals(parseQueryTime("2026-12-01T10:00:00+05:30"), want);
+  assertEquals(parseQueryTime("2026-12-01T10:00:00.250 05:30"), want + 250);
+  assertEquals(parseQueryTime("2026-12-01T10:00 0530"), want);
+  assertEquals(parseQueryTime("1796099400000"), 1796099400000);
+  assertEquals(Number.isNaN(parseQueryTime("2026-12-01T10:00:00 soon")), true);
+  assertEquals(Number.isNaN(parseQueryTime("9".repeat(30) + " ".repeat(40))), true, "too long");
 });

@@ -57,6 +57,9 @@ Deno.test("parseExportTime() reads days, ISO times and epoch ms", () => {
   assertEquals(parseExportTime("2025-11-01", "from"), Date.UTC(2025, 10, 1));
   assertEquals(parseExportTime("2025-11-01", "to", true), Date.UTC(2025, 10, 2) - 1);
   assertEquals(parseExportTime("1700000000000", "from"), 1_700_000_000_000);
+  // An unencoded + in the query string arrives as a space.
+  assertEquals(parseExportTime("2026-12-01T10:00:00 05:30", "from"), Date.UTC(2026, 11, 1, 4, 30));
+  assertEquals(parseExportTime("2026-12-01T10:00:00-05:30", "from"), Date.UTC(2026, 11, 1, 15, 30));
   let msg = "";
   try {
     parseExportTime("soon", "from");
@@ -114,6 +117,11 @@ Deno.test("GET /export.csv downloads the checks of a range, one stream or all", 
     const all = await (await c.get("/export.csv?from=2025-01-01&to=2025-01-31")).text();
     assertEquals(all.trim().split("\r\n").length, 5);
     assertEquals((await c.get("/export.csv?from=yesterday&to=2025-01-01")).status, 400);
+    // `from=…+01:00` typed into the address bar: the + is not encoded.
+    const plus =
+      await (await c.get("/export.csv?stream=a&from=2025-01-10T01:01:30+01:00&to=2025-01-10"))
+        .text();
+    assertEquals(plus.trim().split("\r\n").length, 2, "header and the 00:02 check");
   } finally {
     await s.stop();
   }

@@ -1,4 +1,4 @@
-/** Dashboard rows: uptimes from the one status cache, the status message, the latency ring. */
+/** Dashboard rows: availability from the one shared source, the status message, the latency ring. */
 
 import { assertEquals } from "../assert.ts";
 import { createRows } from "../../web/rows.ts";
@@ -23,9 +23,8 @@ const check = (ts: number, ok: boolean, latencyMs: number): CheckRecord => ({
   details: {},
 });
 
-Deno.test("createRows() fills 24 h, 7 d and 30 d uptimes, re-read only after uptimeCacheMs", () => {
-  let t = 10 * 30 * DAY;
-  const reads: number[] = [];
+Deno.test("createRows() fills 24 h, 7 d and 30 d availability and picture OK from the shared source", () => {
+  const t = 10 * 30 * DAY;
   const streams = [stream("a"), stream("b", false), stream("c")];
   const a: StreamStatus = {
     name: "a",
@@ -35,31 +34,31 @@ Deno.test("createRows() fills 24 h, 7 d and 30 d uptimes, re-read only after upt
     failStreak: 0,
     last: check(t - 1000, true, 12.6),
   };
+  const asked: string[] = [];
   const rows = createRows({
     monitor: { streams: () => streams, status: (n) => (n === "a" ? a : undefined) },
-    store: {
-      history: () => [check(t - 2000, false, 5000), check(t - 3000, true, 8)], // newest first
-      uptime: ({ since }) => {
-        reads.push((t - since) / DAY);
-        return new Map([["a", { ratio: (t - since) / DAY / 100 }]]);
-      },
-    },
+    store: { history: () => [check(t - 2000, false, 5000), check(t - 3000, true, 8)] }, // newest first
     now: () => t,
-    uptimeCacheMs: 1000,
+    uptime: {
+      ratio: (n, w) => (asked.push(`${n}/${w / DAY}`), n === "a" ? w / DAY / 100 : null),
+      pictureOk: (n, w) => (n === "a" ? w / DAY / 200 : null),
+    },
   });
   const [ra, rb, rc] = rows.all();
   assertEquals([ra.up24h, ra.up7d, ra.up30d], [0.01, 0.07, 0.3]);
+  assertEquals([ra.pic24h, ra.pic7d, ra.pic30d], [0.005, 0.035, 0.15]);
   assertEquals([ra.state, ra.latencyMs, ra.message, ra.spark], ["up", 13, "RTSP 200", [8, null]]);
-  assertEquals([rb.state, rb.message, rb.up24h, rb.since], ["unknown", "disabled", null, t]);
+  assertEquals([rb.state, rb.message, rb.up24h, rb.pic24h, rb.since], [
+    "unknown",
+    "disabled",
+    null,
+    null,
+    t,
+  ]);
   assertEquals([rc.message, rc.kind], ["not checked yet", ""]);
-  assertEquals(reads, [1, 7, 30]);
-  t += 1000;
-  rows.one("a");
-  assertEquals(reads, [1, 7, 30]);
-  t += 1;
+  assertEquals(asked.slice(0, 3), ["a/1", "a/7", "a/30"]);
   rows.record("a", check(t, true, 20));
   assertEquals(rows.one("a")?.spark, [8, null, 20]);
-  assertEquals(reads, [1, 7, 30, 1, 7, 30]);
   assertEquals(rows.one("nope"), undefined);
 });
 
@@ -67,7 +66,7 @@ Deno.test("createRows() carries the media task's verifiedAt, overdue deadline an
   const streams = [stream("cam"), stream("plain")];
   const rows = createRows({
     monitor: { streams: () => streams, status: () => undefined },
-    store: { history: () => [], uptime: () => new Map() },
+    store: { history: () => [] },
     picture: (
       n,
     ) => (n === "cam"
@@ -80,16 +79,11 @@ Deno.test("createRows() carries the media task's verifiedAt, overdue deadline an
   assertEquals([plain.verifiedAt, plain.mediaOverdueAt, plain.pictureProblem], [null, null, null]);
 });
 
-Deno.test("createRows() reads uptime through a shared cache when given one, not the store again", () => {
-  let storeReads = 0;
+Deno.test("createRows() without a source shows no figures rather than check counts", () => {
   const rows = createRows({
     monitor: { streams: () => [stream("cam")], status: () => undefined },
-    store: {
-      history: () => [],
-      uptime: () => (storeReads++, new Map()),
-    },
-    uptime: { ratio: (name, windowMs) => (name === "cam" && windowMs === 86_400_000 ? 0.5 : 1) },
+    store: { history: () => [] },
   });
   const [cam] = rows.all();
-  assertEquals([cam.up24h, cam.up7d, storeReads], [0.5, 1, 0]);
+  assertEquals([cam.up24h, cam.up7d, cam.up30d, cam.pic24h], [null, null, null, null]);
 });

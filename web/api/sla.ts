@@ -1,7 +1,7 @@
 /** GET /api/sla?days=N: time-weighted availability per stream and overall (Python-compatible). */
 
 import { Hono } from "hono";
-import { formatInZone } from "../../monitor/mod.ts";
+import { formatInZoneMs } from "../../monitor/mod.ts";
 import type { SlaFigures, SlaReporter } from "../../monitor/status/mod.ts";
 
 /** Dependencies of {@link apiSlaRoutes}. */
@@ -14,10 +14,14 @@ export interface ApiSlaRoutesDeps {
 
 const MAX_DAYS = 400;
 
-/** The SLA figures as `/api/sla` writes them. */
+/**
+ * The SLA figures as `/api/sla` writes them: `ratio` is "reachable" (up or degraded time over
+ * observed time), `picture_ok_ratio` is "picture OK" (up time, degraded left out, over the same).
+ */
 function slaJson(f: SlaFigures) {
   return {
     ratio: f.ratio,
+    picture_ok_ratio: f.pictureOkRatio,
     available_seconds: f.availableMs / 1000,
     down_seconds: f.downMs / 1000,
     degraded_seconds: f.degradedMs / 1000,
@@ -50,8 +54,8 @@ export function apiSlaRoutes(deps: ApiSlaRoutesDeps): Hono {
     for (const [name, f] of r.streams) streams[name] = slaJson(f);
     return c.json({
       days,
-      from: formatInZone(r.from, tz),
-      to: formatInZone(r.to, tz),
+      from: formatInZoneMs(r.from, tz),
+      to: formatInZoneMs(r.to, tz),
       streams,
       overall: slaJson(r.overall),
     });

@@ -2,7 +2,12 @@
 
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { CheckRecord, Monitor } from "../../monitor/mod.ts";
+import {
+  type CheckRecord,
+  formatInZoneMs,
+  type Monitor,
+  parseQueryTime,
+} from "../../monitor/mod.ts";
 import { historyEntry, type StatusView, streamEntry } from "../../monitor/status/mod.ts";
 import { type Incident, incidentEntry, type RangeQuery } from "../../monitor/store/mod.ts";
 
@@ -26,10 +31,10 @@ export interface ApiStreamsRoutesDeps {
   now?: () => number;
 }
 
-/** Parses a `from`/`to` query value: ISO-8601 or epoch milliseconds. */
+/** Parses a `from`/`to` query value: ISO-8601 (an unencoded `+` offset too) or epoch ms. */
 function parseTime(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  const ms = parseQueryTime(value);
   if (!Number.isFinite(ms)) {
     throw new HTTPException(400, {
       message: `Invalid "${name}": expected an ISO-8601 time or epoch milliseconds, got "${
@@ -93,8 +98,14 @@ export function apiStreamsRoutes(deps: ApiStreamsRoutesDeps): Hono {
     const s = findStream(c.req.param("name"));
     const q = rangeQuery(c.req.query(), 1000);
     const tz = deps.timeZone();
+    const t = now();
+    // The shared entry writes whole seconds (the stream page shows it); the API adds the ms.
     return c.json(
-      deps.store.incidents(s.name, q).map((i) => incidentEntry(i, { timeZone: tz, now: now() })),
+      deps.store.incidents(s.name, q).map((i) => ({
+        ...incidentEntry(i, { timeZone: tz, now: t }),
+        start: formatInZoneMs(i.start, tz),
+        end: i.end === null ? null : formatInZoneMs(i.end, tz),
+      })),
     );
   });
   return app;

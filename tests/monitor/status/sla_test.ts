@@ -124,9 +124,52 @@ Deno.test("availability() returns a null ratio without data", () => {
     observedMs: 0,
     maintenanceMs: 0,
     ratio: null,
+    pictureOkRatio: null,
   });
   const later = availability(WINDOW_30D, { firstCheck: NOW + HOUR, periods: [] });
   assertEquals(later.ratio, null);
+});
+
+Deno.test("availability() is 0 for a stream failing from its first check (firstUp null)", () => {
+  const first = NOW - 2 * HOUR;
+  const periods: StatePeriod[] = [{ state: "down", start: first + 5000, end: null }];
+  const before = availability(WINDOW_30D, { firstCheck: first, periods });
+  assert(before.ratio! > 0, "not looked up: the seconds before the incident count as up");
+  const f = availability(WINDOW_30D, { firstCheck: first, periods, firstUp: null });
+  assertEquals([f.ratio, f.downMs, f.observedMs], [0, 2 * HOUR, 2 * HOUR]);
+  const open = availability(WINDOW_30D, { firstCheck: first, periods: [], firstUp: null });
+  assertEquals(open.ratio, 0, "checked, never up, not yet confirmed down: still 0");
+  // Up from its second check: the first failed one's time is unknown, not down.
+  const later = availability(WINDOW_30D, { firstCheck: first, periods: [], firstUp: first + HOUR });
+  assertEquals([later.ratio, later.observedMs], [1, HOUR]);
+});
+
+Deno.test("availability() gives picture OK apart from reachable: degraded time left out", () => {
+  const f = availability(WINDOW_30D, {
+    firstCheck: NOW - 10 * HOUR,
+    periods: [
+      { state: "degraded", start: NOW - 4 * HOUR, end: NOW - 2 * HOUR },
+      { state: "down", start: NOW - HOUR, end: null },
+    ],
+  });
+  near(f.ratio, 9 / 10);
+  near(f.pictureOkRatio, 7 / 10);
+});
+
+Deno.test("availability() does not observe a disabled stream after observedUntil", () => {
+  const f = availability(WINDOW_30D, {
+    firstCheck: NOW - 10 * HOUR,
+    periods: [{ state: "down", start: NOW - 6 * HOUR, end: null }],
+    observedUntil: NOW - 5 * HOUR,
+  });
+  assertEquals([f.observedMs, f.downMs], [5 * HOUR, HOUR]);
+  near(f.ratio, 4 / 5);
+  const gone = availability(WINDOW_30D, {
+    firstCheck: NOW - DAY,
+    periods: [],
+    observedUntil: NOW - 40 * DAY,
+  });
+  assertEquals(gone.ratio, null);
 });
 
 Deno.test("overallSla() weighs streams by observed time, not by a mean of ratios", () => {

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../assert.ts";
-import { createStatusView, createUptimeCache, streamMessage } from "../../../monitor/status/mod.ts";
+import { createStatusView, historyEntry, streamMessage } from "../../../monitor/status/mod.ts";
 import type { StreamConfig, StreamStatus } from "../../../monitor/types.ts";
 
 const stream = (name: string, url = `rtsp://u:pw-secret@h/${name}`): StreamConfig => ({
@@ -31,14 +31,13 @@ Deno.test("createStatusView() allJson() equals JSON of all() and follows every c
   }]));
   let tz = "UTC";
   let ratio = 1;
-  let clock = 0;
   const view = createStatusView({
     streams: () => streams,
     status: (n) => statuses.get(n),
-    uptime: () => new Map(streams.map((s) => [s.name, { ratio }])),
+    availability: {
+      ratio: (n, windowMs) => (windowMs === 86_400_000 && n !== "gone" ? ratio : null),
+    },
     timeZone: () => tz,
-    now: () => ++clock * 1000, // every call is a new second: the uptime cache never hides a change
-    uptimeCacheMs: 0,
   });
   const same = () => assertEquals(JSON.parse(view.allJson()), view.all());
   same();
@@ -58,29 +57,45 @@ Deno.test("createStatusView() allJson() equals JSON of all() and follows every c
   assertEquals(view.allJson().includes("pw-secret"), false);
 });
 
-Deno.test("createUptimeCache() reads each window once per cacheMs and every stream from that read", () => {
-  let t = 1_000_000_000;
-  const reads: number[] = [];
-  const cache = createUptimeCache({
-    uptime: ({ since }) => {
-      reads.push(t - since);
-      return new Map([["a", { ratio: reads.length / 10 }], ["b", { ratio: null }]]);
-    },
-    now: () => t,
-    cacheMs: 30_000,
+Deno.test("createStatusView() takes uptime_24h from the availability source, null without one", () => {
+  const st: StreamStatus = { name: "a", kind: "rtsp", state: "up", since: 0, failStreak: 0 };
+  const asked: number[] = [];
+  const view = createStatusView({
+    streams: () => [stream("a")],
+    status: () => st,
+    availability: { ratio: (_n, windowMs) => (asked.push(windowMs), 0.25) },
+    timeZone: () => "UTC",
   });
-  const DAY = 86_400_000;
-  assertEquals(cache.ratio("a", DAY), 0.1);
-  assertEquals(cache.ratio("b", DAY), null);
-  assertEquals(cache.ratio("gone", DAY), null);
-  assertEquals(cache.ratio("a", 7 * DAY), 0.2);
-  t += 30_000; // still fresh: the limit is inclusive
-  assertEquals(cache.ratio("a", DAY), 0.1);
-  assertEquals(reads, [DAY, 7 * DAY]);
-  t += 1;
-  assertEquals(cache.ratio("a", DAY), 0.3);
-  assertEquals(cache.ratio("a", 7 * DAY), 0.4);
-  assertEquals(reads, [DAY, 7 * DAY, DAY, 7 * DAY]);
+  assertEquals(view.one("a")!.uptime_24h, 0.25);
+  assertEquals(asked, [86_400_000]);
+  assertEquals(view.uptime.ratio("a", 7), 0.25, "the rows read the same source");
+  const bare = createStatusView({
+    streams: () => [stream("a")],
+    status: () => st,
+    timeZone: () => "UTC",
+  });
+  assertEquals(bare.one("a")!.uptime_24h, null);
+});
+
+Deno.test("createStatusView() writes ts, since and history times with milliseconds and offset", () => {
+  const ts = Date.UTC(2026, 11, 1, 12, 5, 0, 123);
+  const last = { ts, ok: true, state: "up" as const, latencyMs: 3, message: "ok", details: {} };
+  const st: StreamStatus = {
+    name: "a",
+    kind: "rtsp",
+    state: "up",
+    since: ts - 1,
+    failStreak: 0,
+    last,
+  };
+  const view = createStatusView({
+    streams: () => [stream("a")],
+    status: () => st,
+    timeZone: () => "Europe/Berlin",
+  });
+  const e = view.one("a")!;
+  assertEquals([e.ts, e.since], ["2026-12-01T13:05:00.123+01:00", "2026-12-01T13:05:00.122+01:00"]);
+  assertEquals(historyEntry(last, "UTC").ts, "2026-12-01T12:05:00.123+00:00");
 });
 
 Deno.test("streamMessage() is the last check's message, else not checked yet or disabled", () => {
@@ -125,7 +140,7 @@ Deno.test("createStatusView() adds verified_at (zoned ISO) and media_overdue to 
   assertEquals(view.one("plain")!.details, { media: { codec: "h264" } }, "no media checks");
   assertEquals(JSON.parse(view.allJson()), view.all());
   picture = { verifiedAt: Date.UTC(2025, 0, 1, 12), overdueAt: 0, overdue: false };
-  assertEquals(view.one("cam")!.details.verified_at, "2025-01-01T17:30:00+05:30");
+  assertEquals(view.one("cam")!.details.verified_at, "2025-01-01T17:30:00.000+05:30");
   assertEquals(view.one("cam")!.details.media_overdue, false);
   assertEquals(JSON.parse(view.allJson()), view.all(), "a new picture freshness is re-serialised");
 });

@@ -1,0 +1,184 @@
+/**
+ * The one availability source: per stream and trailing window, time-weighted from the store's
+ * incidents (see sla.ts availability()), cached. The status API's `uptime_24h`, the dashboard's
+ * 24 h / 7 d / 30 d, `/api/sla` and `/metrics` all read it.
+ */
+
+import { availability, type SlaFigures, type StatePeriod } from "./sla.ts";
+
+/** What the availability source reads (a slice of monitor/store/'s Store). */
+export interface AvailabilityStore {
+  /** Incidents overlapping [from, to], newest first, at most `limit` (the store allows 10,000). */
+  incidents(
+    name: string,
+    q: { from: number; to: number; limit: number },
+  ): Array<StatePeriod & { id: number }>;
+  /**
+   * When the stream's history begins: its first check (to the hour once raw checks are pruned),
+   * undefined when it was never checked. Time before it is 'unknown' and left out.
+   */
+  firstCheckAt(name: string): number | undefined;
+  /**
+   * Checks of a stream in [from, to], newest first (the first passed check, a disabled stream's
+   * last check). Optional: without it both count as before (up from the first check, observed
+   * until now).
+   */
+  history?(
+    name: string,
+    q: { from?: number; to?: number; limit?: number },
+  ): ReadonlyArray<{ ts: number; ok: boolean }>;
+}
+
+/** A configured stream as far as availability needs it. */
+export interface AvailabilityStream {
+  name: string;
+  enabled: boolean;
+  /** Seconds between checks: a disabled stream's last check speaks for one more interval. */
+  intervalSeconds?: number;
+}
+
+/** Dependencies of {@link createAvailability}. */
+export interface AvailabilityDeps {
+  store: AvailabilityStore;
+  /** The configured streams. */
+  streams: () => ReadonlyArray<AvailabilityStream>;
+  /** Maintenance windows of a stream within [from, to] (absent: none): reported apart. */
+  maintenance?: (name: string, from: number, to: number) => [number, number][];
+  now?: () => number;
+  /** How long one stream's figures for one window are reused (default 30 s). */
+  cacheMs?: number;
+}
+
+/** Availability of configured streams over trailing windows, cached per stream and window. */
+export interface AvailabilitySource {
+  /**
+   * The figures of `name` over the last `windowMs` up to now (at most `cacheMs` old), or
+   * undefined for a name that is not configured.
+   */
+  of(name: string, windowMs: number): SlaFigures | undefined;
+  /** "Reachable": `of(name, windowMs).ratio` (0–1), null without data or for an unknown name. */
+  ratio(name: string, windowMs: number): number | null;
+  /** "Picture OK": `of(name, windowMs).pictureOkRatio`, null without data. */
+  pictureOk(name: string, windowMs: number): number | null;
+}
+
+const PAGE = 10_000;
+/** Checks read to find the first passed one before the first period (see firstUpOf). */
+const LEAD_CHECKS = 20;
+/** Distinct windows kept (24 h, 7 d, 30 d, the /api/sla days asked for). */
+const MAX_WINDOWS = 16;
+
+/** Every incident of `name` overlapping the window, paging past the store's row limit. */
+export function allIncidents(
+  store: Pick<AvailabilityStore, "incidents">,
+  name: string,
+  from: number,
+  to: number,
+): StatePeriod[] {
+  const seen = new Map<number, StatePeriod>();
+  let upper = to;
+  while (true) {
+    const page = store.incidents(name, { from, to: upper, limit: PAGE });
+    const before = seen.size;
+    for (const i of page) seen.set(i.id, i);
+    // A full page may hide older rows: continue from its oldest start (ids dedupe the overlap).
+    if (page.length < PAGE || seen.size === before) break;
+    upper = page[page.length - 1].start;
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Creates the source. Rules beyond sla.ts availability():
+ * - A stream first checked inside the window: its checks between the first check and its first
+ *   period (at most 20, one indexed read, remembered) tell whether it was up before it; a stream
+ *   never up is 0, not "up until the first incident". Checks pruned: counted as up, as before.
+ * - A disabled stream (StreamPulse keeps no log of config changes, so this is the rule): its
+ *   observed time ends one check interval after its last check, since nothing checks it after
+ *   that; its last state never counts on. A stream disabled and enabled again inside the window
+ *   counts the paused time in the state it was left in.
+ * Each (stream, window) is read from the store at most once per `cacheMs`.
+ */
+export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
+  const now = deps.now ?? Date.now;
+  const cacheMs = deps.cacheMs ?? 30_000;
+  const windows = new Map<number, Map<string, { at: number; figures: SlaFigures }>>();
+  const firstUps = new Map<string, { key: string; value: number | null | undefined }>();
+  let index: { list: ReadonlyArray<AvailabilityStream>; byName: Map<string, AvailabilityStream> };
+
+  const find = (name: string) => {
+    const list = deps.streams();
+    if (index?.list !== list) {
+      index = { list, byName: new Map(list.map((s) => [s.name, s])) };
+      for (const w of windows.values()) {
+        for (const n of w.keys()) if (!index.byName.has(n)) w.delete(n);
+      }
+      for (const n of firstUps.keys()) if (!index.byName.has(n)) firstUps.delete(n);
+    }
+    return index.byName.get(name);
+  };
+
+  /** The first passed check before the first period (see AvailabilityInput.firstUp). */
+  const firstUpOf = (name: string, firstCheck: number, periods: StatePeriod[], to: number) => {
+    if (!deps.store.history) return undefined;
+    const first = periods.reduce((a, p) => Math.min(a, p.start), Infinity);
+    const end = Math.min(first, to);
+    if (end <= firstCheck) return undefined; // no time before the first period
+    const key = `${firstCheck}|${first}`;
+    const known = firstUps.get(name);
+    if (known?.key === key) return known.value;
+    const rows = deps.store.history(name, { from: firstCheck, to: end - 1, limit: LEAD_CHECKS });
+    let value: number | null | undefined;
+    if (rows.length === 0 || rows.length >= LEAD_CHECKS) value = undefined; // pruned, or long
+    else {
+      const oks = rows.filter((r) => r.ok).map((r) => r.ts);
+      value = oks.length > 0 ? Math.min(...oks) : null;
+    }
+    // Final unless no period bounds the gap yet and no check passed: the next may pass.
+    if (first !== Infinity || value !== null) firstUps.set(name, { key, value });
+    return value;
+  };
+
+  const build = (s: AvailabilityStream, from: number, to: number): SlaFigures => {
+    const firstCheck = deps.store.firstCheckAt(s.name);
+    const periods = firstCheck === undefined ? [] : allIncidents(deps.store, s.name, from, to);
+    let observedUntil: number | undefined;
+    if (!s.enabled && firstCheck !== undefined) {
+      const last = deps.store.history?.(s.name, { to, limit: 1 })[0];
+      if (last) observedUntil = last.ts + (s.intervalSeconds ?? 0) * 1000;
+    }
+    return availability({ from, to }, {
+      firstCheck,
+      periods,
+      maintenance: deps.maintenance?.(s.name, from, to),
+      firstUp: firstCheck !== undefined && firstCheck >= from
+        ? firstUpOf(s.name, firstCheck, periods, to)
+        : undefined,
+      observedUntil,
+    });
+  };
+
+  const of = (name: string, windowMs: number): SlaFigures | undefined => {
+    const s = find(name);
+    if (!s) return undefined;
+    const t = now();
+    let w = windows.get(windowMs);
+    if (!w) {
+      w = new Map();
+      windows.set(windowMs, w);
+      // Maps keep insertion order: the first key is the oldest window asked for.
+      if (windows.size > MAX_WINDOWS) windows.delete(windows.keys().next().value!);
+    }
+    const hit = w.get(name);
+    if (hit && t - hit.at >= 0 && t - hit.at < cacheMs) return hit.figures;
+    const figures = build(s, t - windowMs, t);
+    w.set(name, { at: t, figures });
+    return figures;
+  };
+
+  return {
+    of,
+    ratio: (name, windowMs) => of(name, windowMs)?.ratio ?? null,
+    pictureOk: (name, windowMs) => of(name, windowMs)?.pictureOkRatio ?? null,
+  };
+}
