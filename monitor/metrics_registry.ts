@@ -145,7 +145,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       const fams: MetricFamily[] = [
         {
           name: "streampulse_check_duration_seconds",
-          help: "Wall time of stream checks in seconds.",
+          help:
+            "Wall time of finished stream checks in seconds, including results from media checks.",
           type: "histogram",
           samples: durations.samples(),
         },
@@ -184,7 +185,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       if (media) {
         fams.push({
           name: "streampulse_media_overdue_streams",
-          help: "Streams whose media checks are more than one cadence plus grace late.",
+          help: "Streams whose media checks are now more than one cadence plus grace late.",
           type: "gauge",
           samples: [{ value: media.overdue }],
         }, {
@@ -204,8 +205,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         }
         fams.push({
           name: "streampulse_alerts_total",
-          help:
-            "Alert delivery attempts since start, by channel and result (retry: will be tried again).",
+          help: "Alert delivery attempts since start, by channel and result " +
+            "(sent; retry: will be tried again; failed: given up).",
           type: "counter",
           samples,
         }, {
