@@ -98,7 +98,7 @@ ${NAMES.map((n) => `  - {name: ${n}, url: "${ball.url()}?${n}"}`).join("\n")}
     const verified = seen.find((d) => d.verified_at);
     assert(verified, `no verified picture: ${JSON.stringify(seen)}`);
     assert(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$/.test(String(verified.verified_at)),
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+05:30$/.test(String(verified.verified_at)),
       `verified_at in the configured zone: ${verified.verified_at}`,
     );
     assertEquals((verified.media as { picture: { frames: number } }).picture.frames > 0, true);
