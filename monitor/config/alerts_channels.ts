@@ -3,6 +3,7 @@
 import { type Checker, describe, type YamlMap } from "./check.ts";
 import { isAddress, optional, Reader } from "./alerts_reader.ts";
 import { CHANNEL_TYPES, type ChannelConfig, type ChannelType } from "./alerts_types.ts";
+import { suggestKey } from "./suggest.ts";
 
 /** Longest channel name accepted. */
 export const MAX_CHANNEL_NAME = 100;
@@ -186,9 +187,12 @@ function parseChannel(
   const allowed = [...COMMON_KEYS, ...KEYS[t]];
   for (const key of Object.keys(m)) {
     if (!allowed.includes(key)) {
+      const meant = suggestKey(key, allowed);
       c.warn(
         `${path}.${key.slice(0, 60)}`,
-        `unknown key (ignored); ${t} takes ${KEYS[t].join(", ")}`,
+        meant === undefined
+          ? `unknown key (ignored); ${t} takes ${KEYS[t].join(", ")}`
+          : `unknown key — did you mean ${JSON.stringify(meant)}?`,
       );
     }
   }

@@ -2,6 +2,7 @@
 
 import { type Checker, describe, type YamlMap } from "./check.ts";
 import type { StreamFilter } from "./alerts_types.ts";
+import { suggestKey } from "./suggest.ts";
 
 /** The filter keys a rule or maintenance window may have. */
 export const FILTER_KEYS = ["streams", "tags", "site", "sites"];
@@ -79,11 +80,16 @@ export function list(value: unknown, path: string, c: Checker): [YamlMap, string
   return out;
 }
 
-/** Warns about each key of `m` not in `known` (kept, ignored). */
+/** Warns about each key of `m` not in `known` (kept, ignored), suggesting the nearest known one. */
 export function warnUnknown(m: YamlMap, path: string, known: string[], c: Checker): void {
   for (const key of Object.keys(m)) {
-    if (!known.includes(key)) {
-      c.warn(`${path}.${key.slice(0, 60)}`, `unknown key (ignored); use ${known.join(", ")}`);
-    }
+    if (known.includes(key)) continue;
+    const meant = suggestKey(key, known);
+    c.warn(
+      `${path}.${key.slice(0, 60)}`,
+      meant === undefined
+        ? `unknown key (ignored); use ${known.join(", ")}`
+        : `unknown key — did you mean ${JSON.stringify(meant)}?`,
+    );
   }
 }

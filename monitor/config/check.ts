@@ -15,9 +15,16 @@ export interface ConfigProblem {
   stream?: string;
 }
 
-/** Formats a problem as `path: message` (just the message when it has no path). */
+/**
+ * Formats a problem as `path: message` (just the message when it has no path); a problem inside a
+ * named stream shows the name after its index: `streams[3] ("Back Door").url: …`.
+ */
 export function formatProblem(p: ConfigProblem): string {
-  return p.path ? `${p.path}: ${p.message}` : p.message;
+  if (!p.path) return p.message;
+  const at = p.stream === undefined
+    ? p.path
+    : p.path.replace(/^streams\[\d+\]/, (s) => `${s} (${JSON.stringify(p.stream)})`);
+  return `${at}: ${p.message}`;
 }
 
 /** Formats problems for one line of text: `a: x; b: y`. */
@@ -54,6 +61,21 @@ export class Checker {
       return read();
     } finally {
       this.#stream = outer;
+    }
+  }
+
+  /** Where the problem lists end now, for {@link Checker.dropSince}. */
+  mark(): { errors: number; warnings: number } {
+    return { errors: this.errors.length, warnings: this.warnings.length };
+  }
+
+  /** Removes the problems recorded after `mark` for which `drop` is true. */
+  dropSince(mark: { errors: number; warnings: number }, drop: (p: ConfigProblem) => boolean): void {
+    for (
+      const [list, from] of [[this.errors, mark.errors], [this.warnings, mark.warnings]] as const
+    ) {
+      const kept = list.slice(from).filter((p) => !drop(p));
+      list.splice(from, list.length - from, ...kept);
     }
   }
 

@@ -1,6 +1,7 @@
 /** Reads a stream's optional media-check keys: media, media_check_seconds, freeze_seconds, expect. */
 
 import { type Checker, describe, type YamlMap } from "./check.ts";
+import { suggestKey } from "./suggest.ts";
 import type { MediaExpectConfig, StreamConfig } from "../types.ts";
 
 /** The optional media-check keys of a stream; absent keys stay absent (defaults live in media/). */
@@ -28,9 +29,10 @@ const EXPECT_KEYS = ["codec", "width", "height", "min_fps"];
 function parseExpect(value: unknown, path: string, c: Checker): MediaExpectConfig {
   const m = c.map(value, path);
   for (const k of Object.keys(m)) {
-    if (!EXPECT_KEYS.includes(k)) {
-      c.error(`${path}.${k}`, `unknown key (use ${EXPECT_KEYS.join(", ")})`);
-    }
+    if (EXPECT_KEYS.includes(k)) continue;
+    const meant = suggestKey(k, EXPECT_KEYS);
+    const hint = meant === undefined ? "" : ` — did you mean ${JSON.stringify(meant)}?`;
+    c.error(`${path}.${k.slice(0, 60)}`, `unknown key${hint} (use ${EXPECT_KEYS.join(", ")})`);
   }
   const whole = (key: "width" | "height") => {
     const v = m[key];

@@ -2,23 +2,16 @@
 
 import { parseDocument } from "yaml";
 import { type Checker, ConfigError, type YamlMap } from "./check.ts";
+import { configSchema } from "./schema.ts";
+import { looksLike } from "./suggest.ts";
 
-/** Every top-level key the loader reads; others are kept in `raw` but need one of these beside. */
-export const KNOWN_TOP_LEVEL_KEYS = [
-  "streams",
-  "api",
-  "web",
-  "mqtt",
-  "heartbeat_seconds",
-  "timezone",
-  "retention_days",
-  "max_concurrent_checks",
-  "max_media_processes",
-  "preview",
-  "alerts",
-] as const;
+/** Every top-level key the loader reads (the schema's); others are kept in `raw`, with a warning. */
+export const KNOWN_TOP_LEVEL_KEYS: readonly string[] = Object.keys(configSchema.shape);
 
-const EXPECTED = `at least one of ${KNOWN_TOP_LEVEL_KEYS.slice(0, 6).join(", ")}`;
+/** The keys named when a file has none (the ones every real config has one of). */
+const SHOWN = ["streams", "api", "web", "mqtt", "heartbeat_seconds", "timezone"];
+
+const EXPECTED = `at least one of ${SHOWN.join(", ")}`;
 
 /**
  * Parses the YAML and checks the document as a whole. Throws {@link ConfigError} when the text
@@ -85,25 +78,4 @@ export function parseTopLevel(text: string, c: Checker): YamlMap {
 
 function isEmptyMap(v: unknown): boolean {
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
-}
-
-/** True when `key` is `known` in another case, or (for names of 5+ letters) one edit away. */
-function looksLike(key: string, known: string): boolean {
-  const a = key.toLowerCase();
-  if (a === known) return true;
-  if (known.length < 5 || Math.abs(a.length - known.length) > 1) return false;
-  return withinOneEdit(a, known);
-}
-
-/** One insertion, deletion, substitution or swap of neighbours turns `a` into `b`. */
-function withinOneEdit(a: string, b: string): boolean {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const restA = a.slice(i + 1);
-  const restB = b.slice(i + 1);
-  if (a.length === b.length) {
-    return restA === restB ||
-      (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
-  }
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }

@@ -68,7 +68,7 @@ Deno.test("streampulse validate exits 0 for a good config and 2 listing every pr
     const bad = await cli(["validate", `${dir}/bad.yaml`]);
     assertEquals(bad.code, 2);
     assertStringIncludes(bad.stderr, "2 problems");
-    assertStringIncludes(bad.stderr, 'streams[0].url: scheme "ftp" is not supported');
+    assertStringIncludes(bad.stderr, 'streams[0] ("a").url: scheme "ftp" is not supported');
     const missing = await cli(["validate", `${dir}/nope.yaml`]);
     assertEquals(missing.code, 2);
   } finally {

@@ -29,7 +29,7 @@ Deno.test("validateCommand() lists each problem as `path: message` under a count
   assertEquals(r.err, [
     "PATH: 2 problems",
     '  heartbeat_seconds: must be a number, got "x"',
-    '  streams[2].url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
+    '  streams[2] ("c").url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
   ]);
 });
 

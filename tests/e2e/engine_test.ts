@@ -304,7 +304,10 @@ Deno.test("StreamPulse hot-reloads config edits, keeps the last good config on a
       3000,
       "config error in health",
     );
-    assertStringIncludes(health.config.error!, 'streams[1].url: scheme "ftp" is not supported');
+    assertStringIncludes(
+      health.config.error!,
+      'streams[1] ("d").url: scheme "ftp" is not supported',
+    );
     assertEquals(await names(), "a,c");
     assertStringIncludes(sp2.logs(), "keeping the last good config");
     // 4. fixing it clears the error

@@ -74,7 +74,7 @@ Deno.test("problemsByField() places a problem by its structured path, never by i
   ], 1);
   assertEquals(got, {
     fields: {
-      interval: "streams[1].interval_seconds: streams[0].url: decoy",
+      interval: 'streams[1] ("b").interval_seconds: streams[0].url: decoy',
       tags: "streams[1].tags: must be a list of strings, got a mapping",
       name: "streams[1]: must be a mapping with name and url, got 1",
     },
@@ -108,7 +108,7 @@ Deno.test("the stream editor saves with the safe writer, keeps comments and appl
       form({ name: "garage", url: "nope", _original: "garage" }),
     );
     assertEquals(await bad.json(), {
-      fields: { url: "streams[0].url: is not a URL (expected e.g. rtsp://host/path)" },
+      fields: { url: 'streams[0] ("garage").url: is not a URL (expected e.g. rtsp://host/path)' },
       other: [],
     });
     const res = await c.post(
@@ -180,7 +180,7 @@ Deno.test("an invalid stream is refused with 422 and the loader's message beside
     assertStringIncludes(
       await res.text(),
       'data-problem-for="name" id="p-name">' +
-        "streams[1].name: duplicate name &quot;garage&quot; (also streams[0])</p>",
+        "streams[1] (&quot;garage&quot;).name: duplicate name &quot;garage&quot; (also streams[0])</p>",
       "the problem sits in the name field's slot",
     );
     assertEquals(await Deno.readTextFile(s.configPath), CONFIG);
@@ -192,8 +192,9 @@ Deno.test("an invalid stream is refused with 422 and the loader's message beside
     );
     assertEquals(await v.json(), {
       fields: {
-        url: 'streams[0].url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
-        interval: "streams[0].interval_seconds: must be at least 1, got 0.5",
+        url:
+          'streams[0] ("garage").url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
+        interval: 'streams[0] ("garage").interval_seconds: must be at least 1, got 0.5',
       },
       other: [],
     });

@@ -128,7 +128,7 @@ Deno.test("createConfigHolder() keeps a rejected reload's problems as objects in
     stream: "b",
   };
   assertEquals(h.state().problems, [bad]);
-  assertStringIncludes(h.state().error!, `streams[1].url: ${bad.message}`);
+  assertStringIncludes(h.state().error!, `streams[1] ("b").url: ${bad.message}`);
   assertEquals(h.apply(GUARDED.replace(", token: tok-123456", "")), false);
   const refused = h.state().problems;
   assertEquals(refused.map((p) => p.path), ["api.token"]);
