@@ -85,8 +85,37 @@ export function setKey(map: YAMLMap, key: string, value: unknown, defaultValue?:
   else map.set(key, value);
 }
 
-/** The edit adding (no `original`) or replacing the stream named `original`. */
-export function editStream(v: StreamValues, original?: string): Edit {
+/** The letters of {@link newStreamId}: RFC 4648 base32, lower case (valid in an `id:`). */
+const ID_LETTERS = "abcdefghijklmnopqrstuvwxyz234567";
+
+/** A short random stream id: 8 base32 letters (40 bits), e.g. "k3q7zt2m". */
+export function newStreamId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return [...bytes].map((b) => ID_LETTERS[b & 31]).join("");
+}
+
+/** The `id:` values of the document's streams. */
+function streamIds(doc: Document): Set<string> {
+  const seq = doc.get("streams", true);
+  const out = new Set<string>();
+  if (!isSeq(seq)) return out;
+  for (const it of seq.items) if (isMap(it) && it.has("id")) out.add(String(it.get("id")));
+  return out;
+}
+
+/** Options of {@link editStream}. */
+export interface EditStreamOptions {
+  /** Makes a stream id (default {@link newStreamId}); one already in the file is drawn again. */
+  newId?: () => string;
+}
+
+/**
+ * The edit adding (no `original`) or replacing the stream named `original`. A new stream gets an
+ * `id:`, and so does a renamed one that has none yet, in the same edit as its new name: the store
+ * adopts the stream's history under the id as it applies the config, so the history follows the
+ * rename. The id goes last in the stream's mapping; an existing one is never changed.
+ */
+export function editStream(v: StreamValues, original?: string, opts: EditStreamOptions = {}): Edit {
   return (doc) => {
     let seq = doc.get("streams", true);
     if (!isSeq(seq)) {
@@ -116,7 +145,45 @@ export function editStream(v: StreamValues, original?: string): Edit {
       item.set("tags", node);
     }
     setKey(item, "tls_insecure", v.tlsInsecure, false);
+    if ((at < 0 || original !== v.name) && !item.has("id")) {
+      item.set("id", freshId(doc, opts.newId));
+    }
   };
+}
+
+/** A new id no stream of `doc` has. */
+function freshId(doc: Document, make: () => string = newStreamId): string {
+  const taken = streamIds(doc);
+  let id = make();
+  for (let i = 0; taken.has(id) && i < 16; i++) id = make();
+  return id;
+}
+
+/**
+ * The first step of renaming a stream that has no `id:` yet: the edit giving the stream
+ * `original` an id and changing nothing else. Saved and applied before the rename, it lets the
+ * store adopt the stream's history under the id, so the rename saved next carries it (one save
+ * with both would look like a stream removed and another added). Undefined when `v` renames
+ * nothing, or the stream has an id already.
+ */
+export function idBeforeRename(
+  text: string,
+  v: StreamValues,
+  original?: string,
+  opts: EditStreamOptions = {},
+): Edit | undefined {
+  if (original === undefined || original === v.name) return undefined;
+  const doc = parseDocument(text);
+  const item = streamItem(doc, original);
+  if (!item || item.has("id")) return undefined;
+  const id = freshId(doc, opts.newId);
+  return (d) => streamItem(d, original)?.set("id", id);
+}
+
+/** The mapping of the stream named `name`, if any. */
+function streamItem(doc: Document, name: string): YAMLMap | undefined {
+  const at = streamIndex(doc, name);
+  return at < 0 ? undefined : (doc.get("streams", true) as YAMLSeq).items[at] as YAMLMap;
 }
 
 /** The edit removing the stream named `name`. */

@@ -1,4 +1,7 @@
-/** Routes of the stream editor: add, edit and rename, inline validation, "Test now", save. */
+/**
+ * Routes of the stream editor: add, edit and rename (history follows by `id:`), inline
+ * validation, "Test now", save.
+ */
 
 import { type Context, Hono } from "hono";
 import { isSeq, parseDocument } from "yaml";
@@ -12,6 +15,7 @@ import { redactText } from "../../monitor/mod.ts";
 import type { WebContext } from "../context.ts";
 import {
   editStream,
+  idBeforeRename,
   problemsByField,
   saveEdit,
   streamIndex,
@@ -117,9 +121,30 @@ export function editorRoutes(ctx: WebContext): Hono<WebEnv> {
       message: redactText(res.message, secret),
     });
   });
+  /**
+   * Renaming a stream without an `id:`: saves its new id alone first and waits until that config
+   * is applied (the store then holds the stream's history under the id), so the rename carries
+   * the history. Returns the version the rename is saved against. Nothing is written when the
+   * form is stale or the rename would be refused: the save that follows reports that.
+   */
+  const idFirst = async (values: StreamValues, original: string | undefined, version: string) => {
+    const text = await read();
+    const edit = idBeforeRename(text, values, original);
+    if (!edit || versionOf(text) !== version) return version;
+    if (tryEdit(text, editStream(values, original)).problems.length > 0) return version;
+    const wait = ctx.waitReload();
+    const next = await saveEdit(deps.configPath, edit, version);
+    await wait.done;
+    return versionOf(next);
+  };
   app.post("/streams/save", async (c) => {
     const { b, values, original } = await body(c);
-    const version = typeof b._version === "string" ? b._version : "";
+    let version = typeof b._version === "string" ? b._version : "";
+    try {
+      version = await idFirst(values, original, version);
+    } catch (err) {
+      if (!(err instanceof ConfigConflictError || err instanceof ConfigError)) throw err;
+    }
     const wait = ctx.waitReload();
     try {
       await saveEdit(deps.configPath, editStream(values, original), version);
