@@ -2,7 +2,9 @@
 
 import type { DatabaseSync } from "node:sqlite";
 import type { StoreLogger } from "../types.ts";
-import type { Row } from "./context.ts";
+
+/** A row as node:sqlite returns it (context.ts imports this file, so not its Row). */
+type Row = Record<string, unknown>;
 
 /** A config id as the config parser accepts it (`id:`). */
 const CONFIG_ID = /^[A-Za-z0-9_-]{1,64}$/;
