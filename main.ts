@@ -7,6 +7,7 @@ import {
   helpText,
   parseCli,
   passwdCommand,
+  schemaCommand,
   UsageError,
   validateCommand,
 } from "./cli/mod.ts";
@@ -337,7 +338,9 @@ export async function main(argv: string[]): Promise<number> {
     case "check":
       return await checkCommand({ ...cli, url: cli.target! });
     case "validate":
-      return await validateCommand(cli.target ?? cli.configPath);
+      return await validateCommand(cli.target ?? cli.configPath, { strict: cli.strict });
+    case "schema":
+      return schemaCommand();
     case "healthcheck":
       return await healthcheckCommand(cli.configPath);
     case "passwd":

@@ -4,7 +4,15 @@ import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 
 /** The commands of the `streampulse` binary. */
-export type Command = "run" | "check" | "validate" | "healthcheck" | "passwd" | "help" | "version";
+export type Command =
+  | "run"
+  | "check"
+  | "validate"
+  | "schema"
+  | "healthcheck"
+  | "passwd"
+  | "help"
+  | "version";
 
 /** A parsed command line. */
 export interface Cli {
@@ -18,6 +26,8 @@ export interface Cli {
   /** `check`'s URL or `validate`'s path. */
   target?: string;
   json: boolean;
+  /** `validate --strict`: any warning fails (exit 2). */
+  strict: boolean;
   kind?: string;
   timeoutSeconds?: number;
   /** `--tls-insecure` (or its older spelling `--insecure`). */
@@ -40,7 +50,7 @@ export class UsageError extends Error {
   }
 }
 
-const COMMANDS = new Set(["run", "check", "validate", "healthcheck", "passwd"]);
+const COMMANDS = new Set(["run", "check", "validate", "schema", "healthcheck", "passwd"]);
 
 /**
  * Parses `argv` (without the program name). Paths come from the options, then the environment
@@ -60,6 +70,7 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
         db: { type: "string" },
         "data-dir": { type: "string" },
         json: { type: "boolean", default: false },
+        strict: { type: "boolean", default: false },
         kind: { type: "string" },
         timeout: { type: "string" },
         insecure: { type: "boolean", default: false },
@@ -116,6 +127,7 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
     dbPath: resolve(v.db ?? env("STREAMPULSE_DB") ?? join(dataDir, "streams.db")),
     target: rest[0],
     json: v.json,
+    strict: v.strict,
     kind: v.kind,
     timeoutSeconds,
     insecure: v.insecure || v["tls-insecure"],

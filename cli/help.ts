@@ -9,7 +9,8 @@ Usage:
   streampulse check URL [--json] [--quick] [--kind rtsp|mjpeg|snapshot|hls|http] [--timeout S]
                         [--tls-insecure] [--rtsp-transport auto|tcp|udp] [--freeze-seconds N]
                         [--expect-codec C] [--expect-width W] [--expect-height H] [--expect-fps F]
-  streampulse validate [PATH]
+  streampulse validate [PATH] [--strict]
+  streampulse schema                          (prints config.yaml's JSON Schema)
   streampulse healthcheck [--data-dir DIR | --config PATH]
   streampulse passwd [--data-dir DIR]        (reads the new admin password from stdin)
   streampulse --version | --help
@@ -35,12 +36,18 @@ codec, size, fps and the picture (black, frozen). A failed handshake wins over "
                        one window is judged: a picture that does not change at all within it
                        is "picture frozen (still within the window)".
 
+validate loads a config.yaml exactly as the running process does and lists every problem with
+its YAML path (and the stream's name). Unknown keys are warnings with a suggestion
+(\`streams[2] ("Gate").frezee_seconds: unknown key — did you mean "freeze_seconds"?\`): exit 0
+with the warnings printed; --strict exits 2 on any warning.
+
 Examples:
   streampulse --data-dir /host                  # the Python release's /host/config.yaml + streams.db
   streampulse check rtsp://user:pw@192.168.1.20/stream1
   streampulse check http://cam/video.mjpg --json
   streampulse check rtsp://cam/stream1 --freeze-seconds 30 --expect-width 1920
-  streampulse validate /host/config.yaml
+  streampulse validate /host/config.yaml --strict
+  streampulse schema > config.schema.json
   echo 'new password' | streampulse passwd --data-dir /host
 
 Exit codes: 0 ok / up, 1 down / unhealthy / failure, 2 bad input, 3 degraded (check: wrong,

@@ -5,4 +5,5 @@ export { checkCommand } from "./check.ts";
 export { healthcheckCommand } from "./healthcheck.ts";
 export { helpText } from "./help.ts";
 export { passwdCommand } from "./passwd.ts";
+export { schemaCommand } from "./schema.ts";
 export { validateCommand } from "./validate.ts";

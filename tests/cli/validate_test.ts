@@ -3,16 +3,21 @@
 import { assertEquals } from "../assert.ts";
 import { validateCommand } from "../../cli/validate.ts";
 import { checkCommand } from "../../cli/check.ts";
+import { schemaCommand } from "../../cli/schema.ts";
 
 /** Runs `validate` on `text` in a temporary file; returns the exit code and its output lines. */
-async function validate(text: string) {
+async function validate(text: string, strict = false) {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/config.yaml`;
   try {
     await Deno.writeTextFile(path, text);
     const out: string[] = [];
     const err: string[] = [];
-    const code = await validateCommand(path, (l) => out.push(l), (l) => err.push(l));
+    const code = await validateCommand(path, {
+      strict,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    });
     return { code, out, err: err.map((l) => l.replace(path, "PATH")) };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -63,4 +68,37 @@ Deno.test("checkCommand() refuses a bad URL and kind with `streampulse check: pa
     'streampulse check: url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
     'streampulse check: --kind: "telnet" is not one of rtsp, mjpeg, snapshot, hls, http',
   ]);
+});
+
+Deno.test("validateCommand() prints unknown keys as warnings with a suggestion and exits 0", async () => {
+  const r = await validate(
+    "heartbeat: 5\nstreams:\n- {name: Gate, url: rtsp://h/a, frezee_seconds: 3}\n" +
+      "mqtt: {enable: true}\n",
+  );
+  assertEquals(r.code, 0, r.err.join("\n"));
+  assertEquals(r.out.slice(0, -1), [
+    'warning: streams[0] ("Gate").frezee_seconds: unknown key — did you mean "freeze_seconds"?',
+    'warning: mqtt.enable: unknown key — did you mean "enabled"?',
+    'warning: heartbeat: unknown key — did you mean "heartbeat_seconds"?',
+  ]);
+});
+
+Deno.test("validateCommand() with strict exits 2 on any warning, 0 without", async () => {
+  const warned = await validate(
+    "streams:\n- {name: a, url: rtsp://h/a, intervall_seconds: 5}\n",
+    true,
+  );
+  assertEquals(warned.code, 2);
+  assertEquals(warned.out, [
+    'warning: streams[0] ("a").intervall_seconds: unknown key — did you mean "interval_seconds"?',
+  ]);
+  assertEquals(warned.err, ["PATH: 1 warning, which --strict refuses"]);
+  assertEquals((await validate("streams: []\n", true)).code, 0);
+});
+
+Deno.test("schemaCommand() prints config.schema.json's text", async () => {
+  const out: string[] = [];
+  assertEquals(schemaCommand((t) => out.push(t)), 0);
+  const shipped = await Deno.readTextFile(new URL("../../config.schema.json", import.meta.url));
+  assertEquals(out, [shipped.trimEnd()]);
 });
