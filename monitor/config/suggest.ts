@@ -10,8 +10,9 @@ export function looksLike(key: string, known: string): boolean {
 
 /**
  * The known key `key` most likely meant, or undefined: the same name in another case or one edit
- * away ({@link looksLike}: `frezee_seconds` → `freeze_seconds`, `enable` → `enabled`), a known key
- * that extends it by a `_suffix` (`heartbeat` → `heartbeat_seconds`), the same words without or
+ * away ({@link looksLike}: `frezee_seconds` → `freeze_seconds`, `enable` → `enabled`; for
+ * 4-letter names a substitution or swap: `prot` → `port`), a known key it begins (`heartbeat` →
+ * `heartbeat_seconds`, `prio` → `priority`), the same words without or
  * with other separators (`intervalseconds`, `interval-seconds`), or two edits away for names of 8+
  * letters. Bounded: keys longer than 100 characters are never compared.
  */
@@ -20,7 +21,8 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
   const a = key.toLowerCase();
   const bare = (s: string) => s.replace(/[_\-\s]/g, "");
   return known.find((k) => looksLike(a, k)) ??
-    known.find((k) => k.startsWith(`${a}_`) && a.length >= 4) ??
+    known.find((k) => k.length === 4 && a.length === 4 && withinOneEdit(a, k)) ??
+    known.find((k) => k.startsWith(a) && a.length >= 4) ??
     known.find((k) => bare(k) === bare(a)) ??
     known.find((k) => k.length >= 8 && Math.abs(k.length - a.length) <= 2 && distance(a, k) <= 2);
 }
