@@ -30,3 +30,5 @@ export type { Config, ConfigProblem } from "./parse.ts";
 export { readConfigFile } from "./read.ts";
 export type { ConfigRead } from "./read.ts";
 export type { PreviewConfig } from "./web.ts";
+export { configJsonSchemaText, configSchema } from "./schema.ts";
+export { suggestKey } from "./suggest.ts";
