@@ -26,6 +26,7 @@ import {
 import {
   type Config,
   ConfigError,
+  configJsonSchemaText,
   type ConfigRead,
   createConfigHolder,
   parseConfig,
@@ -65,6 +66,9 @@ async function readOrCreateConfig(path: string, logger: Logger): Promise<ConfigR
   await Deno.mkdir(dirname(path), { recursive: true });
   await Deno.writeTextFile(path, example, { createNew: true });
   logger.info(`created ${path} from the commented example`);
+  // The example's first line points editors at ./config.schema.json: put it beside the file.
+  const schema = `${dirname(path)}/config.schema.json`;
+  await Deno.writeTextFile(schema, configJsonSchemaText(), { createNew: true }).catch(() => {});
   return await readConfigFile(path);
 }
 
