@@ -421,6 +421,21 @@ export interface StoreAlerts {
  * caller await anyway.
  */
 export interface Store extends StoreWrites, StoreReads, StoreReports, StoreMeta, StoreAlerts {
+  /**
+   * Incidents of every stream overlapping [from, to] (default: all time), newest start first, at
+   * most `limit` (default 100, 1…10,000) after skipping `offset` (default 0, at most 100,000):
+   * only those in `state`, of the named streams (`names: []` finds none; unknown names none) and,
+   * with `open`, still lasting. Served from the start and end indexes, not a scan of every stream.
+   * Throws RangeError for a bound that is not a time.
+   */
+  allIncidents(
+    q?: RangeQuery & {
+      state?: "down" | "degraded";
+      names?: string[];
+      open?: boolean;
+      offset?: number;
+    },
+  ): Incident[];
   /** Path, journal mode, schema version, size, queue length and the last write error. */
   health(): StoreHealth;
   /**

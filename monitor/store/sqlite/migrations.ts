@@ -174,6 +174,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX sp_stream_config_id ON sp_stream (config_id) WHERE config_id IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: "incident log indexes",
+    sql: `
+      -- The global incident log (allIncidents) reads every stream's incidents by time: incidents
+      -- starting in the window come from the start index, those begun earlier and still
+      -- overlapping it (ended after its start, or open) from the end index.
+      CREATE INDEX sp_incident_start ON sp_incident (started_at);
+      CREATE INDEX sp_incident_end ON sp_incident (ended_at);
+    `,
+  },
 ];
 
 /** Applies the settings every store connection uses; returns the journal mode in effect. */

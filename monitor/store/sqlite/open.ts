@@ -5,6 +5,7 @@ import type { Store, StoreDeps, StoreLogger } from "../types.ts";
 import { createAlerts } from "./alerts.ts";
 import type { SqliteContext } from "./context.ts";
 import { checkStoreFiles } from "./files.ts";
+import { createIncidentLog } from "./incidents.ts";
 import { importLegacy } from "./legacy_import.ts";
 import { createMeta } from "./meta.ts";
 import { applyPragmas, migrate, schemaVersion } from "./migrations.ts";
@@ -87,6 +88,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreDeps = {}): Sqlit
 
   return {
     ...createQueries(ctx, queue.beforeRead),
+    ...createIncidentLog(ctx, queue.beforeRead),
     ...createReports(ctx, queue.beforeRead),
     ...createMeta(ctx, queue),
     ...createAlerts(ctx, queue.beforeRead),
