@@ -22,6 +22,7 @@ import {
   authRoutes,
   editorRoutes,
   exportRoutes,
+  incidentsRoutes,
   settingsRoutes,
   streamRoutes,
 } from "./routes/mod.ts";
@@ -148,6 +149,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   app.route("/", settingsRoutes(ctx));
   app.route("/", alertsRoutes(ctx));
   app.route("/", exportRoutes(ctx));
+  app.route("/", incidentsRoutes(ctx));
   app.notFound((c) => c.text(`Not found: ${c.req.path}`, 404));
   app.onError((err, c) => {
     deps.logger.error(`dashboard error on ${c.req.method} ${c.req.path}: ${err.message}`);

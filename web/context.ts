@@ -25,6 +25,7 @@ export type WebStore =
     Store,
     "history" | "incidents" | "uptime" | "rollups" | "exportChecks" | "getMeta" | "setMeta"
   >
+  & Pick<Store, "allIncidents"> // the incident log (/incidents)
   & {
     /** Write trouble for the page banner (Store.health); optional so read-only fakes need none. */
     health?(): Pick<StoreHealth, "writeError" | "queued">;

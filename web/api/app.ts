@@ -13,6 +13,7 @@ import type { WebAlerts } from "../context.ts";
 import { hostGuard } from "../host_guard.ts";
 import { apiAlertsRoutes } from "./alerts.ts";
 import { apiHealthRoutes } from "./health.ts";
+import { apiIncidentsRoutes, type IncidentLogStore } from "./incidents.ts";
 import { metricsRoutes, type MetricsRoutesDeps } from "./metrics.ts";
 import { apiSlaRoutes } from "./sla.ts";
 import { apiSnapshotRoutes, type ApiSnapshotRoutesDeps } from "./snapshot.ts";
@@ -22,7 +23,7 @@ import { type ApiStore, apiStreamsRoutes } from "./streams.ts";
 /** Dependencies of {@link createApiApp}. */
 export interface ApiAppDeps {
   monitor: Pick<Monitor, "streams" | "status" | "statuses" | "stats">;
-  store: ApiStore;
+  store: ApiStore & Partial<IncidentLogStore>;
   /** The config currently applied. */
   config: () => Config;
   /** Process health (tasks, config error, DB, MQTT) for /api/health. */
@@ -97,6 +98,12 @@ export function createApiApp(deps: ApiAppDeps): Hono {
   const { monitor, store } = deps;
   app.route("/", apiStreamsRoutes({ monitor, store, view: deps.view, timeZone, now }));
   app.route("/", apiHealthRoutes({ monitor, health: deps.health }));
+  if (store.allIncidents) {
+    app.route(
+      "/",
+      apiIncidentsRoutes({ store: { allIncidents: store.allIncidents }, monitor, timeZone, now }),
+    );
+  }
   app.route("/", metricsRoutes({ monitor, store, metrics: deps.metrics, sla: deps.sla, now }));
   app.route("/", apiSlaRoutes({ sla: deps.sla, timeZone }));
   if (deps.snapshot) {

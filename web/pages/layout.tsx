@@ -12,7 +12,7 @@ export interface PageContext {
   csrf: string;
   signedIn: boolean;
   /** The nav entry to mark as current. */
-  active?: "dashboard" | "add" | "alerts" | "mqtt" | "settings" | "export";
+  active?: "dashboard" | "add" | "alerts" | "mqtt" | "settings" | "export" | "incidents";
   /** Set while the store cannot write (see /api/health `db`); shown to signed-in users. */
   dbTrouble?: { writeError: string; queued: number };
 }
@@ -20,6 +20,7 @@ export interface PageContext {
 const NAV: Array<[NonNullable<PageContext["active"]>, string, string]> = [
   ["dashboard", "/", "Dashboard"],
   ["add", "/streams/new", "Add stream"],
+  ["incidents", "/incidents", "Incidents"],
   ["alerts", "/alerts", "Alerts"],
   ["mqtt", "/mqtt", "MQTT"],
   ["settings", "/settings", "Settings"],

@@ -6,6 +6,7 @@ export { ChannelFormPage, RuleFormPage, WindowFormPage } from "./alerts_forms.ts
 export { DashboardPage } from "./dashboard.tsx";
 export { DeletePage, EditorPage } from "./editor.tsx";
 export { ExportPage } from "./export.tsx";
+export { IncidentsPage } from "./incidents.tsx";
 export { renderPage } from "./layout.tsx";
 export type { PageContext } from "./layout.tsx";
 export { LoginPage } from "./login.tsx";

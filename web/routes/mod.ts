@@ -2,6 +2,7 @@
 
 export { alertsRoutes } from "./alerts.tsx";
 export { exportRoutes } from "./export.tsx";
+export { incidentsRoutes } from "./incidents.tsx";
 export { authRoutes } from "./login.ts";
 export { settingsRoutes } from "./settings.tsx";
 export { streamRoutes } from "./streams.tsx";
