@@ -1,8 +1,17 @@
-/** Live preview: MJPEG proxied, RTSP/HLS transcoded to MJPEG by ffmpeg; capped, timed, killed. */
+/** Live preview: MJPEG proxied or transcoded, H.264 copied as fMP4; probed first, capped, killed. */
 
 import { createProcessPool, openInput, type ProcessPool, sourceOf } from "../monitor/media/mod.ts";
-import { httpGet, kindOf } from "../monitor/probes/mod.ts";
+import { describeFetchError, httpGet, kindOf } from "../monitor/probes/mod.ts";
 import type { StreamConfig } from "../monitor/mod.ts";
+import { MP4_IN, MP4_OUT, mp4Response } from "./preview_mp4.ts";
+import {
+  checkStream,
+  defaultPreviewProbe,
+  type PreviewCheck,
+  type PreviewProbe,
+  problemResponse,
+} from "./preview_probe.ts";
+import { createSlots, type Slot, slotBody } from "./preview_slots.ts";
 
 /** The slice of the media process pool previews use. */
 export type PreviewPool = Pick<ProcessPool, "run" | "stream">;
@@ -23,15 +32,26 @@ export interface PreviewsDeps {
   waitMs?: number;
   /** The ffmpeg executable (default "ffmpeg"). */
   ffmpeg?: string;
+  /** The handshake run before a preview starts (default: the stream's own probe). */
+  probe?: PreviewProbe;
 }
 
 /** Running previews. */
 export interface Previews {
   /**
-   * A `multipart/x-mixed-replace` response of the stream, or 503 when every slot is taken. It
-   * ends when the client cancels the body (tab closed), after `maxMs`, or when `signal` aborts.
+   * A `multipart/x-mixed-replace` response of the stream, 502 with the cause in words when the
+   * camera fails its handshake, or 503 when every slot is taken. It ends when the client cancels
+   * the body (tab closed), after `maxMs`, or when `signal` aborts.
    */
   preview(stream: StreamConfig, signal?: AbortSignal): Promise<Response>;
+  /**
+   * A fragmented MP4 of the stream's own H.264 (`-c:v copy`, no transcoding) for Media Source
+   * Extensions, typed `video/mp4; codecs="avc1.…"`; 415 when the video is not H.264/H.265 or the
+   * camera serves MJPEG/JPEG (use {@link Previews.preview}); 502/503 and limits as there.
+   */
+  live(stream: StreamConfig, signal?: AbortSignal): Promise<Response>;
+  /** The stream's handshake now, judged: `{ok: true}` or the reason ("connection refused"). */
+  check(stream: StreamConfig, signal?: AbortSignal): Promise<PreviewCheck>;
   /** One JPEG frame of the stream now (shares the slots; 15 s at most, waiting included). */
   snapshot(stream: StreamConfig, signal?: AbortSignal): Promise<Response>;
   /** Previews and snapshots whose process or request has not ended yet. */
@@ -49,13 +69,6 @@ const MJPEG_OUT = [
 const FRAME_OUT = ["-an", "-frames:v", "1", "-c:v", "mjpeg", "-f", "image2pipe", "-"];
 const SNAPSHOT_MS = 15_000;
 
-/** One taken preview slot: `signal` aborts when it must end; `free()` gives the slot back. */
-interface Slot {
-  signal: AbortSignal;
-  end(): void;
-  free(): void;
-}
-
 /**
  * Creates the preview runner. Two caps apply: `preview.max_concurrent` (previews, MJPEG proxies
  * and snapshots together), and the media pool shared with the checks. A preview's ffmpeg is a
@@ -63,12 +76,15 @@ interface Slot {
  * in line behind the checks for `waitMs` at most, and is killed after `maxMs`, so previews can
  * never starve media checks. A snapshot is a short pool job like a check ({@link ProcessPool.run}).
  * close(), the caller's signal and the time limit kill the child through the pool, which counts it.
+ * Before any ffmpeg starts, the stream's handshake probe runs (milliseconds for RTSP), so a dead
+ * camera answers 502 with its cause ("connection refused") instead of a silent wait.
  */
 export function createPreviews(deps: PreviewsDeps): Previews {
   const maxMs = deps.maxMs ?? 60_000;
   const ffmpeg = deps.ffmpeg ?? "ffmpeg";
   const pool = deps.pool ?? createProcessPool();
-  const running = new Set<() => void>();
+  const probe = deps.probe ?? defaultPreviewProbe();
+  const slots = createSlots();
   const busy = (what: string) =>
     new Response(`${what}; try again when one ends (at most 60 s)`, {
       status: 503,
@@ -76,47 +92,7 @@ export function createPreviews(deps: PreviewsDeps): Previews {
     });
   const slotsBusy = () => busy(`All ${deps.maxConcurrent()} preview slots are in use`);
   const poolBusy = () => busy("Every media process slot is in use");
-
-  /** Takes a slot that ends on close(), on the caller's abort, or after `limitMs`. */
-  const take = (signal: AbortSignal | undefined, limitMs: number): Slot => {
-    const ctrl = new AbortController();
-    const end = () => ctrl.abort();
-    running.add(end);
-    signal?.addEventListener("abort", end, { once: true });
-    if (signal?.aborted) end();
-    const timer = setTimeout(end, limitMs);
-    const free = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", end);
-      running.delete(end);
-    };
-    return { signal: ctrl.signal, end, free };
-  };
-
-  /** Pipes `source` into a response body; the slot ends on end, cancel, abort or timeout. */
-  const pipe = (source: ReadableStream<Uint8Array>, slot: Slot) => {
-    const reader = source.getReader();
-    slot.signal.addEventListener("abort", () => void reader.cancel().catch(() => {}), {
-      once: true,
-    });
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { value, done } = await reader.read();
-          if (done) {
-            slot.end();
-            controller.close();
-          } else controller.enqueue(value);
-        } catch {
-          slot.end();
-          try {
-            controller.close();
-          } catch { /* already closed */ }
-        }
-      },
-      cancel: () => slot.end(),
-    });
-  };
+  const full = () => slots.size() >= deps.maxConcurrent();
 
   /** The media check's vetted input: credentials through the loopback relay, never on argv. */
   const inputOf = (stream: StreamConfig) =>
@@ -126,32 +102,53 @@ export function createPreviews(deps: PreviewsDeps): Previews {
       tlsInsecure: stream.tlsInsecure,
     });
 
-  /** Proxies an MJPEG or JPEG camera as it is (no process). */
+  /** Proxies an MJPEG or JPEG camera as it is (no process); a failure answers its cause. */
   const proxy = async (stream: StreamConfig, slot: Slot) => {
     const giveUp = setTimeout(() => slot.end(), 10_000); // the camera must answer by then
+    let why = "the camera did not answer";
     const res = await httpGet(stream.url, { signal: slot.signal, tlsInsecure: stream.tlsInsecure })
-      .catch(() => undefined);
+      .catch((err) => void (why = describeFetchError(err, slot.signal)));
     clearTimeout(giveUp);
     if (!res?.ok || !res.body) {
       slot.end();
       slot.free();
       await res?.body?.cancel().catch(() => {});
-      return new Response("The camera did not answer", { status: 502 });
+      if (res?.status === 404) why = "not found (404)";
+      else if (res?.status === 401 || res?.status === 403) why = "authentication failed";
+      else if (res) why = `HTTP ${res.status}`;
+      return problemResponse(why);
     }
     if (slot.signal.aborted) slot.free();
     else slot.signal.addEventListener("abort", slot.free, { once: true });
     const type = res.headers.get("content-type") ?? "application/octet-stream";
-    return new Response(pipe(res.body, slot), {
+    return new Response(slotBody(res.body.getReader(), slot), {
       headers: { "content-type": type, "cache-control": "no-store" },
     });
   };
 
-  /** Transcodes the stream with ffmpeg as a long-running child of the shared pool. */
-  const transcode = async (stream: StreamConfig, slot: Slot) => {
+  /**
+   * Probes the stream, then starts ffmpeg as a long-running child of the shared pool and hands
+   * it to `answer`. The slot is freed (and the relay closed) once the child has exited.
+   */
+  const spawn = async (
+    stream: StreamConfig,
+    slot: Slot,
+    args: { in: string[]; out: string[] },
+    answer: (
+      child: { stdout: ReadableStream<Uint8Array>; exited: Promise<void>; kill(): void },
+      problem: () => string | undefined,
+    ) => Promise<Response> | Response,
+  ): Promise<Response> => {
+    const verdict = await checkStream(probe, stream, slot.signal);
+    if (!verdict.ok) {
+      slot.end();
+      slot.free();
+      return problemResponse(verdict.reason);
+    }
     const input = inputOf(stream);
     let child;
     try {
-      child = await pool.stream(ffmpeg, [...BASE, ...input.args, ...MJPEG_OUT], {
+      child = await pool.stream(ffmpeg, [...BASE, ...args.in, ...input.args, ...args.out], {
         signal: slot.signal,
         timeoutMs: maxMs,
         waitMs: deps.waitMs,
@@ -171,30 +168,68 @@ export function createPreviews(deps: PreviewsDeps): Previews {
       slot.free();
       void input.relay.close();
     });
-    return new Response(pipe(child.stdout, slot), {
-      headers: {
-        "content-type": "multipart/x-mixed-replace;boundary=ffmpeg",
-        "cache-control": "no-store, no-transform",
-      },
+    return answer(child, input.relay.problem);
+  };
+
+  /** Transcodes the stream to MJPEG. */
+  const transcode = (stream: StreamConfig, slot: Slot) =>
+    spawn(
+      stream,
+      slot,
+      { in: [], out: MJPEG_OUT },
+      (child) =>
+        new Response(slotBody(child.stdout.getReader(), slot), {
+          headers: {
+            "content-type": "multipart/x-mixed-replace;boundary=ffmpeg",
+            "cache-control": "no-store, no-transform",
+          },
+        }),
+    );
+
+  /** Runs `start` in a fresh slot, or answers 503 when every slot is taken. */
+  const inSlot = (
+    signal: AbortSignal | undefined,
+    start: (slot: Slot) => Promise<Response>,
+  ): Promise<Response> => {
+    if (full()) return Promise.resolve(slotsBusy());
+    const slot = slots.take(signal, maxMs);
+    return start(slot).catch((err) => {
+      slot.free();
+      throw err;
     });
   };
 
   return {
     preview(stream, signal) {
-      if (running.size >= deps.maxConcurrent()) return Promise.resolve(slotsBusy());
       const kind = kindOf(stream);
-      const slot = take(signal, maxMs);
-      return kind === "mjpeg" || kind === "snapshot"
-        ? proxy(stream, slot)
-        : transcode(stream, slot).catch((err) => {
-          slot.free();
-          throw err;
-        });
+      return inSlot(
+        signal,
+        (slot) =>
+          kind === "mjpeg" || kind === "snapshot" ? proxy(stream, slot) : transcode(stream, slot),
+      );
     },
+    live(stream, signal) {
+      const kind = kindOf(stream);
+      if (kind === "mjpeg" || kind === "snapshot") {
+        return Promise.resolve(problemResponse("an MJPEG/JPEG camera has no H.264 to copy", 415));
+      }
+      return inSlot(
+        signal,
+        (slot) =>
+          spawn(
+            stream,
+            slot,
+            { in: MP4_IN, out: MP4_OUT },
+            (child, problem) => mp4Response(child, slot, problem),
+          ),
+      );
+    },
+    check: (stream, signal) =>
+      checkStream(probe, stream, signal ?? AbortSignal.timeout(SNAPSHOT_MS)),
     async snapshot(stream, signal) {
-      if (running.size >= deps.maxConcurrent()) return slotsBusy();
+      if (full()) return slotsBusy();
       const input = inputOf(stream);
-      const slot = take(signal, SNAPSHOT_MS);
+      const slot = slots.take(signal, SNAPSHOT_MS);
       try {
         const out = await pool.run(ffmpeg, [...BASE, ...input.args, ...FRAME_OUT], {
           signal: slot.signal,
@@ -206,7 +241,7 @@ export function createPreviews(deps: PreviewsDeps): Previews {
         });
         if (!out) return poolBusy();
         if (out.stdout.length < 100) {
-          return new Response("No picture from the stream", { status: 502 });
+          return problemResponse(input.relay.problem() ?? "No picture from the stream");
         }
         return new Response(new Uint8Array(out.stdout), {
           headers: { "content-type": "image/jpeg", "cache-control": "no-store" },
@@ -216,9 +251,7 @@ export function createPreviews(deps: PreviewsDeps): Previews {
         void input.relay.close();
       }
     },
-    active: () => running.size,
-    close() {
-      for (const end of running) end();
-    },
+    active: () => slots.size(),
+    close: () => slots.endAll(),
   };
 }

@@ -8,6 +8,8 @@ import type { StreamConfig } from "../../monitor/types.ts";
 import { startRtspServer } from "../fixtures/rtsp.ts";
 import { startMediaServer } from "../fixtures/media_server.ts";
 import { secretForms, watchCommandLines } from "../fixtures/cmdline_watch.ts";
+import { refusedPort } from "../fixtures/media_server.ts";
+import { initSegmentLength, videoOfInit } from "../../web/mp4_init.ts";
 
 const stream = (url: string): StreamConfig => ({
   name: "cam",
@@ -51,6 +53,56 @@ async function readFrames(body: ReadableStream<Uint8Array>, n: number): Promise<
   }
   await reader.cancel();
   return frames;
+}
+
+/** Top-level MP4 boxes of a body: reads until a `moof` and an `mdat` arrived (or `maxBytes`). */
+async function readMp4(body: ReadableStream<Uint8Array>, maxBytes = 4 << 20) {
+  const reader = body.getReader();
+  let bytes = new Uint8Array(0);
+  const boxes: Array<{ type: string; at: number; size: number }> = [];
+  let at = 0;
+  while (!boxes.some((b) => b.type === "mdat") && bytes.length < maxBytes) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    const next = new Uint8Array(bytes.length + value.length);
+    next.set(bytes);
+    next.set(value, bytes.length);
+    bytes = next;
+    while (at + 8 <= bytes.length) {
+      const size = new DataView(bytes.buffer).getUint32(at);
+      const type = new TextDecoder().decode(bytes.subarray(at + 4, at + 8));
+      if (size < 8 || at + size > bytes.length) break;
+      boxes.push({ type, at, size });
+      at += size;
+    }
+  }
+  await reader.cancel();
+  return { bytes, boxes };
+}
+
+/** Asserts an fMP4 of H.264: ftyp, moov (avc1 with the header's codec), moof, mdat of NAL units. */
+async function assertH264Mp4(res: Response) {
+  assertEquals(res.status, 200, res.status === 200 ? "" : await res.clone().text());
+  const codec = res.headers.get("x-preview-codec") ?? "";
+  assert(/^avc1\.[0-9a-f]{6}$/.test(codec), `codec string ${codec}`);
+  assertEquals(res.headers.get("content-type"), `video/mp4; codecs="${codec}"`);
+  const { bytes, boxes } = await readMp4(res.body!);
+  const types = boxes.map((b) => b.type);
+  assertEquals(types.slice(0, 2), ["ftyp", "moov"]);
+  assertEquals(types.slice(2, 4), ["moof", "mdat"]);
+  const init = bytes.subarray(0, initSegmentLength(bytes));
+  assertEquals(videoOfInit(init), { entry: "avc1", codec });
+  // The mdat holds length-prefixed H.264 NAL units as the camera sent them (x264: an IDR first).
+  const mdat = boxes.find((b) => b.type === "mdat")!;
+  const view = new DataView(bytes.buffer, mdat.at + 8);
+  const kinds: number[] = [];
+  for (let p = 0; p + 5 <= mdat.size - 8 && kinds.length < 16;) {
+    const len = view.getUint32(p);
+    kinds.push(bytes[mdat.at + 8 + p + 4] & 0x1f);
+    p += 4 + len;
+  }
+  assert(kinds.length > 0 && kinds.every((k) => k >= 1 && k <= 12), `NAL types ${kinds}`);
+  assert(kinds.includes(5), `an IDR slice in the first fragment (${kinds})`);
 }
 
 Deno.test("inputArgs() used by preview refuses a URL with credentials and odd schemes", () => {
@@ -117,7 +169,7 @@ Deno.test("preview() proxies an MJPEG camera and snapshot() grabs one JPEG", asy
   }
 });
 
-Deno.test("preview() and snapshot() of password-protected cameras keep the password off every command line", async () => {
+Deno.test("preview(), live() and snapshot() of password-protected cameras keep the password off every command line", async () => {
   const tag = crypto.randomUUID().slice(0, 8);
   const [user, password] = [`cam${tag}`, `pw${tag}Zq`];
   const rtsp = await startRtspServer({ auth: "digest", user, password });
@@ -128,6 +180,8 @@ Deno.test("preview() and snapshot() of password-protected cameras keep the passw
   try {
     const live = await previews.preview(stream(rtsp.url(user, password)));
     assert((await readFrames(live.body!, 3)) >= 3, "frames arrive through the preview");
+    await until(() => previews.active() === 0);
+    await assertH264Mp4(await previews.live(stream(rtsp.url(user, password))));
     await until(() => previews.active() === 0);
     const at = (path: string) => media.url(path).replace("://", `://${user}:${password}@`);
     for (const url of [rtsp.url(user, password), at("/auth/mjpeg"), at("/auth/snapshot.jpg")]) {
@@ -189,5 +243,69 @@ Deno.test("preview() runs its ffmpeg in the media process pool: counted there, k
     previews.close();
     await until(() => pool.stats().running === 0);
     await rtsp.stop();
+  }
+});
+
+Deno.test("preview(), live() and check() say at once why a camera fails: refused, auth, 404", async () => {
+  const tag = crypto.randomUUID().slice(0, 8);
+  const rtsp = await startRtspServer({ auth: "digest", user: "u", password: `pw${tag}` });
+  const pool = createProcessPool({ max: 2 });
+  const previews = createPreviews({ maxConcurrent: () => 2, pool });
+  try {
+    const cases: Array<[string, string]> = [
+      [`rtsp://127.0.0.1:${refusedPort()}/live`, "connection refused"],
+      [rtsp.url("u", "wrong"), "authentication failed"],
+      [rtsp.url("u", `pw${tag}`).replace("/live", "/nothing-here"), "not found (404)"],
+    ];
+    for (const [url, reason] of cases) {
+      const t = Date.now();
+      assertEquals(await previews.check(stream(url)), { ok: false, reason });
+      for (const res of [await previews.preview(stream(url)), await previews.live(stream(url))]) {
+        assertEquals([res.status, await res.text()], [502, reason]);
+      }
+      assert(Date.now() - t < 5000, `${reason} took ${Date.now() - t} ms (timeout is 5 s)`);
+    }
+    assertEquals(pool.stats().started, 0, "no ffmpeg started for a failing camera");
+    assertEquals(previews.active(), 0);
+    assertEquals(await previews.check(stream(rtsp.url("u", `pw${tag}`))), { ok: true });
+  } finally {
+    previews.close();
+    await rtsp.stop();
+  }
+});
+
+Deno.test("live() streams the camera's own H.264 as fMP4 (ftyp, moov, moof, mdat) and ends its ffmpeg", async () => {
+  const rtsp = await startRtspServer({ pattern: "smpte" });
+  const pool = createProcessPool({ max: 2 });
+  const previews = createPreviews({ maxConcurrent: () => 1, pool });
+  try {
+    const res = await previews.live(stream(rtsp.url()));
+    assertEquals([previews.active(), pool.stats().streaming], [1, 1]);
+    const [pid] = pool.pids();
+    const busy = await previews.live(stream(rtsp.url()));
+    assertEquals(busy.status, 503, "preview.max_concurrent counts live() too");
+    await busy.body?.cancel();
+    await assertH264Mp4(res); // cancels the body: the client went
+    await until(() => pool.stats().running === 0);
+    assert(!alive(pid), "ffmpeg ended with the client");
+    assertEquals(previews.active(), 0);
+  } finally {
+    previews.close();
+    await until(() => pool.stats().running === 0);
+    await rtsp.stop();
+  }
+});
+
+Deno.test("live() answers 415 for an MJPEG camera (the island then uses preview())", async () => {
+  const media = await startMediaServer();
+  const previews = createPreviews({ maxConcurrent: () => 2 });
+  try {
+    const res = await previews.live(stream(media.url("/mjpeg")));
+    assertEquals(res.status, 415);
+    assertStringIncludes(await res.text(), "MJPEG");
+    assertEquals(previews.active(), 0);
+  } finally {
+    previews.close();
+    await media.stop();
   }
 });

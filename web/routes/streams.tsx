@@ -173,14 +173,22 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
     if (!find(name)) return c.json({ error: `Unknown stream "${name.slice(0, 200)}"` }, 404);
     return c.json(seriesOf(deps.store, name, c.req.query("range") ?? "24h", now()));
   });
-  const media = (what: "preview" | "snapshot") => (c: Context<WebEnv>) => {
+  const media = (what: "preview" | "live" | "snapshot") => (c: Context<WebEnv>) => {
     const s: StreamConfig | undefined = find(c.req.param("name") ?? "");
     if (!s) return c.text("Unknown stream", 404);
     // No request.signal here: Deno aborts it when a response completes (legacy behaviour); a
     // closed tab cancels the response body instead, which stops ffmpeg (see preview.ts).
+    if (what === "live") return ctx.previews.live(s);
     return what === "preview" ? ctx.previews.preview(s) : ctx.previews.snapshot(s);
   };
   app.get("/streams/:name/preview", media("preview"));
+  app.get("/streams/:name/live.mp4", media("live"));
+  app.get("/streams/:name/preview/check", async (c) => {
+    const s = find(c.req.param("name") ?? "");
+    if (!s) return c.json({ ok: false, reason: "unknown stream" }, 404);
+    c.header("cache-control", "no-store");
+    return c.json(await ctx.previews.check(s, AbortSignal.timeout(20_000)));
+  });
   app.get("/streams/:name/snapshot.jpg", media("snapshot"));
   return app;
 }
