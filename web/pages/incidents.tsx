@@ -168,11 +168,11 @@ function Row({ row, p }: { row: IncidentLogRow; p: IncidentsPageProps }) {
         {row.end === null ? <strong>ongoing</strong> : local(row.end)}
         <span class="incidents-duration">{formatDuration(row.durationMs)}</span>
       </td>
-      <td class="msg" data-label="Cause">
+      <td class="incidents-cause" data-label="Cause">
         {row.cause}
         {row.endCause && <span class="incidents-end-cause">Ended: {row.endCause}</span>}
       </td>
-      <td class="msg" data-label="Acknowledged">
+      <td class="incidents-ack" data-label="Acknowledged">
         <AckCell row={row} p={p} />
       </td>
     </tr>
