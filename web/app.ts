@@ -11,6 +11,7 @@ import {
   csrfToken,
   loadSession,
   requireSession,
+  roleGuard,
   securityHeaders,
   type WebEnv,
 } from "./guard.ts";
@@ -23,8 +24,10 @@ import {
   editorRoutes,
   exportRoutes,
   incidentsRoutes,
+  publicRoutes,
   settingsRoutes,
   streamRoutes,
+  usersRoutes,
 } from "./routes/mod.ts";
 import { createEvents } from "./sse.ts";
 
@@ -105,8 +108,9 @@ export function createWebApp(deps: WebAppDeps): WebApp {
         scriptUrl: assets.scriptUrl,
         cssUrl: assets.cssUrl,
         signedIn: c.get("session") !== undefined,
+        role: c.get("session")?.role,
         dbTrouble: dbTrouble(deps.store),
-      }, body(csrf));
+      }, body(csrf, c.get("session")?.role ?? "admin"));
       c.header("Cache-Control", "no-store");
       return c.html(html, status as 200);
     },
@@ -129,6 +133,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   app.get("/healthz", (c) => c.text("ok"));
   app.use(loadSession(auth));
   app.use(csrfGuard());
+  app.use(roleGuard()); // viewers: every write and editor refused here, for every route
   app.route("/", authRoutes(ctx, secure));
   // The status API is reachable here too: for a signed-in browser, or with the API's own
   // `api.token` check when one is configured. Without either it stays closed on this port.
@@ -141,6 +146,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
         ? deps.api.fetch(c.req.raw, { viaDashboard: true } satisfies ForwardedEnv) // token check
         : next(),
   );
+  app.route("/", publicRoutes(ctx)); // /status and badges: no sign-in, 404 while off
   app.use(requireSession(auth));
   app.get("/events", (c) => events.handler(c, c.get("session")?.id));
   app.get("/whoami", (c) => c.body(null, 204));
@@ -150,6 +156,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   app.route("/", alertsRoutes(ctx));
   app.route("/", exportRoutes(ctx));
   app.route("/", incidentsRoutes(ctx));
+  app.route("/", usersRoutes(ctx));
   app.notFound((c) => c.text(`Not found: ${c.req.path}`, 404));
   app.onError((err, c) => {
     deps.logger.error(`dashboard error on ${c.req.method} ${c.req.path}: ${err.message}`);

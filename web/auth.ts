@@ -1,4 +1,7 @@
-/** Admin sign-in: first-run setup token, password hash in the store, sessions, login rate limit. */
+/**
+ * Sign-in: the admin (first-run setup token, password hash in the store) and read-only viewer
+ * accounts (web/users.ts), sessions carrying the role, one login rate limit for both.
+ */
 
 import type { Logger } from "../monitor/mod.ts";
 import {
@@ -11,8 +14,10 @@ import {
 } from "./password.ts";
 import { createLoginLimiter, type LoginLimiterDeps } from "./login_limit.ts";
 import { createSessionStore, type MetaStore, type Session } from "./sessions.ts";
+import { createUsers, type Users } from "./users.ts";
 
-export type { MetaStore, Session } from "./sessions.ts";
+export type { MetaStore, Role, Session } from "./sessions.ts";
+export type { Users, ViewerInfo } from "./users.ts";
 
 /** Dependencies of {@link createAuth}. */
 export interface AuthDeps {
@@ -47,10 +52,13 @@ export interface Auth {
   /** Sets the first password with the setup token; signs in on success. */
   setup(ip: string, token: string, password: string): Promise<Attempt>;
   /**
-   * Checks the password; signs in on success. Rate-limited per address and globally, counted
-   * before the slow hash; a locked address's right password still signs in after a delay.
+   * Checks the password of the admin (`user` empty or "admin") or of a viewer; signs in on
+   * success with that role. Rate-limited per address and globally, counted before the slow hash;
+   * a locked address's right password still signs in after a delay.
    */
-  login(ip: string, password: string): Promise<Attempt>;
+  login(ip: string, password: string, user?: string): Promise<Attempt>;
+  /** The viewer accounts (deleting one or resetting its password ends its sessions). */
+  users: Users;
   /** Changes the password after checking the current one; ends every other session. */
   changePassword(session: Session, current: string, next: string): Promise<string | null>;
   /** The live session with this id (and marks it used), or undefined. */
@@ -136,13 +144,28 @@ export function createAuth(deps: AuthDeps): Auth {
    * Checks `password` under the limiter (keyed by address, or by session for a password change).
    * Null when it matches; a wrong one during a lockout comes back as the lockout's 429.
    */
-  const checked = async (key: string, password: string, wrong: string) => {
+  const users = createUsers({
+    meta,
+    iterations,
+    now,
+    passwordProblem,
+    endSessions: (name) => sessions.deleteUser(name),
+  });
+  const adminOk = async (password: string) => {
+    const stored = meta.getMeta(PASSWORD_KEY);
+    return stored !== undefined && stored !== "" && await verifyPassword(password, stored);
+  };
+  const checked = async (
+    key: string,
+    password: string,
+    wrong: string,
+    verify: (pw: string) => Promise<boolean> = adminOk,
+  ) => {
     const ticket = await limiter.acquire(key);
     if (!ticket.ok) return ticket;
-    const stored = meta.getMeta(PASSWORD_KEY);
     let ok = false;
     try {
-      ok = stored !== undefined && stored !== "" && await verifyPassword(password, stored);
+      ok = await verify(password);
     } finally {
       ticket.done(ok);
     }
@@ -177,11 +200,24 @@ export function createAuth(deps: AuthDeps): Auth {
       logger.info("admin password set through the setup page");
       return { ok: true, session: newSession() };
     },
-    async login(ip, password) {
+    async login(ip, password, user = "") {
       await ready;
-      return await checked(ip, password, "Wrong password") ?? { ok: true, session: newSession() };
+      const name = user.trim();
+      if (name === "" || name.toLowerCase() === "admin") {
+        return await checked(ip, password, "Wrong password") ?? { ok: true, session: newSession() };
+      }
+      // One message for an unknown name and a wrong password: names are not to be probed.
+      const wrong = await checked(
+        ip,
+        password,
+        "Wrong user name or password",
+        (pw) => users.verify(name, pw),
+      );
+      return wrong ?? { ok: true, session: sessions.create({ role: "viewer", user: name }) };
     },
+    users,
     async changePassword(session, current, next) {
+      if (session.role !== "admin") return "Only the admin changes the admin password";
       if (envPassword) return "The password is set by STREAMPULSE_ADMIN_PASSWORD";
       // Keyed by session: a stolen cookie cannot guess the current password faster than a login.
       const wrong = await checked(`session ${sha256Hex(session.id).slice(0, 12)}`, current, "");

@@ -94,11 +94,14 @@ export interface WebContext {
   events: Events;
   previews: Previews;
   now: () => number;
-  /** Renders a page with the layout (status 200 unless given). */
+  /**
+   * Renders a page with the layout (status 200 unless given). `body` gets the CSRF token and the
+   * role, so a page can leave out what a viewer may not use (web/guard.ts refuses it anyway).
+   */
   page(
     c: Context<WebEnv>,
     ctx: Pick<PageContext, "title" | "active">,
-    body: (csrf: string) => VNode,
+    body: (csrf: string, role: "admin" | "viewer") => VNode,
     status?: number,
   ): Response;
   /** Resolves after the next config reload or rejection (or the wait limit). */

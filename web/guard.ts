@@ -1,4 +1,4 @@
-/** Hono middleware of the dashboard: security headers, sessions, sign-in redirects and CSRF. */
+/** Hono middleware of the dashboard: security headers, sessions, sign-in redirects, CSRF, roles. */
 
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -134,5 +134,41 @@ export function requireSession(auth: Auth): MiddlewareHandler<WebEnv> {
     if (!wantsHtml) return c.json({ error: "Sign in first" }, 401);
     const next_ = c.req.path === "/" ? "" : `?next=${encodeURIComponent(c.req.path)}`;
     return c.redirect(`${target}${target === "/login" ? next_ : ""}`, 303);
+  };
+}
+
+/**
+ * GET paths only the admin may open: editor and confirmation forms (`…/new`, `…/edit`,
+ * `…/delete`, `…/clone`, `/import…`) and the admin's own pages (`/users`, `/settings`, `/mqtt`).
+ * Matched by segment, so editors added later under these names are covered too.
+ */
+export function adminOnlyGet(path: string): boolean {
+  const segs = path.split("/").filter(Boolean);
+  if (["users", "settings", "mqtt", "import"].includes(segs[0] ?? "")) return true;
+  return segs.some((s) => s === "new" || s === "edit" || s === "delete" || s === "clone");
+}
+
+/** What a viewer may still send that is not a GET: signing out. */
+const VIEWER_POSTS = new Set(["/logout"]);
+
+/**
+ * Enforces roles for every route at once (mounted before all of them): a viewer's session gets
+ * 403 for every POST/PUT/PATCH/DELETE (the dashboard's forms, "Test now", ack, mute, Send test,
+ * import, and the status API's writes through /api/*) except signing out, and for the admin-only
+ * GET pages of {@link adminOnlyGet}. Previews, snapshots, charts and the event stream are GETs
+ * and stay open: watching is what viewers are for.
+ */
+export function roleGuard(): MiddlewareHandler<WebEnv> {
+  return async (c, next) => {
+    const s = c.get("session");
+    if (!s || s.role === "admin") return await next();
+    const safe = SAFE.has(c.req.method);
+    if (safe ? adminOnlyGet(c.req.path) : !VIEWER_POSTS.has(c.req.path)) {
+      const msg = "Viewers cannot change anything; ask the admin";
+      return (c.req.header("accept") ?? "").includes("text/html")
+        ? c.html(`<!doctype html><title>Refused</title><p>${msg}.</p>`, 403)
+        : c.json({ error: msg }, 403);
+    }
+    await next();
   };
 }

@@ -1,4 +1,7 @@
-/** Sign-in sessions kept in streams.db (meta key `sessions`), so a restart keeps browsers signed in. */
+/**
+ * Sign-in sessions kept in streams.db (meta key `sessions`), so a restart keeps browsers signed in;
+ * each carries its role (admin or viewer) and, for a viewer, the account name.
+ */
 
 import { randomToken, sha256Hex } from "./password.ts";
 
@@ -8,8 +11,18 @@ export interface MetaStore {
   setMeta(key: string, value: string): void;
 }
 
+/** What a session may do: the admin changes things, a viewer only looks. */
+export type Role = "admin" | "viewer";
+
+/** Who signs in: the admin, or a viewer account by name. */
+export interface Who {
+  role: Role;
+  /** The viewer's account name (absent for the admin). */
+  user?: string;
+}
+
 /** A signed-in browser. */
-export interface Session {
+export interface Session extends Who {
   /** The cookie value (only its SHA-256 is stored). */
   id: string;
   /** Synchronizer token every state-changing request of this session must carry. */
@@ -18,21 +31,31 @@ export interface Session {
   seen: number;
 }
 
-/** The sessions of the admin. */
+/** The sessions of the admin and the viewers. */
 export interface SessionStore {
-  create(): Session;
+  /** Starts a session for `who` (default: the admin). */
+  create(who?: Who): Session;
   /** The live session with this id (marking it used), or undefined when unknown or expired. */
   get(id: string): Session | undefined;
   delete(id: string): void;
-  /** Ends every session but `keep`. */
+  /** Ends every other session of the account that owns `keep` (viewers' stay for the admin's). */
   deleteOthers(keep: string): void;
+  /** Ends every session of a viewer account (deleted, or its password reset). */
+  deleteUser(user: string): void;
   /** True while the session lives; unlike {@link get} it neither marks it used nor writes. */
   alive(id: string): boolean;
   /** Calls `fn` after any session ended (logout, password change, expiry, eviction). */
   onEnd(fn: () => void): () => void;
 }
 
-type Saved = { csrf: string; created: number; seen: number };
+type Saved = { csrf: string; created: number; seen: number; role?: Role; user?: string };
+
+/** A saved session's owner; sessions saved before roles existed are the admin's. */
+const whoOf = (s: { role?: Role; user?: string }): Who =>
+  s.role === "viewer" && typeof s.user === "string"
+    ? { role: "viewer", user: s.user }
+    : { role: "admin" };
+const sameOwner = (a: Saved, b: Saved) => whoOf(a).user === whoOf(b).user;
 
 const KEY = "sessions";
 
@@ -71,17 +94,17 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
   };
   const expired = (s: Saved, t: number) => t - s.seen > deps.idleMs || t - s.created > deps.maxMs;
   return {
-    create() {
+    create(who: Who = { role: "admin" }) {
       const t = now();
       const before = all.size;
       for (const [k, s] of all) if (expired(s, t)) all.delete(k);
       while (all.size >= max) all.delete(all.keys().next().value!);
       if (all.size < before) { for (const fn of listeners) fn(); }
       const id = randomToken();
-      const s: Saved = { csrf: randomToken(), created: t, seen: t };
+      const s: Saved = { csrf: randomToken(), created: t, seen: t, ...whoOf(who) };
       all.set(sha256Hex(id), s);
       save();
-      return { id, ...s };
+      return { id, ...s, ...whoOf(s) };
     },
     get(id) {
       const key = sha256Hex(id);
@@ -97,15 +120,21 @@ export function createSessionStore(deps: SessionStoreDeps): SessionStore {
         s.seen = t;
         save();
       }
-      return { id, ...s };
+      return { id, ...s, ...whoOf(s) };
     },
     delete(id) {
       if (all.delete(sha256Hex(id))) ended();
     },
     deleteOthers(keep) {
       const k = sha256Hex(keep);
-      for (const key of [...all.keys()]) if (key !== k) all.delete(key);
+      const mine = all.get(k) ?? { csrf: "", created: 0, seen: 0 };
+      for (const [key, s] of [...all]) if (key !== k && sameOwner(s, mine)) all.delete(key);
       ended();
+    },
+    deleteUser(user) {
+      let n = 0;
+      for (const [key, s] of [...all]) if (whoOf(s).user === user && all.delete(key)) n++;
+      if (n > 0) ended();
     },
     alive(id) {
       const s = all.get(sha256Hex(id));

@@ -12,7 +12,10 @@ export interface PageContext {
   csrf: string;
   signedIn: boolean;
   /** The nav entry to mark as current. */
-  active?: "dashboard" | "add" | "alerts" | "mqtt" | "settings" | "export" | "incidents";
+  active?: "dashboard" | "add" | "alerts" | "mqtt" | "settings" | "export" | "incidents"
+    | "users";
+  /** The signed-in role: a viewer's pages hide the editing links and forms. */
+  role?: "admin" | "viewer";
   /** Set while the store cannot write (see /api/health `db`); shown to signed-in users. */
   dbTrouble?: { writeError: string; queued: number };
 }
@@ -25,7 +28,10 @@ const NAV: Array<[NonNullable<PageContext["active"]>, string, string]> = [
   ["mqtt", "/mqtt", "MQTT"],
   ["settings", "/settings", "Settings"],
   ["export", "/export", "Export"],
+  ["users", "/users", "Users"],
 ];
+/** Nav entries a viewer does not get (their pages refuse viewers: web/guard.ts adminOnlyGet). */
+const ADMIN_NAV = new Set(["add", "mqtt", "settings", "users"]);
 
 /** Hidden CSRF field for server-rendered forms. */
 export function Csrf({ token }: { token: string }) {
@@ -106,13 +112,15 @@ function Layout({ ctx, children }: { ctx: PageContext; children: ComponentChildr
         <link rel="stylesheet" href={ctx.cssUrl} />
         <script type="module" src={ctx.scriptUrl} />
       </head>
-      <body>
+      <body data-role={ctx.signedIn ? ctx.role ?? "admin" : undefined}>
         <a class="skip" href="#main">Skip to content</a>
         <header class="top">
           <a class="brand" href="/">StreamPulse</a>
           {ctx.signedIn && (
             <nav aria-label="Main">
-              {NAV.map(([key, href, label]) => (
+              {NAV.filter(([key]) => ctx.role !== "viewer" || !ADMIN_NAV.has(key)).map((
+                [key, href, label],
+              ) => (
                 <a href={href} aria-current={ctx.active === key ? "page" : undefined}>{label}</a>
               ))}
               <form method="post" action="/logout" class="inline">

@@ -20,7 +20,11 @@ export function LoginPage({ csrf, error, next }: LoginProps) {
         <Csrf token={csrf} />
         {next && <input type="hidden" name="next" value={next} />}
         <label>
-          Admin password
+          User name (leave empty for the admin)
+          <input name="user" autocomplete="username" spellcheck={false} maxLength={40} />
+        </label>
+        <label>
+          Password
           <input
             type="password"
             name="password"

@@ -58,7 +58,7 @@ export function authRoutes(ctx: WebContext, secure: boolean): Hono<WebEnv> {
   app.post("/login", async (c) => {
     const body = await c.req.parseBody();
     const next = safeNext(body.next, new URL(c.req.url).origin);
-    const a = await auth.login(clientIp(c), field(body, "password"));
+    const a = await auth.login(clientIp(c), field(body, "password"), field(body, "user"));
     return finish(
       c,
       a,

@@ -4,6 +4,8 @@ export { alertsRoutes } from "./alerts.tsx";
 export { exportRoutes } from "./export.tsx";
 export { incidentsRoutes } from "./incidents.tsx";
 export { authRoutes } from "./login.ts";
+export { publicRoutes } from "./public.tsx";
 export { settingsRoutes } from "./settings.tsx";
 export { streamRoutes } from "./streams.tsx";
 export { editorRoutes } from "./streams_edit.tsx";
+export { usersRoutes } from "./users.tsx";
