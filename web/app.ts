@@ -23,6 +23,7 @@ import {
   authRoutes,
   editorRoutes,
   exportRoutes,
+  importRoutes,
   incidentsRoutes,
   publicRoutes,
   settingsRoutes,
@@ -151,6 +152,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   app.get("/events", (c) => events.handler(c, c.get("session")?.id));
   app.get("/whoami", (c) => c.body(null, 204));
   app.route("/", editorRoutes(ctx));
+  app.route("/", importRoutes(ctx)); // before streamRoutes: /streams/import is no stream
   app.route("/", streamRoutes(ctx));
   app.route("/", settingsRoutes(ctx));
   app.route("/", alertsRoutes(ctx));

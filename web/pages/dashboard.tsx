@@ -10,6 +10,7 @@ export function DashboardPage(props: LiveTableProps) {
       <div class="heading">
         <h1>Streams</h1>
         <a class="button" href="/streams/new">Add stream</a>
+        <a class="button import-link" href="/streams/import">Import streams</a>
       </div>
       <Island
         name="LiveTable"

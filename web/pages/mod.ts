@@ -6,6 +6,7 @@ export { ChannelFormPage, RuleFormPage, WindowFormPage } from "./alerts_forms.ts
 export { DashboardPage } from "./dashboard.tsx";
 export { DeletePage, EditorPage } from "./editor.tsx";
 export { ExportPage } from "./export.tsx";
+export { ImportDonePage, ImportFormPage, ImportPreviewPage } from "./import.tsx";
 export { IncidentsPage } from "./incidents.tsx";
 export { PublicStatusPage } from "./public_status.tsx";
 export type { PublicGroupView } from "./public_status.tsx";
