@@ -85,6 +85,16 @@ export interface WebAppDeps {
   configState?: () => Pick<ConfigState, "file" | "error" | "problems">;
   /** Alerting (absent: the Alerts page shows the config only, acks and mutes are unavailable). */
   alerts?: WebAlerts;
+  /** The media task's stored snapshots, for the grid's thumbnails (absent: placeholder tiles). */
+  snapshots?: WebSnapshots;
+}
+
+/** The media task's stored snapshots as the grid reads them (MediaTask.snapshot, snapshotInfo). */
+export interface WebSnapshots {
+  /** The stored JPEG of a configured stream, or undefined. */
+  load(name: string, kind: "last" | "failure"): Promise<Uint8Array | undefined>;
+  /** When each snapshot was written (ms since the epoch), absent when there is none. */
+  info(name: string): { last?: { at: number }; failure?: { at: number } };
 }
 
 /** Shared by the route modules. */
