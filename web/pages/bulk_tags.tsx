@@ -31,7 +31,7 @@ export function BulkTagsPage(p: BulkTagsProps) {
   return (
     <section class="narrow">
       <h1>Edit tags of several cameras</h1>
-      {p.saved && <p class="notice tags-saved" role="status">{p.saved}</p>}
+      {p.saved && <p class="note tags-saved" role="status">{p.saved}</p>}
       <SaveNotices conflict={p.conflict} other={p.other} />
       <form method="post" action="/streams/tags" class="stack" id="tags-form">
         <Csrf token={p.csrf} />
