@@ -1,23 +1,23 @@
 /** The browser entry: hydrates every server-rendered `[data-island]` with its JSON props. */
 
 import { type FunctionComponent, h, hydrate, render } from "preact";
+import { CameraGrid } from "./CameraGrid.tsx";
 import { FormAssist } from "./FormAssist.tsx";
 import { LiveBadge } from "./LiveBadge.tsx";
 import { LiveTable } from "./LiveTable.tsx";
 import { Preview } from "./Preview.tsx";
 import { liveState, whenSynced } from "./signals.ts";
 import { StreamChart } from "./StreamChart.tsx";
-import { StreamState } from "./StreamState.tsx";
 import { ZoneButton } from "./ZoneButton.tsx";
 
 // deno-lint-ignore no-explicit-any
 const islands: Record<string, FunctionComponent<any>> = {
+  CameraGrid,
   FormAssist,
   LiveBadge,
   LiveTable,
   Preview,
   StreamChart,
-  StreamState,
   ZoneButton,
 };
 

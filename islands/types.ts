@@ -45,6 +45,9 @@ export interface Row {
   mediaOverdueAt: number | null;
   /** Why the latest media check could not judge the picture, else null (shown, never as "up"). */
   pictureProblem: string | null;
+  /** When the last good and last failure snapshots were written (ms): their version; null: none. */
+  snapLast?: number | null;
+  snapFailure?: number | null;
 }
 
 /** Body of the `snapshot` event (sent on every connect). */

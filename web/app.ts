@@ -23,6 +23,7 @@ import {
   authRoutes,
   editorRoutes,
   exportRoutes,
+  gridRoutes,
   importRoutes,
   incidentsRoutes,
   publicRoutes,
@@ -31,7 +32,6 @@ import {
   usersRoutes,
 } from "./routes/mod.ts";
 import { createEvents } from "./sse.ts";
-import { configBanner } from "./stream_problems.ts";
 
 export type { WebAppDeps, WebContext, WebStore } from "./context.ts";
 
@@ -74,6 +74,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     now,
     picture: deps.view.picture,
     uptime: deps.view.uptime,
+    snapshots: deps.snapshots?.info,
   });
   const events = createEvents({
     bus: deps.bus,
@@ -112,7 +113,6 @@ export function createWebApp(deps: WebAppDeps): WebApp {
         signedIn: c.get("session") !== undefined,
         role: c.get("session")?.role,
         dbTrouble: dbTrouble(deps.store),
-        configTrouble: configBanner(deps.configState?.()),
       }, body(csrf, c.get("session")?.role ?? "admin"));
       c.header("Cache-Control", "no-store");
       return c.html(html, status as 200);
@@ -159,6 +159,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   app.route("/", settingsRoutes(ctx));
   app.route("/", alertsRoutes(ctx));
   app.route("/", exportRoutes(ctx));
+  app.route("/", gridRoutes(ctx));
   app.route("/", incidentsRoutes(ctx));
   app.route("/", usersRoutes(ctx));
   app.notFound((c) => c.text(`Not found: ${c.req.path}`, 404));

@@ -39,6 +39,8 @@ export interface RowsDeps {
    * of `uptime_24h` and `/api/sla`, read once per 30 s; absent: no figures (null).
    */
   uptime?: UptimeCache;
+  /** When a stream's snapshots were written (WebSnapshots.info), the grid's image versions. */
+  snapshots?: (name: string) => { last?: { at: number }; failure?: { at: number } };
 }
 
 const NO_DATA: UptimeCache = { ratio: () => null };
@@ -69,6 +71,7 @@ export function createRows(deps: RowsDeps): Rows {
     const st = deps.monitor.status(s.name);
     const last = st?.last;
     const pic = deps.picture?.(s.name);
+    const snap = deps.snapshots?.(s.name);
     return {
       name: s.name,
       state: st?.state ?? "unknown",
@@ -90,6 +93,8 @@ export function createRows(deps: RowsDeps): Rows {
       verifiedAt: pic?.verifiedAt ?? null,
       mediaOverdueAt: pic?.overdueAt ?? null,
       pictureProblem: pic?.unverified ?? null,
+      snapLast: snap?.last?.at ?? null,
+      snapFailure: snap?.failure?.at ?? null,
     };
   };
   return {

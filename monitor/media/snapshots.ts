@@ -9,6 +9,12 @@ export type SnapshotKind = "last" | "failure";
 /** Largest JPEG kept (a 640 px frame at ffmpeg's `-q:v 5` is 20–80 KiB). */
 export const MAX_SNAPSHOT_BYTES = 256 * 1024;
 
+/** When each snapshot of a stream was written (its file's mtime, ms), absent when none exists. */
+export interface SnapshotInfo {
+  last?: { at: number };
+  failure?: { at: number };
+}
+
 /** Stores and reads snapshots. */
 export interface SnapshotStore {
   /**
@@ -18,9 +24,17 @@ export interface SnapshotStore {
   save(name: string, kind: SnapshotKind, jpeg: Uint8Array): Promise<boolean>;
   /** The stored JPEG, or undefined when there is none yet. */
   load(name: string, kind: SnapshotKind): Promise<Uint8Array | undefined>;
+  /**
+   * When each snapshot was written: from memory after a save, else one `stat` per file, cached
+   * (so the dashboard may ask on every row; a version for thumbnails and image caches).
+   */
+  info(name: string): SnapshotInfo;
   /** The folder holding the files (`<dataDir>/snapshots`). */
   readonly dir: string;
 }
+
+/** Most cached {@link SnapshotStore.info} times (one per stream and kind); then it starts over. */
+const MAX_INFO = 20_000;
 
 /**
  * A stable file name for any stream name: a readable slug plus a hash of the exact name, so
@@ -50,6 +64,21 @@ export function createSnapshotStore(
 ): SnapshotStore {
   const dir = join(dataDir, "snapshots");
   const maxBytes = opts.maxBytes ?? MAX_SNAPSHOT_BYTES;
+  const times = new Map<string, number | null>();
+  const timeOf = (name: string, kind: SnapshotKind) => {
+    const file = snapshotFileName(name, kind);
+    let at = times.get(file);
+    if (at === undefined) {
+      try {
+        at = Deno.statSync(join(dir, file)).mtime?.getTime() ?? null;
+      } catch {
+        at = null; // none yet (or unreadable: load() says why)
+      }
+      if (times.size >= MAX_INFO) times.clear();
+      times.set(file, at);
+    }
+    return at === null ? undefined : { at };
+  };
   return {
     dir,
     async save(name, kind, jpeg) {
@@ -61,11 +90,17 @@ export function createSnapshotStore(
       try {
         await Deno.writeFile(tmp, jpeg);
         await Deno.rename(tmp, final);
+        times.delete(snapshotFileName(name, kind)); // the next info() stats the new file
       } catch (err) {
         await Deno.remove(tmp).catch(() => {});
         throw new Error(`Cannot save the ${kind} snapshot of "${name}" in "${dir}": ${err}`);
       }
       return true;
+    },
+    info(name) {
+      const last = timeOf(name, "last");
+      const failure = timeOf(name, "failure");
+      return { ...(last && { last }), ...(failure && { failure }) };
     },
     async load(name, kind) {
       try {

@@ -29,7 +29,12 @@ import {
   type PoolStats,
   type ProcessPool,
 } from "./process_pool.ts";
-import { cleanSnapshotTemp, createSnapshotStore, type SnapshotKind } from "./snapshots.ts";
+import {
+  cleanSnapshotTemp,
+  createSnapshotStore,
+  type SnapshotInfo,
+  type SnapshotKind,
+} from "./snapshots.ts";
 
 /** Dependencies of {@link createMediaTask}. */
 export interface MediaTaskDeps {
@@ -87,6 +92,8 @@ export interface MediaTask {
   run(signal: AbortSignal): Promise<void>;
   /** The stored JPEG of a configured stream, or undefined (unknown stream or none yet). */
   snapshot(name: string, kind: SnapshotKind): Promise<Uint8Array | undefined>;
+  /** When a configured stream's snapshots were written (empty for an unknown stream or none). */
+  snapshotInfo(name: string): SnapshotInfo;
   /** Runs one media check of a configured stream now and applies it; undefined if not found. */
   checkNow(name: string, signal?: AbortSignal): Promise<MediaVerdict | undefined>;
   health(): MediaHealth;
@@ -323,6 +330,9 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
     async snapshot(name, kind) {
       if (!opts.config().streams.some((s) => s.name === name)) return undefined;
       return await snapshots.load(name, kind);
+    },
+    snapshotInfo(name) {
+      return opts.config().streams.some((s) => s.name === name) ? snapshots.info(name) : {};
     },
     async checkNow(name, signal) {
       const s = opts.config().streams.find((x) => x.name === name);

@@ -2,6 +2,7 @@
 
 export { alertsRoutes } from "./alerts.tsx";
 export { exportRoutes } from "./export.tsx";
+export { gridRoutes } from "./grid.tsx";
 export { importRoutes } from "./import.tsx";
 export { incidentsRoutes } from "./incidents.tsx";
 export { authRoutes } from "./login.ts";
