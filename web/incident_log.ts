@@ -26,8 +26,11 @@ export interface IncidentFilter {
   from: number;
   /** Window end, ms; undefined: now. */
   to?: number;
-  /** True when `from`/`to` came from the URL (the page then shows them, not the preset). */
+  /** True when `from`/`to` came from the URL (they then win over the preset). */
   custom: boolean;
+  /** `from` and `to` as the URL gave them, for links (absent when not given). */
+  fromText?: string;
+  toText?: string;
   state?: "down" | "degraded";
   stream?: string;
   tag?: string;
@@ -49,14 +52,50 @@ export class FilterError extends Error {
 
 const clip = (v: string) => v.slice(0, 40);
 
-function time(query: Record<string, string>, field: "from" | "to"): number | undefined {
-  const v = query[field];
-  if (v === undefined || v === "") return undefined;
-  const ms = parseQueryTime(v);
-  if (!Number.isFinite(ms)) {
+/** A date-time input's value without an offset: `2026-12-01T03:00` (seconds optional). */
+const LOCAL = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d))?$/;
+
+/** The offset of `timeZone` at `ms`, in ms (read from formatInZone's `+01:00`). */
+function offsetMs(ms: number, timeZone: string): number {
+  const o = formatInZone(ms, timeZone).slice(19);
+  const sign = o[0] === "-" ? -1 : 1;
+  return sign * (Number(o.slice(1, 3)) * 60 + Number(o.slice(4, 6))) * 60_000;
+}
+
+/**
+ * Reads a wall-clock time without an offset (what `<input type="datetime-local">` sends) in
+ * `timeZone`: the offset is taken at the guess and once more at the result, so times beside a
+ * DST change land right; NaN when it is not such a time.
+ */
+export function parseLocalTime(value: string, timeZone: string): number {
+  const m = LOCAL.exec(value);
+  if (!m) return NaN;
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
+  if (!Number.isFinite(wall)) return NaN;
+  const guess = wall - offsetMs(wall, timeZone);
+  return wall - offsetMs(guess, timeZone);
+}
+
+/** `ms` as a datetime-local input value in `timeZone` (`2026-12-01T03:00`). */
+export function toLocalInput(ms: number, timeZone: string): string {
+  return formatInZone(ms, timeZone).slice(0, 16);
+}
+
+function time(
+  query: Record<string, string>,
+  field: "from" | "to",
+  timeZone: string,
+): number | undefined {
+  const v = (query[field] ?? "").trim();
+  if (v === "") return undefined;
+  const ms = v.length <= 19 && LOCAL.test(v) ? parseLocalTime(v, timeZone) : parseQueryTime(v);
+  // Beyond ±8.64e15 ms a Date is invalid: formatting such a bound would throw later.
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
     throw new FilterError(
       field,
-      `Invalid "${field}": expected an ISO-8601 time or epoch milliseconds, got "${clip(v)}"`,
+      `Invalid "${field}": expected a date and time, ISO-8601 or epoch milliseconds, got "${
+        clip(v)
+      }"`,
     );
   }
   return ms;
@@ -71,10 +110,15 @@ function text(query: Record<string, string>, field: string): string | undefined 
 
 /**
  * Reads the filters of `/incidents`, `/incidents.csv` and `/api/incidents` from a query:
- * `range` (24h, 7d, 30d, 90d) or `from`/`to` (ISO-8601 or epoch ms), `state` (down, degraded),
- * `stream`, `tag`, `site`, `open` (1/true/on). Throws {@link FilterError} naming the field.
+ * `range` (24h, 7d, 30d, 90d) or `from`/`to` (ISO-8601 or epoch ms, or a wall-clock
+ * `2026-12-01T03:00` in `timeZone`), `state` (down, degraded), `stream`, `tag`, `site`, `open`
+ * (1/true/on). Throws {@link FilterError} naming the field.
  */
-export function parseIncidentFilter(query: Record<string, string>, now: number): IncidentFilter {
+export function parseIncidentFilter(
+  query: Record<string, string>,
+  now: number,
+  timeZone = "UTC",
+): IncidentFilter {
   const range = query.range || "24h";
   if (!(range in RANGES)) {
     throw new FilterError(
@@ -89,8 +133,8 @@ export function parseIncidentFilter(query: Record<string, string>, now: number):
       `Invalid "state": expected down or degraded, got "${clip(state)}"`,
     );
   }
-  const from = time(query, "from");
-  const to = time(query, "to");
+  const from = time(query, "from", timeZone);
+  const to = time(query, "to", timeZone);
   if (from !== undefined && to !== undefined && from > to) {
     throw new FilterError("from", `Invalid range: "from" is after "to"`);
   }
@@ -99,6 +143,8 @@ export function parseIncidentFilter(query: Record<string, string>, now: number):
     from: from ?? (to ?? now) - RANGES[range],
     ...(to !== undefined ? { to } : {}),
     custom: from !== undefined || to !== undefined,
+    ...(from !== undefined ? { fromText: query.from.trim() } : {}),
+    ...(to !== undefined ? { toText: query.to.trim() } : {}),
     ...(state ? { state } : {}),
     ...(text(query, "stream") ? { stream: text(query, "stream") } : {}),
     ...(text(query, "tag") ? { tag: text(query, "tag") } : {}),
@@ -137,10 +183,9 @@ export function storeQuery(
 /** The filter as query parameters (for links to the CSV, the API and other pages). */
 export function filterParams(f: IncidentFilter): URLSearchParams {
   const p = new URLSearchParams();
-  if (f.custom) {
-    p.set("from", String(f.from));
-    if (f.to !== undefined) p.set("to", String(f.to));
-  } else if (f.range !== "24h") p.set("range", f.range);
+  if (f.fromText !== undefined) p.set("from", f.fromText);
+  if (f.toText !== undefined) p.set("to", f.toText);
+  if (f.fromText === undefined && f.range !== "24h") p.set("range", f.range);
   for (const k of ["state", "stream", "tag", "site"] as const) if (f[k]) p.set(k, f[k]!);
   if (f.open) p.set("open", "1");
   return p;

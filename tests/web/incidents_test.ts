@@ -2,6 +2,7 @@
 
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import type { StreamState } from "../../monitor/mod.ts";
+import { parseLocalTime, toLocalInput } from "../../web/incident_log.ts";
 import { safeBack } from "../../web/routes/incidents.tsx";
 import { type Stack, startWebStack } from "./harness.ts";
 import { type Client, setupAndSignIn } from "./helpers.ts";
@@ -76,6 +77,13 @@ Deno.test("GET /incidents filters by state, stream, tag, site, open and range", 
     assertEquals(await list("range=7d"), ["lobby & hall", "gate", "gate"]);
     const from = Date.now() - 31 * HOUR;
     assertEquals(await list(`from=${from}&to=${from + 1.5 * HOUR}`), ["gate"]);
+    // What the form's datetime-local inputs send: wall-clock times in the configured zone.
+    const local = (ms: number) => toLocalInput(ms, "Europe/Berlin");
+    const form = `range=24h&from=${local(from)}&to=${local(from + 1.5 * HOUR)}&state=&stream=`;
+    assertEquals(await list(form), ["gate"]);
+    const shown = await (await c.get(`/incidents?${form}`)).text();
+    assertStringIncludes(shown, `name="from" value="${local(from)}"`);
+    assertStringIncludes(shown, `href="/incidents.csv?from=${encodeURIComponent(local(from))}`);
     const bad = await c.get("/incidents?state=up");
     assertEquals(bad.status, 400);
     assertStringIncludes(await bad.text(), "Invalid &quot;state&quot;: expected down or degraded");
@@ -145,6 +153,19 @@ Deno.test("safeBack() keeps the log's own paths only", () => {
   }
 });
 
+Deno.test("parseLocalTime() reads wall-clock times in the zone, across DST changes", () => {
+  assertEquals(parseLocalTime("2026-12-01T03:00", "Europe/Berlin"), Date.UTC(2026, 11, 1, 2, 0));
+  assertEquals(
+    parseLocalTime("2026-07-01T03:00:30", "Europe/Berlin"),
+    Date.UTC(2026, 6, 1, 1, 0, 30),
+  );
+  assertEquals(parseLocalTime("2026-03-29T03:30", "Europe/Berlin"), Date.UTC(2026, 2, 29, 1, 30));
+  assertEquals(parseLocalTime("2026-12-01T03:00", "America/New_York"), Date.UTC(2026, 11, 1, 8, 0));
+  assertEquals(parseLocalTime("2026-12-01T03:00", "UTC"), Date.UTC(2026, 11, 1, 3, 0));
+  assert(Number.isNaN(parseLocalTime("2026-12-01 03:00", "UTC")));
+  assertEquals(toLocalInput(Date.UTC(2026, 11, 1, 2, 0), "Europe/Berlin"), "2026-12-01T03:00");
+});
+
 Deno.test("GET /incidents.csv exports the filtered incidents, formula-safe", () =>
   withLog(async (_s, c) => {
     const res = await c.get("/incidents.csv?stream=gate&range=7d");
@@ -167,6 +188,7 @@ Deno.test("GET /incidents.csv exports the filtered incidents, formula-safe", () 
     assertEquals(cells[5], "3600");
     assertStringIncludes(lines[1], `"'=HYPERLINK(""http://x"") timeout"`);
     assertEquals((await c.get("/incidents.csv?range=2y")).status, 400);
+    assertEquals((await c.get("/incidents.csv?to=99999999999999999999")).status, 400);
   }));
 
 Deno.test("GET /api/incidents answers JSON with filters, checks the token and bad values", () =>
@@ -201,8 +223,13 @@ Deno.test("GET /api/incidents answers JSON with filters, checks the token and ba
       const [q, msg] of [
         ["?limit=0", 'Invalid "limit": expected a whole number from 1 to 10000'],
         ["?limit=10001", 'Invalid "limit"'],
-        ["?from=yesterday", 'Invalid "from": expected an ISO-8601 time or epoch milliseconds'],
+        [
+          "?from=yesterday",
+          'Invalid "from": expected a date and time, ISO-8601 or epoch milliseconds',
+        ],
         ["?state=up", 'Invalid "state"'],
+        ["?from=99999999999999999999", 'Invalid "from"'],
+        ["?range=7d&offset=100001", 'Invalid "offset": expected a whole number from 0 to 100000'],
       ]
     ) {
       const res = await api(q, auth);

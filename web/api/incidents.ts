@@ -63,7 +63,7 @@ export function apiIncidentsRoutes(deps: ApiIncidentsRoutesDeps): Hono {
     const t = now();
     let filter;
     try {
-      filter = parseIncidentFilter(query, t);
+      filter = parseIncidentFilter(query, t, deps.timeZone());
     } catch (err) {
       if (err instanceof FilterError) throw new HTTPException(400, { message: err.message });
       throw err;

@@ -27,8 +27,9 @@ export interface IncidentLogForm {
   tag: string;
   site: string;
   open: boolean;
-  /** Set when from/to came from the URL: shown as text and kept in a hidden field. */
-  custom?: { from: string; to: string; fromRaw: string; toRaw: string };
+  /** datetime-local values in the configured zone (empty when not given). */
+  from: string;
+  to: string;
 }
 
 /** Props of {@link IncidentsPage}. */
@@ -86,25 +87,22 @@ function Filters(p: IncidentsPageProps) {
   const f = p.form;
   return (
     <form method="get" action="/incidents" class="incidents-filters" aria-label="Filter incidents">
-      {f.custom
-        ? (
-          <p class="incidents-custom">
-            From {local(f.custom.from)} to {local(f.custom.to)}
-            <input type="hidden" name="from" value={f.custom.fromRaw} />
-            {f.custom.toRaw && <input type="hidden" name="to" value={f.custom.toRaw} />}{" "}
-            <a href="/incidents">Last 24 hours</a>
-          </p>
-        )
-        : (
-          <label>
-            Time
-            <select name="range">
-              {p.ranges.map((r) => (
-                <option key={r} value={r} selected={r === f.range}>{RANGE_LABEL[r] ?? r}</option>
-              ))}
-            </select>
-          </label>
-        )}
+      <label>
+        Time
+        <select name="range">
+          {p.ranges.map((r) => (
+            <option key={r} value={r} selected={r === f.range}>{RANGE_LABEL[r] ?? r}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        From
+        <input type="datetime-local" name="from" value={f.from} />
+      </label>
+      <label>
+        To
+        <input type="datetime-local" name="to" value={f.to} />
+      </label>
       <Select
         name="state"
         label="State"
@@ -190,8 +188,9 @@ export function IncidentsPage(p: IncidentsPageProps) {
       <Filters {...p} />
       {p.error && <p class="alert" role="alert">{p.error}</p>}
       <p class="muted">
-        Times in {p.timezone}. Newest first{p.page > 1 ? `, page ${p.page}` : ""}. Also as{" "}
-        <a href={p.apiHref}>JSON</a>.
+        Times in {p.timezone}{" "}
+        (From and To too; they win over Time). Newest first{p.page > 1 ? `, page ${p.page}` : ""}.
+        Also as <a href={p.apiHref}>JSON</a>.
       </p>
       {p.rows.length === 0
         ? <p class="empty">No incidents match these filters.</p>

@@ -13,6 +13,7 @@ import {
   parseIncidentFilter,
   RANGES,
   storeQuery,
+  toLocalInput,
 } from "../incident_log.ts";
 import { IncidentsPage } from "../pages/mod.ts";
 
@@ -40,7 +41,7 @@ export function incidentsRoutes(ctx: WebContext): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   const parse = (query: Record<string, string>): IncidentFilter | FilterError => {
     try {
-      return parseIncidentFilter(query, ctx.now());
+      return parseIncidentFilter(query, ctx.now(), deps.config().timezone);
     } catch (err) {
       if (err instanceof FilterError) return err;
       throw err;
@@ -54,7 +55,6 @@ export function incidentsRoutes(ctx: WebContext): Hono<WebEnv> {
     const f = parsed instanceof FilterError ? parseIncidentFilter({}, ctx.now()) : parsed;
     const page = Math.min(MAX_PAGE, Math.max(1, Math.floor(Number(query.page)) || 1));
     const tz = deps.config().timezone;
-    const t = ctx.now();
     const streams = deps.monitor.streams();
     const found = deps.store.allIncidents(
       storeQuery(f, streams, { limit: PAGE + 1, offset: (page - 1) * PAGE }),
@@ -89,16 +89,8 @@ export function incidentsRoutes(ctx: WebContext): Hono<WebEnv> {
           tag: f.tag ?? "",
           site: f.site ?? "",
           open: f.open,
-          ...(f.custom
-            ? {
-              custom: {
-                from: formatInZone(f.from, tz),
-                to: formatInZone(f.to ?? t, tz),
-                fromRaw: String(f.from),
-                toRaw: f.to === undefined ? "" : String(f.to),
-              },
-            }
-            : {}),
+          from: f.fromText !== undefined ? toLocalInput(f.from, tz) : "",
+          to: f.to !== undefined ? toLocalInput(f.to, tz) : "",
         },
         streams: sorted(streams.map((s) => s.name)),
         tags: sorted(streams.flatMap((s) => s.tags)),
