@@ -220,6 +220,7 @@ export async function createStreamPulse(
     sla,
     snapshot: media.snapshot,
     alerts: webAlerts,
+    configState: () => holder.state(),
   });
   const web = createWebApp({
     monitor,

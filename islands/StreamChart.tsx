@@ -26,64 +26,32 @@ export interface StreamChartProps {
   range: string;
 }
 
-const RANGES = ["1h", "24h", "7d", "30d"];
-
+/** A CSS custom property's value, or `fallback`. */
 function color(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
-/** Status strip: one rect per point, coloured by its share of passed checks. */
-function Timeline({ s }: { s: Series }) {
-  const span = Math.max(1, s.to - s.from);
-  const w = 1000;
-  const step = s.source === "hourly" ? 3_600_000 : span / Math.max(1, s.t.length);
-  return (
-    <svg
-      class="timeline"
-      viewBox={`0 0 ${w} 12`}
-      preserveAspectRatio="none"
-      role="img"
-      aria-label="Status over time"
-    >
-      <rect class="tl-none" x={0} y={0} width={w} height={12} />
-      {s.t.map((t, i) => {
-        const x = ((t * 1000 - s.from) / span) * w;
-        const ok = s.ok[i];
-        const cls = ok >= 0.999 ? "tl-up" : ok <= 0.001 ? "tl-down" : "tl-part";
-        return (
-          <rect
-            key={t}
-            class={cls}
-            x={x}
-            y={0}
-            width={Math.max(1, (step / span) * w)}
-            height={12}
-          />
-        );
-      })}
-    </svg>
-  );
-}
-
-/** Fetches the series of the chosen range and draws it. */
+/**
+ * Fetches the series of `range` and draws it; the range is chosen by the page's links
+ * (`?range=`), so the server-rendered state band above always covers the same span.
+ */
 export function StreamChart({ name, range }: StreamChartProps) {
-  const current = useSignal(range);
   const series = useSignal<Series | null>(null);
   const error = useSignal("");
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const ctrl = new AbortController();
-    const url = `/streams/${encodeURIComponent(name)}/series?range=${current.value}`;
+    const url = `/streams/${encodeURIComponent(name)}/series?range=${range}`;
     fetch(url, { signal: ctrl.signal })
       .then((r) => r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`)))
       .then((s: Series) => (series.value = s, error.value = ""))
       .catch((e) => ctrl.signal.aborted || (error.value = `Cannot load the chart: ${e.message}`));
     return () => ctrl.abort();
-  }, [current.value]);
+  }, [range]);
   useEffect(() => {
     const s = series.value;
     const el = box.current;
-    if (!s || !el) return;
+    if (!s || !el || !s.lat.some((v) => v !== null)) return;
     let plot: { destroy(): void; setSize(o: { width: number; height: number }): void } | undefined;
     let gone = false;
     const size = () => ({ width: Math.max(280, el.clientWidth), height: 220 });
@@ -121,23 +89,13 @@ export function StreamChart({ name, range }: StreamChartProps) {
   const avg = lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : null;
   const ok = s && s.ok.length ? s.ok.reduce((a, b) => a + b, 0) / s.ok.length : null;
   return (
-    <section class="chart" aria-label="Latency and status history">
-      <div class="ranges" role="group" aria-label="Range">
-        {RANGES.map((r) => (
-          <button
-            key={r}
-            type="button"
-            aria-pressed={current.value === r}
-            onClick={() => current.value = r}
-          >
-            {r}
-          </button>
-        ))}
-      </div>
+    <section class="chart" aria-label="Latency history">
       <div ref={box} class="plot">
         {s ? null : <p class="muted">{error.value || "Loading chart…"}</p>}
+        {s && s.t.length > 0 && lat.length === 0 && (
+          <p class="muted">No check passed in this range, so there is no latency to draw.</p>
+        )}
       </div>
-      {s && <Timeline s={s} />}
       {s && (
         <p class="muted">
           {s.t.length === 0

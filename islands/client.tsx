@@ -8,6 +8,7 @@ import { LiveTable } from "./LiveTable.tsx";
 import { Preview } from "./Preview.tsx";
 import { liveState, whenSynced } from "./signals.ts";
 import { StreamChart } from "./StreamChart.tsx";
+import { StreamState } from "./StreamState.tsx";
 import { ZoneButton } from "./ZoneButton.tsx";
 
 // deno-lint-ignore no-explicit-any
@@ -18,6 +19,7 @@ const islands: Record<string, FunctionComponent<any>> = {
   LiveTable,
   Preview,
   StreamChart,
+  StreamState,
   ZoneButton,
 };
 

@@ -10,6 +10,7 @@ export type { LiveTableProps } from "./LiveTable.tsx";
 export { Preview } from "./Preview.tsx";
 export { StreamChart } from "./StreamChart.tsx";
 export type { Series } from "./StreamChart.tsx";
+export { stateSentence, StreamState } from "./StreamState.tsx";
 export { ZoneButton } from "./ZoneButton.tsx";
-export { formatDuration, formatLatency } from "./format.ts";
+export { formatDuration, formatLatency, formatRatio } from "./format.ts";
 export type { Row } from "./types.ts";

@@ -32,6 +32,7 @@ import {
   usersRoutes,
 } from "./routes/mod.ts";
 import { createEvents } from "./sse.ts";
+import { configBanner } from "./stream_problems.ts";
 
 export type { WebAppDeps, WebContext, WebStore } from "./context.ts";
 
@@ -113,6 +114,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
         signedIn: c.get("session") !== undefined,
         role: c.get("session")?.role,
         dbTrouble: dbTrouble(deps.store),
+        configTrouble: configBanner(deps.configState?.()),
       }, body(csrf, c.get("session")?.role ?? "admin"));
       c.header("Cache-Control", "no-store");
       return c.html(html, status as 200);

@@ -7,60 +7,22 @@ import {
   ConfigError,
   type ConfigProblem,
   editConfigFile,
-  formatProblem,
   parseConfig,
 } from "../monitor/config/mod.ts";
 import { sha256Hex } from "./password.ts";
+import type { StreamValues } from "./stream_form.ts";
+
+export type { StreamValues } from "./stream_form.ts";
+export { emptyValues, streamValuesFrom, streamValuesOf } from "./stream_form.ts";
+export type { FieldProblems } from "./stream_problems.ts";
+export { problemInWords, problemsByField, problemsFor } from "./stream_problems.ts";
 
 /** An edit of the YAML document (comments and unknown keys survive it). */
 export type Edit = (doc: Document) => void;
 
-/** The stream editor's fields, as the browser sends them. */
-export interface StreamValues {
-  name: string;
-  url: string;
-  enabled: boolean;
-  kind: string;
-  interval: string;
-  timeout: string;
-  tags: string;
-  tlsInsecure: boolean;
-}
-
 /** A short fingerprint of config.yaml's text: forms carry it to detect concurrent edits. */
 export function versionOf(text: string): string {
   return sha256Hex(text).slice(0, 24);
-}
-
-/** Reads a form body (FormData-like record) into {@link StreamValues}. */
-export function streamValuesFrom(body: Record<string, unknown>): StreamValues {
-  const s = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
-  return {
-    name: s("name").trim(),
-    url: s("url").trim(),
-    enabled: s("enabled") === "on" || s("enabled") === "true",
-    kind: s("kind"),
-    interval: s("interval").trim(),
-    timeout: s("timeout").trim(),
-    tags: s("tags"),
-    tlsInsecure: s("tls_insecure") === "on" || s("tls_insecure") === "true",
-  };
-}
-
-/** The form values of a stream as written in config.yaml (unset keys stay blank). */
-export function streamValuesOf(raw: Record<string, unknown>): StreamValues {
-  const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
-  const tags = Array.isArray(raw.tags) ? raw.tags.join(", ") : str(raw.tags);
-  return {
-    name: str(raw.name),
-    url: str(raw.url),
-    enabled: raw.enabled !== false,
-    kind: str(raw.kind),
-    interval: str(raw.interval_seconds),
-    timeout: str(raw.timeout_seconds),
-    tags,
-    tlsInsecure: raw.tls_insecure === true,
-  };
 }
 
 /** A number when the text is one, else the text itself (so validation names the bad value). */
@@ -145,10 +107,79 @@ export function editStream(v: StreamValues, original?: string, opts: EditStreamO
       item.set("tags", node);
     }
     setKey(item, "tls_insecure", v.tlsInsecure, false);
+    setStreamExtras(doc, item, v);
     if ((at < 0 || original !== v.name) && !item.has("id")) {
       item.set("id", freshId(doc, opts.newId));
     }
   };
+}
+
+/**
+ * Writes the media, RTSP and alert keys of the form onto a stream's mapping. A field the caller
+ * did not send (undefined) leaves its key alone; a blank one removes it (the default applies).
+ * `expect:` is kept as a mapping so its comments survive; it goes when all four are blank.
+ */
+function setStreamExtras(doc: Document, item: YAMLMap, v: StreamValues): void {
+  const num = (text: string | undefined) =>
+    text === undefined ? item : text === "" ? undefined : numberOr(text);
+  const put = (key: string, value: unknown) => {
+    if (value !== item) setKey(item, key, value);
+  };
+  if (v.media !== undefined) {
+    put("media", v.media === "on" ? true : v.media === "off" ? false : undefined);
+  }
+  put("media_check_seconds", num(v.mediaCheck));
+  put("freeze_seconds", num(v.freeze));
+  if (v.rtspTransport !== undefined) put("rtsp_transport", v.rtspTransport || undefined);
+  if (v.site !== undefined) put("site", v.site || undefined);
+  if (v.parent !== undefined) put("parent", v.parent || undefined);
+  const expect: Array<[string, string | undefined, boolean]> = [
+    ["codec", v.expectCodec, false],
+    ["width", v.expectWidth, true],
+    ["height", v.expectHeight, true],
+    ["min_fps", v.expectMinFps, true],
+  ];
+  if (expect.every(([, text]) => text === undefined)) return;
+  const had = item.get("expect", true);
+  const map = isMap(had) ? had : doc.createNode({}) as YAMLMap;
+  if (!isMap(had)) item.set("expect", map);
+  for (const [key, text, numeric] of expect) {
+    if (text !== undefined) setKey(map, key, numeric && text ? numberOr(text) : text);
+  }
+  if (map.items.length === 0) item.delete("expect");
+}
+
+/**
+ * The edit adding the tags `add` to and removing the tags `remove` from each stream named in
+ * `names` (one save for all of them). Tags keep their order; an emptied list is removed.
+ */
+export function editTags(names: readonly string[], add: string[], remove: string[]): Edit {
+  return (doc) => {
+    for (const name of names) {
+      const item = streamItem(doc, name);
+      if (!item) continue;
+      const raw = item.get("tags");
+      const now = isSeq(raw)
+        ? raw.items.map((t) => String(isScalar(t) ? t.value : t))
+        : raw === undefined || raw === null
+        ? []
+        : [String(raw)];
+      const next = [...now.filter((t) => !remove.includes(t))];
+      for (const t of add) if (!next.includes(t)) next.push(t);
+      if (next.join("\n") === now.join("\n")) continue;
+      if (next.length === 0) item.delete("tags");
+      else {
+        const node = doc.createNode(next) as YAMLSeq;
+        node.flow = true;
+        item.set("tags", node);
+      }
+    }
+  };
+}
+
+/** A list of tags typed as text: split on commas, trimmed, blanks and repeats dropped. */
+export function tagList(text: string): string[] {
+  return [...new Set(text.split(",").map((t) => t.trim()).filter(Boolean))];
 }
 
 /** A new id no stream of `doc` has. */
@@ -245,57 +276,4 @@ export async function saveEdit(path: string, edit: Edit, version: string): Promi
   const current = await Deno.readTextFile(path);
   if (versionOf(current) !== version) throw new ConfigConflictError(path);
   return await editConfigFile(path, edit, { expectedText: current });
-}
-
-/** What a form shows: problem text keyed by form field, and the problems of no single field. */
-export interface FieldProblems {
-  fields: Record<string, string>;
-  other: string[];
-}
-
-/**
- * Sorts problems by form field: `field(p)` names the field a problem belongs to, or undefined
- * for the rest. Each is shown as `path: message`; two on one field are joined with `; `.
- */
-export function problemsFor(
-  problems: readonly ConfigProblem[],
-  field: (p: ConfigProblem) => string | undefined,
-): FieldProblems {
-  const fields: Record<string, string> = {};
-  const other: string[] = [];
-  for (const p of problems) {
-    const f = field(p);
-    const text = formatProblem(p);
-    if (f === undefined) other.push(text);
-    else fields[f] = fields[f] ? `${fields[f]}; ${text}` : text;
-  }
-  return { fields, other };
-}
-
-/** The stream editor's form field of each stream key that has a problem slot on the page. */
-const STREAM_FIELDS: Record<string, string> = {
-  name: "name",
-  url: "url",
-  kind: "kind",
-  interval_seconds: "interval",
-  timeout_seconds: "timeout",
-  tags: "tags",
-};
-
-/**
- * Splits problems into those of the stream at `streams[index]` (by form field) and the rest.
- * The field comes from the problem's YAML path: `streams[3]` itself (not a mapping) belongs to
- * the name, `streams[3].interval_seconds` (or anything below it) to "interval". Keys the form
- * has no field for (media checks, …) are listed apart, so no problem goes unshown.
- */
-export function problemsByField(problems: readonly ConfigProblem[], index: number): FieldProblems {
-  const entry = `streams[${index}]`;
-  return problemsFor(problems, ({ path }) => {
-    if (path === entry) return "name";
-    for (const [key, field] of Object.entries(STREAM_FIELDS)) {
-      const at = `${entry}.${key}`;
-      if (path === at || path.startsWith(`${at}.`) || path.startsWith(`${at}[`)) return field;
-    }
-    return undefined;
-  });
 }

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { VNode } from "preact";
 import type { Bus, Logger, Monitor } from "../monitor/mod.ts";
 import type { DeliveryResult } from "../monitor/alerts/mod.ts";
-import type { ChannelConfig, Config } from "../monitor/config/mod.ts";
+import type { ChannelConfig, Config, ConfigState } from "../monitor/config/mod.ts";
 import type { StatusView } from "../monitor/status/mod.ts";
 import type { DeliveryLogRow, Incident, Mute, Store, StoreHealth } from "../monitor/store/mod.ts";
 import type { AlertsHealth } from "./alerts_view.ts";
@@ -81,6 +81,8 @@ export interface WebAppDeps {
    * previews' own, for tests without media checks).
    */
   processes?: PreviewPool;
+  /** The config holder's state (/api/health `config`): a banner on every page while it is bad. */
+  configState?: () => Pick<ConfigState, "file" | "error" | "problems">;
   /** Alerting (absent: the Alerts page shows the config only, acks and mutes are unavailable). */
   alerts?: WebAlerts;
   /** The media task's stored snapshots, for the grid's thumbnails (absent: placeholder tiles). */

@@ -33,8 +33,8 @@ export function securityHeaders(): MiddlewareHandler {
     h.set(
       "Content-Security-Policy",
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " +
-        "form-action 'self'",
+        "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+        "frame-ancestors 'none'; form-action 'self'",
     );
     h.set("X-Content-Type-Options", "nosniff");
     h.set("X-Frame-Options", "DENY");
@@ -139,14 +139,16 @@ export function requireSession(auth: Auth): MiddlewareHandler<WebEnv> {
 
 /**
  * GET paths only the admin may open: editor and confirmation forms (`…/new`, `…/edit`,
- * `…/delete`, `…/clone`, `/import…`) and the admin's own pages (`/users`, `/settings`, `/mqtt`).
+ * `…/delete`, `…/clone`, `…/import…`) and the admin's own pages (`/users`, `/settings`, `/mqtt`).
  * Matched by segment, so editors added later under these names are covered too.
  */
 export function adminOnlyGet(path: string): boolean {
   const segs = path.split("/").filter(Boolean);
-  if (["users", "settings", "mqtt", "import"].includes(segs[0] ?? "")) return true;
-  return segs.some((s) => s === "new" || s === "edit" || s === "delete" || s === "clone");
+  if (["users", "settings", "mqtt"].includes(segs[0] ?? "")) return true;
+  return segs.some((s) => EDITOR_SEGMENTS.has(s));
 }
+
+const EDITOR_SEGMENTS = new Set(["new", "edit", "delete", "clone", "import"]);
 
 /** What a viewer may still send that is not a GET: signing out. */
 const VIEWER_POSTS = new Set(["/logout"]);

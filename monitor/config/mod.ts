@@ -22,8 +22,9 @@ export type {
   WebhookChannelConfig,
 } from "./alerts_types.ts";
 export { Checker } from "./check.ts";
-export { ConfigConflictError, editConfigFile, watchConfigFile } from "./file.ts";
+export { ConfigConflictError, editConfigFile, watchConfigFile, writeFileAtomic } from "./file.ts";
 export { createConfigHolder } from "./holder.ts";
+export type { ConfigState } from "./holder.ts";
 export type { MqttConfig } from "./mqtt.ts";
 export { checkUrl, ConfigError, formatProblem, formatProblems, parseConfig } from "./parse.ts";
 export type { Config, ConfigProblem } from "./parse.ts";

@@ -13,7 +13,7 @@ const PASSWORD = "a long admin password";
 /** ffmpeg preview processes reading `port` (the RTSP fixture's). */
 async function previewProcesses(port: number): Promise<number> {
   const out = await new Deno.Command("pgrep", {
-    args: ["-f", `ffmpeg .*127\\.0\\.0\\.1:${port}/live .*mpjpeg`],
+    args: ["-f", `ffmpeg .*127\\.0\\.0\\.1:${port}/live .*(mpjpeg|-f mp4)`],
     stdout: "piped",
     stderr: "null",
   }).output();
@@ -272,7 +272,8 @@ Deno.test({
           await buttons[0].click();
           await p2.waitForFunction(
             () =>
-              (document.querySelector("img.frame") as HTMLImageElement | null)?.naturalWidth! > 0,
+              (document.querySelector("img.frame") as HTMLImageElement | null)?.naturalWidth! > 0 ||
+              (document.querySelector("video.frame") as HTMLVideoElement | null)?.readyState! >= 2,
             {
               timeout: 15_000,
             },

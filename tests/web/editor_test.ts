@@ -74,22 +74,22 @@ Deno.test("problemsByField() places a problem by its structured path, never by i
   ], 1);
   assertEquals(got, {
     fields: {
-      interval: 'streams[1] ("b").interval_seconds: streams[0].url: decoy',
-      tags: "streams[1].tags: must be a list of strings, got a mapping",
-      name: "streams[1]: must be a mapping with name and url, got 1",
+      interval: "b — Check every: streams[0].url: decoy",
+      tags: "Stream 2 — Tags: must be a list of strings, got a mapping",
+      name: "Stream 2: must be a mapping with name and url, got 1",
+      media_check_seconds: 'Stream 2 — Media check every: must be a number, got "x"',
+      expect_width: "Stream 2 — Expected width: must be a whole number, got 1.5",
     },
     other: [
       "streams[1].url: YAML syntax lookalike",
-      "streams[10].url: is required",
-      'streams[1].media_check_seconds: must be a number, got "x"',
-      "streams[1].expect.width: must be a whole number, got 1.5",
+      "Stream 11 — URL: is required",
     ],
   });
   const two = problemsByField([
     { path: "streams[0].url", message: "is required" },
     { path: "streams[0].url", message: "second" },
   ], 0);
-  assertEquals(two.fields, { url: "streams[0].url: is required; streams[0].url: second" });
+  assertEquals(two.fields, { url: "Stream 1 — URL: is required; Stream 1 — URL: second" });
 });
 
 Deno.test("the stream editor saves with the safe writer, keeps comments and applies at once", async () => {
@@ -97,18 +97,16 @@ Deno.test("the stream editor saves with the safe writer, keeps comments and appl
   try {
     const c = await setupAndSignIn(s.web.app, s.web.setupToken()!);
     const page = await (await c.get("/streams/garage/edit")).text();
-    assertStringIncludes(
-      page,
-      "rtsp://admin:s3cret@127.0.0.1:1/live",
-      "the admin's own edit field shows the URL",
-    );
+    assert(!page.includes("s3cret"), "the password is write-only, in no part of the page");
+    assertStringIncludes(page, 'value="rtsp://admin@127.0.0.1:1/live"', "the URL keeps its user");
+    assertStringIncludes(page, 'placeholder="•••• set"');
     const version = /name="_version" value="([^"]+)"/.exec(page)![1];
     const bad = await c.post(
       "/streams/validate",
       form({ name: "garage", url: "nope", _original: "garage" }),
     );
     assertEquals(await bad.json(), {
-      fields: { url: 'streams[0] ("garage").url: is not a URL (expected e.g. rtsp://host/path)' },
+      fields: { url: "garage — URL: is not a URL (expected e.g. rtsp://host/path)" },
       other: [],
     });
     const res = await c.post(
@@ -117,7 +115,7 @@ Deno.test("the stream editor saves with the safe writer, keeps comments and appl
         _version: version,
         _original: "garage",
         name: "garage 2",
-        url: "rtsp://admin:s3cret@127.0.0.1:1/live",
+        url: "rtsp://admin@127.0.0.1:1/live",
         tags: "outside, east",
       }),
     );
@@ -130,6 +128,7 @@ Deno.test("the stream editor saves with the safe writer, keeps comments and appl
       assertStringIncludes(text, kept);
     }
     assertStringIncludes(text, "name: garage 2");
+    assertStringIncludes(text, "url: rtsp://admin:s3cret@127.0.0.1:1/live", "password kept");
     assertStringIncludes(text, "tags: [ outside, east ]");
     assertEquals(
       s.monitor.streams().map((x) => x.name),
@@ -180,7 +179,7 @@ Deno.test("an invalid stream is refused with 422 and the loader's message beside
     assertStringIncludes(
       await res.text(),
       'data-problem-for="name" id="p-name">' +
-        "streams[1] (&quot;garage&quot;).name: duplicate name &quot;garage&quot; (also streams[0])</p>",
+        "garage — Name: duplicate name &quot;garage&quot; (also streams[0])</p>",
       "the problem sits in the name field's slot",
     );
     assertEquals(await Deno.readTextFile(s.configPath), CONFIG);
@@ -192,9 +191,11 @@ Deno.test("an invalid stream is refused with 422 and the loader's message beside
     );
     assertEquals(await v.json(), {
       fields: {
-        url:
-          'streams[0] ("garage").url: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
-        interval: 'streams[0] ("garage").interval_seconds: must be at least 1, got 0.5',
+        url: 'garage — URL: scheme "ftp" is not supported (use rtsp, rtsps, http, https)',
+        interval: "garage — Check every: must be at least 1, got 0.5",
+        password: "garage — Password: the address changed from rtsp://127.0.0.1:1 to ftp://h: " +
+          "type the password again (a stored password is never sent to a new address), " +
+          "or tick Remove password",
       },
       other: [],
     });

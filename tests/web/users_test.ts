@@ -71,7 +71,16 @@ Deno.test("createUsers() hashes passwords, checks names and ends sessions on res
 });
 
 Deno.test("adminOnlyGet() covers editors, confirmations and the admin's pages", () => {
-  for (const p of ["/users", "/settings", "/mqtt", "/streams/new", "/streams/a/edit", "/import"]) {
+  for (
+    const p of [
+      "/users",
+      "/settings",
+      "/mqtt",
+      "/streams/new",
+      "/streams/a/edit",
+      "/streams/import",
+    ]
+  ) {
     assert(adminOnlyGet(p), p);
   }
   for (const p of ["/", "/streams/a", "/alerts", "/export", "/streams/a/preview", "/events"]) {

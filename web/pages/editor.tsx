@@ -1,8 +1,8 @@
 /** The stream editor (add, edit, rename, enable/disable) and the delete confirmation. */
 
-import type { ComponentChildren } from "preact";
 import { FormAssist } from "../../islands/mod.ts";
-import type { StreamValues } from "../config_edit.ts";
+import type { StreamValues } from "../stream_form.ts";
+import { AlertFields, Field, MediaFields, PasswordField } from "./editor_fields.tsx";
 import { Csrf, Island, SaveNotices } from "./layout.tsx";
 import { PROBE_KINDS } from "../../monitor/mod.ts";
 
@@ -21,24 +21,29 @@ export interface EditorProps {
   /** Set when config.yaml changed on disk since the form was loaded. */
   conflict?: boolean;
   heartbeatSeconds: number;
+  /** Whether the stored URL (of this stream, or of the cloned one) has a password. */
+  passwordSet?: boolean;
+  /** The stream this new one is cloned from (its stored password is kept, write-only). */
+  cloneOf?: string;
+  /** The other streams' names, for "Depends on". */
+  others?: string[];
+  /** Set after a save that config.yaml's problems elsewhere keep from being applied. */
+  pending?: string[];
 }
 
-/** A labelled field with its problem slot (filled by the server or by FormAssist). */
-export function Field(
-  { name, label, hint, problem, children }: {
-    name: string;
-    label: string;
-    hint?: string;
-    problem?: string;
-    children: ComponentChildren;
-  },
-) {
+export { Field } from "./editor_fields.tsx";
+
+/** The notice after a save written to config.yaml but not applied (the file is broken elsewhere). */
+function Pending({ name, problems }: { name: string; problems: string[] }) {
   return (
-    <div class="field">
-      <label for={`f-${name}`}>{label}</label>
-      {children}
-      {hint && <small id={`h-${name}`}>{hint}</small>}
-      <p class="problem" data-problem-for={name} id={`p-${name}`}>{problem ?? ""}</p>
+    <div class="alert editor-pending" role="status">
+      <p>
+        Saved {name} to config.yaml. It is not applied yet: the file still has{" "}
+        {problems.length === 1 ? "a problem" : `${problems.length} problems`}{" "}
+        elsewhere, so StreamPulse keeps running the last good config until{" "}
+        {problems.length === 1 ? "it is" : "they are"} fixed:
+      </p>
+      <ul>{problems.map((m) => <li key={m}>{m}</li>)}</ul>
     </div>
   );
 }
@@ -50,7 +55,10 @@ export function EditorPage(p: EditorProps) {
   const editing = p.original !== undefined;
   return (
     <section class="narrow">
-      <h1>{editing ? `Edit ${p.original}` : "Add a stream"}</h1>
+      <h1>
+        {editing ? `Edit ${p.original}` : p.cloneOf ? `Clone ${p.cloneOf}` : "Add a stream"}
+      </h1>
+      {p.pending && <Pending name={p.original ?? v.name} problems={p.pending} />}
       <SaveNotices
         conflict={p.conflict}
         other={p.other}
@@ -60,6 +68,7 @@ export function EditorPage(p: EditorProps) {
         <Csrf token={p.csrf} />
         <input type="hidden" name="_version" value={p.version} />
         {editing && <input type="hidden" name="_original" value={p.original} />}
+        {p.cloneOf && <input type="hidden" name="_clone_of" value={p.cloneOf} />}
         <Field name="name" label="Name" problem={f.name}>
           <input
             id="f-name"
@@ -73,7 +82,7 @@ export function EditorPage(p: EditorProps) {
         <Field
           name="url"
           label="URL"
-          hint="rtsp://, rtsps://, http:// or https:// — credentials are masked everywhere else"
+          hint="rtsp://, rtsps://, http:// or https://, with the user name (rtsp://admin@host/…); the password goes below"
           problem={f.url}
         >
           <input
@@ -86,6 +95,7 @@ export function EditorPage(p: EditorProps) {
             aria-describedby="h-url p-url"
           />
         </Field>
+        <PasswordField set={p.passwordSet ?? false} from={p.cloneOf} problem={f.password} />
         <div class="field check">
           <label>
             <input type="checkbox" name="enabled" checked={v.enabled} />{" "}
@@ -140,6 +150,8 @@ export function EditorPage(p: EditorProps) {
             Accept self-signed TLS certificates
           </label>
         </div>
+        <MediaFields v={v} f={f} />
+        <AlertFields v={v} f={f} others={p.others ?? []} />
         <Island
           name="FormAssist"
           component={FormAssist}
@@ -155,6 +167,13 @@ export function EditorPage(p: EditorProps) {
           <a href={editing ? `/streams/${encodeURIComponent(p.original!)}` : "/"}>Cancel</a>
         </div>
       </form>
+      <p class="editor-more">
+        {editing && (
+          <a href={`/streams/new?clone=${encodeURIComponent(p.original!)}`}>
+            Clone this camera
+          </a>
+        )} <a href="/streams/tags">Edit tags of several cameras</a>
+      </p>
     </section>
   );
 }

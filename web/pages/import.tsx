@@ -115,6 +115,9 @@ export interface ImportPreviewProps {
   notice?: string;
 }
 
+/** "1 camera", "3 cameras". */
+const cameras = (n: number) => `${n} camera${n === 1 ? "" : "s"}`;
+
 /** The status cell's words. */
 export function statusText(r: Pick<ImportRow, "status" | "reason">): string {
   if (r.status === "new") return "new";
@@ -190,7 +193,7 @@ export function ImportPreviewPage(p: ImportPreviewProps) {
           </table>
         </div>
         <div class="buttons">
-          <button type="submit" disabled={fresh === 0}>Import {fresh} cameras</button>
+          <button type="submit" disabled={fresh === 0}>Import {cameras(fresh)}</button>
           <span class="muted">Unchecked rows are left out; all are saved at once, or none.</span>
         </div>
       </form>
@@ -202,7 +205,7 @@ export function ImportPreviewPage(p: ImportPreviewProps) {
 export function ImportDonePage({ names }: { names: string[] }) {
   return (
     <section class="narrow">
-      <h1>Imported {names.length} cameras</h1>
+      <h1>Imported {cameras(names.length)}</h1>
       <p role="status">config.yaml was saved; the cameras are being checked now.</p>
       <ul class="import-done">
         {names.map((n) => (

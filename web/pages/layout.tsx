@@ -26,6 +26,8 @@ export interface PageContext {
   role?: "admin" | "viewer";
   /** Set while the store cannot write (see /api/health `db`); shown to signed-in users. */
   dbTrouble?: { writeError: string; queued: number };
+  /** Set while config.yaml on disk is not in force (see /api/health `config`); every page shows it. */
+  configTrouble?: { message: string; problems: string[] };
 }
 
 const NAV: Array<[NonNullable<PageContext["active"]>, string, string]> = [
@@ -109,6 +111,16 @@ function DbTrouble({ writeError, queued }: { writeError: string; queued: number 
   );
 }
 
+/** The banner shown on every page while config.yaml on disk is invalid (the last good one runs). */
+function ConfigTrouble({ message, problems }: { message: string; problems: string[] }) {
+  return (
+    <div class="alert config-banner" role="alert" id="config-trouble">
+      <p>{message}</p>
+      {problems.length > 0 && <ul>{problems.map((m) => <li key={m}>{m}</li>)}</ul>}
+    </div>
+  );
+}
+
 function Layout({ ctx, children }: { ctx: PageContext; children: ComponentChildren }) {
   return (
     <html lang="en">
@@ -140,6 +152,7 @@ function Layout({ ctx, children }: { ctx: PageContext; children: ComponentChildr
           )}
         </header>
         {ctx.signedIn && ctx.dbTrouble && <DbTrouble {...ctx.dbTrouble} />}
+        {ctx.signedIn && ctx.configTrouble && <ConfigTrouble {...ctx.configTrouble} />}
         <main id="main">{children}</main>
       </body>
     </html>

@@ -3,6 +3,7 @@
 export { AlertsPage } from "./alerts.tsx";
 export type { AlertsPageProps, Notice } from "./alerts.tsx";
 export { ChannelFormPage, RuleFormPage, WindowFormPage } from "./alerts_forms.tsx";
+export { BulkTagsPage } from "./bulk_tags.tsx";
 export { DashboardPage } from "./dashboard.tsx";
 export { DeletePage, EditorPage } from "./editor.tsx";
 export { ExportPage } from "./export.tsx";

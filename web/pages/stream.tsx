@@ -1,38 +1,34 @@
-/** The stream page: live state, chart and timeline, preview, incidents, last checks, media. */
+/** The stream page: state in words, summary, evidence, state band and chart, health, incidents. */
 
-import {
-  Badge,
-  formatDuration,
-  formatLatency,
-  LiveBadge,
-  Preview,
-  type Row,
-  StreamChart,
-} from "../../islands/mod.ts";
+import { Preview, type Row, StreamChart, StreamState } from "../../islands/mod.ts";
+import type { DetailRow } from "../stream_summary.ts";
 import { Csrf, Island } from "./layout.tsx";
+import { Evidence, type Frame, Health, WhyDown } from "./stream_evidence.tsx";
+import { type CheckLine, CheckTable, type IncidentLine, IncidentTable } from "./stream_tables.tsx";
+import { type BandSegment, StateBand } from "./stream_timeline.tsx";
 
 /** Everything the stream page shows (all untrusted text is rendered as text). */
 export interface StreamPageProps {
   row: Row;
   now: number;
   csrf: string;
+  /** The configured time zone: every time on the page is in it. */
+  timeZone: string;
   /** The URL with credentials masked. */
   maskedUrl: string;
   intervalSeconds: number;
   timeoutSeconds: number;
-  /** Incidents as the status API returns them (monitor/store's incidentEntry()), with id and ack. */
-  incidents: Array<
-    {
-      id: number;
-      state: "down" | "degraded";
-      start: string;
-      end: string | null;
-      duration_seconds: number;
-      cause: string;
-      /** The acknowledgement: when (formatted) and its note. */
-      ack: { time: string; note: string } | null;
-    }
-  >;
+  /** "H.264 1920×1080 · 25 fps · 4.1 Mbit/s · keyframe every 2 s · TCP", or "". */
+  summary: string;
+  /** The chart's and band's range ("1h", "24h", "7d", "30d") and how it reads ("24 h"). */
+  range: string;
+  rangeLabel: string;
+  band: { segments: BandSegment[]; from: number; to: number };
+  /** The stored frames: last good and failing. */
+  evidence: { last?: Frame; failure?: Frame };
+  /** For a down stream: since when (formatted), how long, and the last passed check (or null). */
+  down?: { since: string; held: string; lastGood: string | null };
+  incidents: IncidentLine[];
   /** Alerting's state of this stream (absent: alerting does not run, no controls). */
   alerts?: {
     /** "until <time>" or "until unmuted" while muted. */
@@ -40,11 +36,9 @@ export interface StreamPageProps {
     /** The maintenance window in force now, by name. */
     maintenance?: string;
   };
-  checks: Array<
-    { time: string; ok: boolean; state: Row["state"]; latencyMs: number | null; message: string }
-  >;
-  /** The last check's details, flattened to key → text. */
-  details: Array<[string, string]>;
+  checks: CheckLine[];
+  /** The last check's details, readable (web/stream_summary.ts detailRows()). */
+  details: DetailRow[];
 }
 
 /** The mute buttons: the `for` value each sends, and its label. */
@@ -55,16 +49,10 @@ const MUTE_SPANS: Array<[string, string]> = [
   ["forever", "Mute until unmuted"],
 ];
 
-/** Acknowledges an open incident with a note: its reminders stop, the note goes into messages. */
-function AckForm({ action, csrf, again }: { action: string; csrf: string; again: boolean }) {
-  return (
-    <form method="post" action={action} class="ack">
-      <Csrf token={csrf} />
-      <input name="note" maxLength={1000} placeholder="Note (optional)" aria-label="Note" />
-      <button type="submit" class="secondary">{again ? "Update note" : "Acknowledge"}</button>
-    </form>
-  );
-}
+const RANGES: Array<[string, string]> = [["1h", "1 h"], ["24h", "24 h"], ["7d", "7 d"], [
+  "30d",
+  "30 d",
+]];
 
 /** Mute state, maintenance state and the mute form. */
 function AlertControls(
@@ -89,136 +77,108 @@ function AlertControls(
       <form method="post" action={`${p.base}/mute`} class="mute">
         <Csrf token={p.csrf} />
         <input name="note" maxLength={1000} placeholder="Why (optional)" aria-label="Mute note" />
-        {MUTE_SPANS
-          .map(([v, label]) => (
-            <button type="submit" name="for" value={v} class="secondary" key={v}>{label}</button>
-          ))}
+        {MUTE_SPANS.map(([v, label]) => (
+          <button type="submit" name="for" value={v} class="secondary" key={v}>{label}</button>
+        ))}
       </form>
     </>
+  );
+}
+
+/** The raw details behind a disclosure: readable labels, lists as lists. */
+function RawDetails({ rows }: { rows: DetailRow[] }) {
+  return (
+    <details class="stream-raw">
+      <summary>Raw details of the last check ({rows.length})</summary>
+      {rows.length === 0 ? <p class="muted">No details from the last check.</p> : (
+        <dl class="facts">
+          {rows.map((r) => [
+            <dt key={`t${r.key}`} title={r.key}>{r.label}</dt>,
+            <dd key={`d${r.key}`}>
+              {typeof r.value === "string" ? r.value : (
+                <ul class="stream-list">
+                  {r.value.map((v, k) => <li key={k}>{v}</li>)}
+                </ul>
+              )}
+            </dd>,
+          ])}
+        </dl>
+      )}
+    </details>
   );
 }
 
 /** Renders the stream page body. */
 export function StreamPage(p: StreamPageProps) {
   const base = `/streams/${encodeURIComponent(p.row.name)}`;
+  const r = p.row;
   return (
-    <section>
+    <section class="stream-page">
       <div class="heading">
-        <h1>{p.row.name}</h1>
+        <h1>{r.name}</h1>
         <div class="actions">
           <a class="button" href={`${base}/edit`}>Edit</a>
           <form method="post" action={`${base}/toggle`} class="inline">
             <Csrf token={p.csrf} />
-            <input type="hidden" name="enabled" value={p.row.enabled ? "false" : "true"} />
-            <button type="submit" class="secondary">{p.row.enabled ? "Disable" : "Enable"}</button>
+            <input type="hidden" name="enabled" value={r.enabled ? "false" : "true"} />
+            <button type="submit" class="secondary">{r.enabled ? "Disable" : "Enable"}</button>
           </form>
           <a class="button danger" href={`${base}/delete`}>Delete</a>
         </div>
       </div>
-      <Island name="LiveBadge" component={LiveBadge} props={{ row: p.row, now: p.now }} />
+      <Island name="StreamState" component={StreamState} props={{ row: r, now: p.now }} />
+      {p.summary && <p class="stream-summary">{p.summary}</p>}
       <dl class="facts">
         <dt>URL</dt>
         <dd>
           <code>{p.maskedUrl}</code>
         </dd>
         <dt>Probe</dt>
-        <dd>{p.row.kind || "auto"}</dd>
+        <dd>{r.kind || "auto"}</dd>
         <dt>Every</dt>
         <dd>{p.intervalSeconds} s (timeout {p.timeoutSeconds} s)</dd>
-        {p.row.tags.length > 0 && <dt>Tags</dt>}
-        {p.row.tags.length > 0 && <dd>{p.row.tags.join(", ")}</dd>}
+        {r.tags.length > 0 && <dt>Tags</dt>}
+        {r.tags.length > 0 && <dd>{r.tags.join(", ")}</dd>}
+        <dt>Times in</dt>
+        <dd>{p.timeZone}</dd>
       </dl>
-      <h2>History</h2>
-      <Island
-        name="StreamChart"
-        component={StreamChart}
-        props={{ name: p.row.name, range: "24h" }}
+      {p.down && <WhyDown cause={r.message} {...p.down} />}
+      <h2>Evidence</h2>
+      <Evidence name={r.name} {...p.evidence} />
+      <h2 id="history">History</h2>
+      <nav class="stream-ranges" aria-label="Range">
+        {RANGES.map(([v, label]) => (
+          <a
+            key={v}
+            href={`${base}?range=${v}#history`}
+            aria-current={v === p.range ? "true" : undefined}
+          >
+            {label}
+          </a>
+        ))}
+      </nav>
+      <StateBand {...p.band} timeZone={p.timeZone} rangeLabel={p.rangeLabel} />
+      {!p.down && (
+        <Island
+          name="StreamChart"
+          component={StreamChart}
+          props={{ name: r.name, range: p.range }}
+        />
+      )}
+      <Health
+        up={[r.up24h, r.up7d, r.up30d]}
+        pic={[r.pic24h, r.pic7d, r.pic30d]}
+        paused={!r.enabled}
       />
       <h2>Live preview</h2>
-      <Island name="Preview" component={Preview} props={{ name: p.row.name }} />
-      <h2>Media details</h2>
-      {p.details.length === 0
-        ? <p class="muted">No details from the last check.</p>
-        : (
-          <dl class="facts">
-            {p.details.map(([k, v]) => [<dt key={`t${k}`}>{k}</dt>, <dd key={`d${k}`}>{v}</dd>])}
-          </dl>
-        )}
+      <Island name="Preview" component={Preview} props={{ name: r.name }} />
       {p.alerts && <AlertControls base={base} csrf={p.csrf} {...p.alerts} />}
       <h2 id="incidents">Incidents (30 days)</h2>
-      {p.incidents.length === 0 ? <p class="muted">No incidents.</p> : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">State</th>
-                <th scope="col">From</th>
-                <th scope="col">To</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Cause</th>
-                <th scope="col">Acknowledged</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.incidents.map((i) => (
-                <tr>
-                  <td>
-                    <Badge state={i.state} />
-                  </td>
-                  <td class="nowrap">{i.start}</td>
-                  <td class="nowrap">{i.end ?? "ongoing"}</td>
-                  <td>{formatDuration(i.duration_seconds * 1000)}</td>
-                  <td class="msg">{i.cause}</td>
-                  <td class="msg">
-                    {i.ack && (
-                      <>
-                        <span class="nowrap">{i.ack.time}</span>
-                        {i.ack.note && <span class="ack-note">{i.ack.note}</span>}
-                      </>
-                    )}
-                    {i.end === null && p.alerts && (
-                      <AckForm
-                        action={`${base}/incidents/${i.id}/ack`}
-                        csrf={p.csrf}
-                        again={!!i.ack}
-                      />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <IncidentTable incidents={p.incidents} base={base} csrf={p.csrf} canAck={!!p.alerts} />
       <h2>Last {p.checks.length} checks</h2>
-      {p.checks.length === 0 ? <p class="muted">Not checked yet.</p> : (
-        <div class="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Result</th>
-                <th scope="col">State</th>
-                <th scope="col" class="num">Latency</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.checks.map((c) => (
-                <tr>
-                  <td class="nowrap">{c.time}</td>
-                  <td>{c.ok ? "passed" : "failed"}</td>
-                  <td>
-                    <Badge state={c.state} />
-                  </td>
-                  <td class="num">{formatLatency(c.latencyMs)}</td>
-                  <td class="msg">{c.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <CheckTable checks={p.checks} />
+      <h2>Details</h2>
+      <RawDetails rows={p.details} />
     </section>
   );
 }

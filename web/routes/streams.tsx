@@ -2,40 +2,14 @@
 
 import { type Context, Hono } from "hono";
 import { ConfigConflictError } from "../../monitor/config/mod.ts";
-import { clipText, formatInZone, maskUrl, type StreamConfig } from "../../monitor/mod.ts";
-import { incidentEntry } from "../../monitor/store/mod.ts";
+import type { StreamConfig } from "../../monitor/mod.ts";
 import { MUTE_FOREVER } from "../alerts_view.ts";
 import type { WebContext } from "../context.ts";
 import { deleteStream, saveEdit, toggleStream, versionOf } from "../config_edit.ts";
 import type { WebEnv } from "../guard.ts";
 import { DashboardPage, DeletePage, StreamPage, UnknownStreamPage } from "../pages/mod.ts";
 import { seriesOf } from "../series.ts";
-
-const DAY = 86_400_000;
-
-/** The last check's details as `key → text` lines (nested keys joined by dots, URLs masked). */
-export function flattenDetails(
-  details: Record<string, unknown>,
-  prefix = "",
-): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(details)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === "object" && !Array.isArray(v) && prefix.split(".").length < 3) {
-      out.push(...flattenDetails(v as Record<string, unknown>, key));
-    } else {
-      const text = typeof v === "string" ? v : JSON.stringify(v);
-      out.push([key, clipText(String(text), 300)]); // cut first, then masked: linear in 300
-    }
-  }
-  return out.slice(0, 60);
-}
-
-/** A mute's end as the stream page says it, or undefined when not muted. */
-function muteText(until: number | undefined, tz: string): string | undefined {
-  if (until === undefined) return undefined;
-  return until >= MUTE_FOREVER ? "until unmuted" : `until ${formatInZone(until, tz)}`;
-}
+import { streamPageProps } from "./streams_page.ts";
 
 /** The dashboard and stream routes. */
 export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
@@ -61,35 +35,12 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
     const s = find(name);
     const row = rows.one(name);
     if (!s || !row) return unknown(c, name);
-    const tz = deps.config().timezone;
     const t = now();
-    return ctx.page(c, { title: name }, (csrf) =>
-      StreamPage({
-        row,
-        now: t,
-        csrf,
-        maskedUrl: maskUrl(s.url),
-        intervalSeconds: s.intervalSeconds,
-        timeoutSeconds: s.timeoutSeconds,
-        incidents: deps.store.incidents(name, { from: t - 30 * DAY, limit: 50 })
-          .map((i) => ({
-            ...incidentEntry(i, { timeZone: tz, now: t }),
-            id: i.id,
-            ack: i.ack ? { time: formatInZone(i.ack.ts, tz), note: i.ack.note } : null,
-          })),
-        alerts: deps.alerts && {
-          mutedUntil: muteText(deps.alerts.mutes().find((m) => m.name === name)?.until, tz),
-          maintenance: deps.alerts.maintenance(name),
-        },
-        checks: deps.store.history(name, { limit: 50 }).map((r) => ({
-          time: formatInZone(r.ts, tz),
-          ok: r.ok,
-          state: r.state,
-          latencyMs: Number.isFinite(r.latencyMs) ? r.latencyMs : null,
-          message: r.message,
-        })),
-        details: flattenDetails(deps.monitor.status(name)?.last?.details ?? {}),
-      }));
+    return ctx.page(
+      c,
+      { title: name },
+      (csrf) => StreamPage(streamPageProps(ctx, s, row, { range: c.req.query("range"), csrf, t })),
+    );
   });
   // Alerting: acknowledge an incident of this stream, mute or unmute its alerts.
   app.post("/streams/:name/incidents/:id/ack", async (c) => {
@@ -189,6 +140,22 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
     c.header("cache-control", "no-store");
     return c.json(await ctx.previews.check(s, AbortSignal.timeout(20_000)));
   });
-  app.get("/streams/:name/snapshot.jpg", media("snapshot"));
+  // ?kind=last|failure: the media task's stored frame (the stream page's evidence; `v` is its
+  // time, so a versioned URL may be cached); without kind: a fresh frame grabbed now.
+  app.get("/streams/:name/snapshot.jpg", async (c) => {
+    const kind = c.req.query("kind");
+    if (kind === undefined) return media("snapshot")(c);
+    const name = c.req.param("name");
+    if (kind !== "last" && kind !== "failure") {
+      return c.text('Choose kind "last" or "failure"', 400);
+    }
+    const jpeg = find(name) ? await deps.snapshots?.load(name, kind) : undefined;
+    if (!jpeg) return c.text(find(name) ? "No stored frame yet" : "Unknown stream", 404);
+    const cache = c.req.query("v") ? "private, max-age=86400, immutable" : "no-cache";
+    return c.body(jpeg.slice().buffer, 200, {
+      "content-type": "image/jpeg",
+      "cache-control": cache,
+    });
+  });
   return app;
 }
