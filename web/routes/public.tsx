@@ -9,8 +9,7 @@ import { formatInZone } from "../../monitor/mod.ts";
 import { type BadgeState, stateBadge, uptimeBadge, worstState } from "../badges.ts";
 import type { WebContext } from "../context.ts";
 import type { WebEnv } from "../guard.ts";
-import { renderPage } from "../pages/mod.ts";
-import { type PublicGroupView, PublicStatusPage } from "../pages/public_status.tsx";
+import { type PublicGroupView, PublicStatusPage, renderPage } from "../pages/mod.ts";
 import { membersOf, type PublicGroup, readPublic } from "../public_settings.ts";
 
 const DAY = 86_400_000;
