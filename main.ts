@@ -220,7 +220,6 @@ export async function createStreamPulse(
     sla,
     snapshot: media.snapshot,
     alerts: webAlerts,
-    configState: () => holder.state(),
   });
   const web = createWebApp({
     monitor,
@@ -234,6 +233,7 @@ export async function createStreamPulse(
     env: deps.env ?? ((k) => Deno.env.get(k)),
     processes,
     alerts: webAlerts,
+    configState: () => holder.state(),
     snapshots: { load: media.snapshot, info: media.snapshotInfo },
     ...deps.web,
   });
