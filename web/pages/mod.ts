@@ -19,5 +19,7 @@ export { MqttPage } from "./mqtt.tsx";
 export { SettingsPage } from "./settings.tsx";
 export { SetupPage } from "./setup.tsx";
 export { StreamPage } from "./stream.tsx";
+export type { StreamPageProps } from "./stream.tsx";
+export { bandSegments } from "./stream_timeline.tsx";
 export { UnknownStreamPage } from "./unknown.tsx";
 export { UsersPage } from "./users.tsx";

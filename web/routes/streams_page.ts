@@ -6,8 +6,7 @@ import { maskUrl, type StreamConfig } from "../../monitor/mod.ts";
 import type { Row } from "../../islands/mod.ts";
 import { MUTE_FOREVER } from "../alerts_view.ts";
 import type { WebContext } from "../context.ts";
-import type { StreamPageProps } from "../pages/stream.tsx";
-import { bandSegments } from "../pages/stream_timeline.tsx";
+import { bandSegments, type StreamPageProps } from "../pages/mod.ts";
 import { detailRows, localTime, summaryLine } from "../stream_summary.ts";
 
 const HOUR = 3_600_000;
