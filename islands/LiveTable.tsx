@@ -1,129 +1,74 @@
-/** The dashboard island: counts, search, state and tag filters, and one live row per stream. */
+/**
+ * The dashboard island: broken-first live rows, state counts that follow the search, sortable
+ * columns, groups by tag/site/host, the host-outage banner, all of it mirrored in the URL.
+ */
 
-import { type ReadonlySignal, type Signal, useComputed, useSignal } from "@preact/signals";
-import { useRef } from "preact/hooks";
-import { Badge } from "./Badge.tsx";
-import { formatAgo, formatDuration, formatLatency, formatRatio, isoOf } from "./format.ts";
-import { PictureCue, pictureCueOf } from "./PictureCue.tsx";
+import { batch, useComputed, useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
 import { type LiveState, liveState } from "./signals.ts";
-import { Sparkline } from "./Sparkline.tsx";
-import { type Row, type State, STATES } from "./types.ts";
+import { Counts, GroupHeader, LinkState, OutageBanner, SortHeader } from "./table_bar.tsx";
+import { matchesSearch, parseQuery, queryString, type TableQuery } from "./table_query.ts";
+import { StreamRow } from "./table_row.tsx";
+import {
+  type Category,
+  categoryOf,
+  type GroupBy,
+  groupRows,
+  hostOutages,
+  type Sort,
+  sortRows,
+  zeroCounts,
+} from "./table_sort.ts";
+import type { Row } from "./types.ts";
 
 /**
  * Props: the rows (server render only: the browser takes them from the first snapshot), the
- * server clock, and the filters from the URL.
+ * server clock, the configured time zone, and the table state from the URL (`q`, `state`, `tag`,
+ * `sort`, `group`).
  */
 export interface LiveTableProps {
   rows?: Row[];
   now: number;
+  /** The configured time zone (IANA name) for the banner's times; default UTC. */
+  tz?: string;
   q?: string;
   state?: string;
   tag?: string;
+  sort?: string;
+  group?: string;
 }
 
-/** "Reachable" availability, and "picture OK" beneath it when degraded time makes it lower. */
-function Availability({ up, pic }: { up: number | null; pic?: number | null }) {
-  const lower = up !== null && pic !== null && pic !== undefined && pic < up;
-  return (
-    <>
-      <span title="Reachable: up or degraded">{formatRatio(up)}</span>
-      {lower && (
-        <span class="muted pic" title="Picture OK: degraded time left out">
-          {` picture ${formatRatio(pic)}`}
-        </span>
-      )}
-    </>
-  );
-}
+const COLUMNS = 9;
+const GROUP_LABEL: Record<Exclude<GroupBy, "">, [string, string]> = {
+  tag: ["Tag", "No tag"],
+  site: ["Site", "No site"],
+  host: ["Host", "No host"],
+};
 
-/**
- * One stream. It re-renders only when its own row signal changes; the ticking times are
- * computed signals bound straight to text nodes, so the clock never re-renders rows.
- */
-function StreamRow({ row, now }: { row: Signal<Row>; now: Signal<number> }) {
-  const ago = useComputed(() => formatAgo(row.value.lastTs, now.value));
-  const held = useComputed(() => formatDuration(now.value - row.value.since));
-  // Re-renders the row only when the cue changes, not on every tick of the clock.
-  const cue = useComputed(() => pictureCueOf(row.value, now.value));
-  const r = row.value;
-  return (
-    <tr class={r.enabled ? undefined : "disabled"} data-stream={r.name}>
-      <th scope="row" data-label="Stream">
-        <a href={`/streams/${encodeURIComponent(r.name)}`}>{r.name}</a>
-        {r.tags.length > 0 && <span class="tags">{r.tags.join(", ")}</span>}
-      </th>
-      <td data-label="State">
-        <Badge state={r.state} />
-        {!r.enabled && <span class="muted">paused</span>}
-        <PictureCue kind={cue.value} row={r} now={now.peek()} />
-      </td>
-      <td data-label="Latency" class="num">{formatLatency(r.latencyMs)}</td>
-      <td data-label="Last check">
-        <time datetime={isoOf(r.lastTs)}>{ago}</time>
-        <span class="msg">{r.message}</span>
-      </td>
-      <td data-label="For">{held}</td>
-      <td data-label="24 h" class="num">
-        <Availability up={r.up24h} pic={r.pic24h} />
-      </td>
-      <td data-label="7 d" class="num">
-        <Availability up={r.up7d} pic={r.pic7d} />
-      </td>
-      <td data-label="30 d" class="num">
-        <Availability up={r.up30d} pic={r.pic30d} />
-      </td>
-      <td data-label="Trend">
-        <Sparkline points={r.spark} />
-      </td>
-    </tr>
-  );
-}
-
-function Counts(
-  { all, filter }: { all: ReadonlySignal<Signal<Row>[]>; filter: Signal<State | ""> },
+/** A group's rows, or nothing while it is collapsed. */
+function GroupBody(
+  { live, names, label, grouped, open, onToggle }: {
+    live: LiveState;
+    names: string[];
+    label: string;
+    grouped: boolean;
+    open: boolean;
+    onToggle: () => void;
+  },
 ) {
-  const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
-  for (const r of all.value) counts[r.value.state]++;
-  return (
-    <div class="counts" role="group" aria-label="Filter by state">
-      <button type="button" aria-pressed={filter.value === ""} onClick={() => filter.value = ""}>
-        All <b>{all.value.length}</b>
-      </button>
-      {STATES.map((s) => (
-        <button
-          key={s}
-          type="button"
-          class={`count-${s}`}
-          aria-pressed={filter.value === s}
-          onClick={() => filter.value = filter.value === s ? "" : s}
-        >
-          {s[0].toUpperCase() + s.slice(1)} <b data-count={s}>{counts[s]}</b>
-        </button>
-      ))}
-    </div>
-  );
-}
-
-function LinkState({ live }: { live: LiveState }) {
-  const l = live.link.value;
-  if (l === "signed-out") {
-    return (
-      <p class="link link-offline" role="status">
-        Signed out — <a href="/login">sign in again</a>
-      </p>
-    );
-  }
-  return (
-    <p class={`link link-${l}`} role="status">
-      {l === "live" ? "● Live" : l === "connecting" ? "Connecting…" : "Offline, retrying…"}
-    </p>
-  );
-}
-
-function Body({ live, visible }: { live: LiveState; visible: ReadonlySignal<string[]> }) {
   return (
     <tbody>
-      {visible.value.map((n) => <StreamRow key={n} row={live.rows.get(n)!} now={live.now} />)}
+      {grouped && (
+        <GroupHeader
+          live={live}
+          names={names}
+          label={label}
+          open={open}
+          onToggle={onToggle}
+          columns={COLUMNS}
+        />
+      )}
+      {open && names.map((n) => <StreamRow key={n} row={live.rows.get(n)!} now={live.now} />)}
     </tbody>
   );
 }
@@ -131,49 +76,97 @@ function Body({ live, visible }: { live: LiveState; visible: ReadonlySignal<stri
 /** The live stream table. */
 export function LiveTable(props: LiveTableProps) {
   const live = liveState(props.rows ?? [], props.now, "/events");
-  const q = useSignal(props.q ?? "");
-  const initial = (STATES as readonly string[]).includes(props.state ?? "") ? props.state : "";
-  const filter = useSignal<State | "">(initial as State | "");
-  const tag = useSignal(props.tag ?? "");
-  const all = useComputed(() => live.order.value.map((n) => live.rows.get(n)!).filter(Boolean));
+  // The browser reads its own URL (the source of truth after back/forward); the server, the props.
+  const initial = typeof location === "undefined"
+    ? parseQuery(props as unknown as Record<string, string | undefined>)
+    : parseQuery(location.search);
+  const q = useSignal(initial.q);
+  const filter = useSignal<Category | "">(initial.state);
+  const tag = useSignal(initial.tag);
+  const sort = useSignal<Sort>(initial.sort);
+  const group = useSignal<GroupBy>(initial.group);
+  const closed = useSignal<ReadonlySet<string>>(new Set());
+  const tz = props.tz ?? "UTC";
+  const query = useComputed<TableQuery>(() => ({
+    q: q.value,
+    state: filter.value,
+    tag: tag.value,
+    sort: sort.value,
+    group: group.value,
+  }));
+  const set = (next: TableQuery) =>
+    batch(() => {
+      q.value = next.q;
+      filter.value = next.state;
+      tag.value = next.tag;
+      sort.value = next.sort;
+      group.value = next.group;
+    });
+  /** Mirrors the table state in the URL: a new history entry, or (while typing) the same one. */
+  const commit = (push: boolean) => {
+    if (typeof history === "undefined") return;
+    const s = queryString(query.peek());
+    if (s === location.search) return;
+    history[push ? "pushState" : "replaceState"](null, "", location.pathname + s);
+  };
+  const change = (patch: Partial<TableQuery>, push = true) => {
+    set({ ...query.peek(), ...patch });
+    commit(push);
+  };
+  useEffect(() => {
+    const onPop = () => set(parseQuery(location.search));
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+
+  const all = useComputed(() => live.order.value.map((n) => live.rows.get(n)?.value));
   // A string, so it only notifies when the set of tags really changes.
   const tagKey = useComputed(() =>
-    [...new Set(all.value.flatMap((r) => r.value.tags))].sort().join("\n")
+    [...new Set(all.value.flatMap((r) => r?.tags ?? []))].sort().join("\n")
   );
   const tags = tagKey.value ? tagKey.value.split("\n") : [];
-  const prev = useRef<string[]>([]);
-  // Recomputed on every row change, but it hands back the same array while the set of visible
-  // names is unchanged, so the table body does not re-render.
-  const visible = useComputed(() => {
-    const needle = q.value.trim().toLowerCase();
-    const names: string[] = [];
-    for (const s of all.value) {
-      const r = s.value;
-      if (filter.value && r.state !== filter.value) continue;
-      if (tag.value && !r.tags.includes(tag.value)) continue;
-      if (
-        needle && !r.name.toLowerCase().includes(needle) &&
-        !r.tags.some((t) => t.toLowerCase().includes(needle))
-      ) continue;
-      names.push(r.name);
-    }
-    const p = prev.current;
-    if (p.length === names.length && p.every((n, i) => n === names[i])) return p;
-    return prev.current = names;
+  const searched = useComputed(() =>
+    all.value.filter((r): r is Row => r !== undefined && matchesSearch(r, q.value, tag.value))
+  );
+  const counts = useComputed(() => {
+    const c = zeroCounts();
+    for (const r of searched.value) c[categoryOf(r, live.now.value)]++;
+    return c;
   });
-  const total = all.value.length;
+  const outages = useComputed(() => hostOutages(all.value.filter((r) => r !== undefined)));
+  const prev = useRef<{ key: string; groups: ReturnType<typeof groupRows> } | null>(null);
+  // Recomputed on every row change, but it hands back the same groups while the layout (groups
+  // and their names in order) is unchanged, so the table body does not re-render.
+  const groups = useComputed(() => {
+    const t = live.now.value;
+    const shown = searched.value.filter((r) => !filter.value || categoryOf(r, t) === filter.value);
+    const gs = groupRows(sortRows(shown, sort.value, t), group.value, t);
+    const key = gs.map((g) => `${g.key}\u0000${g.names.join("\u0000")}`).join("\u0001");
+    if (prev.current?.key === key) return prev.current.groups;
+    return (prev.current = { key, groups: gs }).groups;
+  });
+  const setSort = (s: Sort) => change({ sort: s });
+  const total = live.order.value.length;
+  const shownCount = groups.value.reduce((n, g) => n + g.names.length, 0);
+  const qs = queryString(query.value);
+  const by = group.value;
   return (
     <div class="live">
       <div class="toolbar">
         <LinkState live={live} />
-        <Counts all={all} filter={filter} />
+        <Counts
+          counts={counts.value}
+          total={searched.value.length}
+          filter={filter.value}
+          onPick={(s) => change({ state: s })}
+        />
         <label class="search">
           <span class="sr">Search streams</span>
           <input
             type="search"
-            placeholder="Search name or tag"
+            placeholder="Search name, tag or host"
             value={q.value}
-            onInput={(e) => q.value = (e.target as HTMLInputElement).value}
+            onInput={(e) => change({ q: (e.target as HTMLInputElement).value }, false)}
           />
         </label>
         {tags.length > 0 && (
@@ -181,19 +174,42 @@ export function LiveTable(props: LiveTableProps) {
             <span class="sr">Tag</span>
             <select
               value={tag.value}
-              onChange={(e) => tag.value = (e.target as HTMLSelectElement).value}
+              onChange={(e) => change({ tag: (e.target as HTMLSelectElement).value })}
             >
               <option value="">All tags</option>
               {tags.map((t) => <option key={t} value={t}>{t}</option>)}
             </select>
           </label>
         )}
+        <label>
+          <span class="sr">Group</span>
+          <select
+            class="table-group-by"
+            value={by}
+            onChange={(e) => change({ group: (e.target as HTMLSelectElement).value as GroupBy })}
+          >
+            <option value="">No groups</option>
+            <option value="tag">Group by tag</option>
+            <option value="site">Group by site</option>
+            <option value="host">Group by host</option>
+          </select>
+        </label>
+        <nav class="table-views" aria-label="View">
+          <a href={`/${qs}`} aria-current="page">Table</a>
+          <a href={`/grid${qs}`} class="table-grid-link">Grid</a>
+        </nav>
       </div>
       {live.configError.value && (
         <p class="alert" role="alert">
           config.yaml was not applied: {live.configError.value}. The last good config keeps running.
         </p>
       )}
+      <OutageBanner
+        outages={outages.value}
+        tz={tz}
+        now={live.now.value}
+        onShow={by === "host" ? undefined : () => change({ group: "host" })}
+      />
       {total === 0
         ? (
           <div class="empty">
@@ -209,25 +225,46 @@ export function LiveTable(props: LiveTableProps) {
           <table class="streams">
             <thead>
               <tr>
-                <th scope="col">Stream</th>
-                <th scope="col">State</th>
-                <th scope="col" class="num">Latency</th>
-                <th scope="col">Last check</th>
-                <th scope="col">For</th>
-                <th scope="col" class="num">24 h</th>
-                <th scope="col" class="num">7 d</th>
-                <th scope="col" class="num">30 d</th>
+                <SortHeader label="Stream" sortKey="name" query={query.value} onSort={setSort} />
+                <SortHeader label="State" sortKey="status" query={query.value} onSort={setSort} />
+                <SortHeader
+                  label="Latency"
+                  sortKey="latency"
+                  query={query.value}
+                  onSort={setSort}
+                  num
+                />
+                <SortHeader
+                  label="Last check"
+                  sortKey="last"
+                  query={query.value}
+                  onSort={setSort}
+                />
+                <SortHeader label="For" sortKey="for" query={query.value} onSort={setSort} />
+                <SortHeader label="24 h" sortKey="up24h" query={query.value} onSort={setSort} num />
+                <SortHeader label="7 d" sortKey="up7d" query={query.value} onSort={setSort} num />
+                <SortHeader label="30 d" sortKey="up30d" query={query.value} onSort={setSort} num />
                 <th scope="col">Trend</th>
               </tr>
             </thead>
-            <Body live={live} visible={visible} />
+            {groups.value.map((g) => (
+              <GroupBody
+                key={g.key}
+                live={live}
+                names={g.names}
+                label={by ? `${GROUP_LABEL[by][0]} ${g.key || GROUP_LABEL[by][1]}` : ""}
+                grouped={by !== ""}
+                open={!closed.value.has(g.key)}
+                onToggle={() => {
+                  const next = new Set(closed.value);
+                  if (!next.delete(g.key)) next.add(g.key);
+                  closed.value = next;
+                }}
+              />
+            ))}
           </table>
         )}
-      {total > 0 && visible.value.length === 0 && (
-        <p class="muted">
-          No stream matches the filter.
-        </p>
-      )}
+      {total > 0 && shownCount === 0 && <p class="muted">No stream matches the filter.</p>}
     </div>
   );
 }

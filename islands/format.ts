@@ -35,3 +35,36 @@ export function formatRatio(r: number | null | undefined): string {
 export function isoOf(ts: number | null): string | undefined {
   return ts === null ? undefined : new Date(ts).toISOString();
 }
+
+/** Formatters by time zone, built once (Intl formatters are costly to create). */
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * `ts` as "03:12" in the time zone `tz` (the configured one), or "2024-05-01 03:12" when it is
+ * not on the same day as `now` there. An unknown zone falls back to UTC.
+ */
+export function formatClock(ts: number, tz: string, now: number): string {
+  let f = clocks.get(tz);
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions = {
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    };
+    try {
+      f = new Intl.DateTimeFormat("en-CA", { ...opts, timeZone: tz || "UTC" });
+    } catch {
+      f = new Intl.DateTimeFormat("en-CA", { ...opts, timeZone: "UTC" });
+    }
+    clocks.set(tz, f);
+  }
+  const parts = (t: number) => {
+    const o = Object.fromEntries(f!.formatToParts(t).map((p) => [p.type, p.value]));
+    return { day: `${o.year}-${o.month}-${o.day}`, time: `${o.hour}:${o.minute}` };
+  };
+  const at = parts(ts);
+  return at.day === parts(now).day ? at.time : `${at.day} ${at.time}`;
+}

@@ -15,6 +15,13 @@ export interface Row {
   enabled: boolean;
   kind: string;
   tags: string[];
+  /** The stream's `site:`, if any. */
+  site?: string;
+  /**
+   * The `host:port` its URL points at (never the URL: no credentials), "" when it has none;
+   * what grouping by host and the host-outage banner key on.
+   */
+  host?: string;
   /** Latency of the last check in ms, null before the first or when it failed without one. */
   latencyMs: number | null;
   /** Time of the last check (ms since the epoch), null before the first. */

@@ -3,6 +3,7 @@
 import type { CheckRecord, Monitor, StreamConfig } from "../monitor/mod.ts";
 import { type PictureFreshness, streamMessage, type UptimeCache } from "../monitor/status/mod.ts";
 import type { Row } from "../islands/mod.ts";
+import { hostKey } from "../monitor/alerts/mod.ts";
 
 /** What rows read from the store. */
 export interface RowsStore {
@@ -78,6 +79,9 @@ export function createRows(deps: RowsDeps): Rows {
       enabled: s.enabled,
       kind: st?.kind ?? s.kind ?? "",
       tags: s.tags,
+      site: s.site,
+      // host:port only (what alert grouping keys on): the URL with its credentials never leaves.
+      host: hostKey(s.url),
       // A failed check's latency is mostly its timeout: show none rather than a fast "1 ms".
       latencyMs: last?.ok && Number.isFinite(last.latencyMs) ? Math.round(last.latencyMs) : null,
       lastTs: last?.ts ?? null,

@@ -13,4 +13,5 @@ export type {
 export { createAlertsTask } from "./task.ts";
 export type { AlertCounts, AlertsTask, AlertsTaskDeps } from "./task.ts";
 export { maintenanceIntervals } from "./maintenance.ts";
+export { hostKey } from "./host_key.ts";
 export { alertVariables, renderAlert } from "./template.ts";

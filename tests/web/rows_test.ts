@@ -87,3 +87,25 @@ Deno.test("createRows() without a source shows no figures rather than check coun
   const [cam] = rows.all();
   assertEquals([cam.up24h, cam.up7d, cam.up30d, cam.pic24h], [null, null, null, null]);
 });
+
+Deno.test("createRows() carries host:port without credentials and the site, never the URL", () => {
+  const streams: StreamConfig[] = [
+    { ...stream("cam"), url: "rtsp://admin:s3cret@CAM.example/live", site: "north" },
+    { ...stream("snap"), url: "https://10.0.0.7:8443/snap.jpg" },
+    { ...stream("odd"), url: "not a url" },
+  ];
+  const rows = createRows({
+    monitor: { streams: () => streams, status: () => undefined },
+    store: { history: () => [] },
+  });
+  const [cam, snap, odd] = rows.all();
+  assertEquals([cam.host, cam.site], ["cam.example:554", "north"]);
+  assertEquals([snap.host, snap.site], ["10.0.0.7:8443", undefined]);
+  assertEquals(odd.host, "");
+  const text = JSON.stringify(rows.all());
+  assertEquals([text.includes("s3cret"), text.includes("admin"), text.includes("rtsp://")], [
+    false,
+    false,
+    false,
+  ]);
+});

@@ -44,6 +44,31 @@ const NAV: Array<[NonNullable<PageContext["active"]>, string, string]> = [
 /** Nav entries a viewer does not get (their pages refuse viewers: web/guard.ts adminOnlyGet). */
 const ADMIN_NAV = new Set(["add", "mqtt", "settings", "users"]);
 
+/** Nav icon outlines (24×24 strokes), shown instead of the labels on a phone; others get a dot. */
+const NAV_ICONS: Record<string, string> = {
+  dashboard: "M4 6h16M4 12h16M4 18h16",
+  grid: "M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z",
+  add: "M12 5v14M5 12h14",
+  incidents: "M12 3l9 16H3zM12 10v4M12 16.5v.5",
+  alerts: "M6 17v-6a6 6 0 0 1 12 0v6l2 2H4zM10 21h4",
+  mqtt: "M5 19A14 14 0 0 1 19 5M5 19a8 8 0 0 1 8-8M5 19h.5",
+  settings:
+    "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM12 2v4M12 18v4M2 12h4M18 12h4M5 5l3 3M16 16l3 3M5 19l3-3M16 8l3-3",
+  export: "M12 4v11M7 10l5 5 5-5M5 20h14",
+  users:
+    "M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M16 3.5a4 4 0 0 1 0 7.5M22 21a7 7 0 0 0-4-6.3",
+  signout: "M14 4h5v16h-5M10 8l-4 4 4 4M6 12h10",
+};
+
+/** The icon of nav entry `name` (decorative: the label stays for screen readers). */
+function NavIcon({ name }: { name: string }) {
+  return (
+    <svg class="nav-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+      <path d={NAV_ICONS[name] ?? "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z"} />
+    </svg>
+  );
+}
+
 /** Hidden CSRF field for server-rendered forms. */
 export function Csrf({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
@@ -142,11 +167,17 @@ function Layout({ ctx, children }: { ctx: PageContext; children: ComponentChildr
               {NAV.filter(([key]) => ctx.role !== "viewer" || !ADMIN_NAV.has(key)).map((
                 [key, href, label],
               ) => (
-                <a href={href} aria-current={ctx.active === key ? "page" : undefined}>{label}</a>
+                <a href={href} aria-current={ctx.active === key ? "page" : undefined} title={label}>
+                  <NavIcon name={key} />
+                  <span class="nav-label">{label}</span>
+                </a>
               ))}
               <form method="post" action="/logout" class="inline">
                 <Csrf token={ctx.csrf} />
-                <button type="submit" class="link-button">Sign out</button>
+                <button type="submit" class="link-button" title="Sign out">
+                  <NavIcon name="signout" />
+                  <span class="nav-label">Sign out</span>
+                </button>
               </form>
             </nav>
           )}

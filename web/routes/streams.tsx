@@ -28,6 +28,9 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
         q: c.req.query("q"),
         state: c.req.query("state"),
         tag: c.req.query("tag"),
+        sort: c.req.query("sort"),
+        group: c.req.query("group"),
+        tz: deps.config().timezone,
       })));
 
   app.get("/streams/:name", (c) => {
