@@ -46,6 +46,12 @@ export function Preview({ name }: PreviewProps) {
     note.value = text;
   };
   useEffect(() => () => live.current?.ctrl.abort(), []);
+  // A page put in the back/forward cache must not keep its preview (and its ffmpeg) running.
+  useEffect(() => {
+    const hide = () => live.current && stop();
+    globalThis.addEventListener("pagehide", hide);
+    return () => globalThis.removeEventListener("pagehide", hide);
+  }, []);
   useEffect(() => {
     if (mode.value !== "img") return;
     const t = setTimeout(() => stop("The preview stopped after 60 s."), LIMIT_MS);

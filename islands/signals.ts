@@ -102,11 +102,25 @@ export function connectEvents(state: LiveState, url: string): () => void {
   };
   open();
   const tick = setInterval(() => state.now.value = Date.now() + offset, 5000);
+  // A page kept in the back/forward cache would hold its event stream open: after a few reloads
+  // or back/forward steps the browser's six connections per host were all taken by hidden
+  // pages and the dashboard no longer loaded. Close on pagehide, reopen when the page returns.
+  const onHide = () => {
+    clearTimeout(retry);
+    es?.close();
+  };
+  const onShow = (e: PageTransitionEvent) => {
+    if (e.persisted && !stopped) open();
+  };
+  globalThis.addEventListener?.("pagehide", onHide);
+  globalThis.addEventListener?.("pageshow", onShow as EventListener);
   return () => {
     stopped = true;
     clearTimeout(retry);
     clearInterval(tick);
     es?.close();
+    globalThis.removeEventListener?.("pagehide", onHide);
+    globalThis.removeEventListener?.("pageshow", onShow as EventListener);
   };
 }
 
