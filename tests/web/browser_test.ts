@@ -271,9 +271,12 @@ Deno.test({
           const buttons = await p2.$$(".preview button");
           await buttons[0].click();
           await p2.waitForFunction(
+            // The live picture (MSE video, or the MJPEG transcode), not the stored snapshot.
             () =>
-              (document.querySelector("img.frame") as HTMLImageElement | null)?.naturalWidth! > 0 ||
-              (document.querySelector("video.frame") as HTMLVideoElement | null)?.readyState! >= 2,
+              [...document.querySelectorAll<HTMLImageElement>(".preview img")]
+                .some((i) => i.src.includes("/preview") && i.naturalWidth > 0) ||
+              (document.querySelector(".preview video") as HTMLVideoElement | null)?.readyState! >=
+                2,
             {
               timeout: 15_000,
             },

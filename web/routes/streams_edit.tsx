@@ -108,7 +108,9 @@ export function editorRoutes(ctx: WebContext): Hono<WebEnv> {
     const b = await body(c, text);
     const problems = tryEdit(text, editStream(b.values, b.original)).problems
       .map((p) => ({ ...p, message: redactText(p.message, b.secrets) }));
-    const out = problemsByField(problems, b.index, b.values.name || undefined);
+    // A new stream is appended: its problems are at the index after the last stream.
+    const index = b.index >= 0 ? b.index : fileStreams(text).names.length;
+    const out = problemsByField(problems, index, b.values.name || undefined);
     if (b.passwordProblem) {
       out.fields.password = `${b.values.name || "This stream"} — Password: ${b.passwordProblem}`;
     }
