@@ -82,7 +82,7 @@ export interface WebAppDeps {
    */
   processes?: PreviewPool;
   /** The config holder's state (/api/health `config`): a banner on every page while it is bad. */
-  configState?: () => Pick<ConfigState, "file" | "error" | "problems">;
+  configState?: () => Pick<ConfigState, "file" | "error" | "problems" | "warnings">;
   /** Alerting (absent: the Alerts page shows the config only, acks and mutes are unavailable). */
   alerts?: WebAlerts;
   /** The media task's stored snapshots, for the grid's thumbnails (absent: placeholder tiles). */

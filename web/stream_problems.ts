@@ -123,8 +123,26 @@ const BANNER_MAX = 5;
  * nothing: the next read settles it. Messages are masked (they may quote a URL).
  */
 export function configBanner(
-  state?: { file: string; error: string | null; problems: readonly ConfigProblem[] },
-): { message: string; problems: string[] } | undefined {
+  state?: {
+    file: string;
+    error: string | null;
+    problems: readonly ConfigProblem[];
+    warnings?: readonly ConfigProblem[];
+  },
+): { message: string; problems: string[]; warning?: boolean } | undefined {
+  if (state && state.file === "ok" && state.warnings?.length) {
+    // In force, but with keys it ignored (typos) or values it corrected: say so, softly.
+    const words = state.warnings.map((p) => maskUrl(problemInWords(p)));
+    const n = words.length;
+    return {
+      message: `config.yaml is in force with ${n} warning${n === 1 ? "" : "s"} ` +
+        `(\`streampulse validate\` lists them too):`,
+      problems: n > BANNER_MAX
+        ? [...words.slice(0, BANNER_MAX), `and ${n - BANNER_MAX} more (see /api/health)`]
+        : words,
+      warning: true,
+    };
+  }
   if (!state || state.file === "ok" || state.file === "changing") return undefined;
   const words = state.problems.map((p) => maskUrl(problemInWords(p)));
   const problems = words.length > BANNER_MAX

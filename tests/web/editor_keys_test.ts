@@ -219,3 +219,26 @@ Deno.test("bulk tags add and remove tags on the chosen cameras in one save", asy
     await s.stop();
   }
 });
+
+Deno.test("configBanner() shows the warnings of a config in force (a typo'd key) softly, and problems as an alert", () => {
+  const warn = configBanner({
+    file: "ok",
+    error: null,
+    problems: [],
+    warnings: [{
+      path: "streams[0].frezee_seconds",
+      stream: "Gate",
+      message: 'unknown key — did you mean "freeze_seconds"?',
+    }],
+  });
+  assertEquals(warn?.warning, true);
+  assertStringIncludes(warn!.message, "1 warning");
+  assertStringIncludes(warn!.problems[0], "freeze_seconds");
+  assertEquals(configBanner({ file: "ok", error: null, problems: [], warnings: [] }), undefined);
+  const bad = configBanner({
+    file: "invalid",
+    error: "x",
+    problems: [{ path: "streams[0].url", message: "is not a URL", stream: "Gate" }],
+  });
+  assertEquals(bad?.warning, undefined);
+});

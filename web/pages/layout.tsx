@@ -27,7 +27,7 @@ export interface PageContext {
   /** Set while the store cannot write (see /api/health `db`); shown to signed-in users. */
   dbTrouble?: { writeError: string; queued: number };
   /** Set while config.yaml on disk is not in force (see /api/health `config`); every page shows it. */
-  configTrouble?: { message: string; problems: string[] };
+  configTrouble?: { message: string; problems: string[]; warning?: boolean };
 }
 
 const NAV: Array<[NonNullable<PageContext["active"]>, string, string]> = [
@@ -137,9 +137,15 @@ function DbTrouble({ writeError, queued }: { writeError: string; queued: number 
 }
 
 /** The banner shown on every page while config.yaml on disk is invalid (the last good one runs). */
-function ConfigTrouble({ message, problems }: { message: string; problems: string[] }) {
+function ConfigTrouble(
+  { message, problems, warning }: { message: string; problems: string[]; warning?: boolean },
+) {
   return (
-    <div class="alert config-banner" role="alert" id="config-trouble">
+    <div
+      class={warning ? "notice config-banner config-warnings" : "alert config-banner"}
+      role={warning ? "status" : "alert"}
+      id="config-trouble"
+    >
       <p>{message}</p>
       {problems.length > 0 && <ul>{problems.map((m) => <li key={m}>{m}</li>)}</ul>}
     </div>
