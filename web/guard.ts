@@ -103,6 +103,50 @@ function sameOrigin(c: Context): boolean {
   return site === undefined || site === "same-origin" || site === "none";
 }
 
+/** Largest form body read (the bulk import's 1 MiB upload plus its form fields). */
+export const MAX_FORM_BYTES = 2 * 1024 * 1024;
+/** Longest a form body may take to arrive. */
+const FORM_READ_MS = 30_000;
+
+/**
+ * The request with its body read into memory, at most {@link MAX_FORM_BYTES} and within
+ * {@link FORM_READ_MS}; a message (413 / 408) when it is larger or slower.
+ */
+export async function boundBody(req: Request): Promise<Request | string> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > MAX_FORM_BYTES) return `Request body too large (over ${MAX_FORM_BYTES} bytes)`;
+  if (!req.body) return req;
+  const reader = req.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => {});
+  }, FORM_READ_MS);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_FORM_BYTES) {
+        await reader.cancel().catch(() => {});
+        return `Request body too large (over ${MAX_FORM_BYTES} bytes)`;
+      }
+      parts.push(value);
+    }
+  } catch {
+    return "Request body did not arrive in time";
+  } finally {
+    clearTimeout(timer);
+  }
+  if (late) return "Request body did not arrive in time";
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) body.set(p, (at += p.length) - p.length);
+  return new Request(req.url, { method: req.method, headers: req.headers, body });
+}
+
 /**
  * Refuses every POST/PUT/PATCH/DELETE (403) that comes from another origin or lacks the CSRF
  * token (`X-CSRF-Token` header or `_csrf` form field).
@@ -113,6 +157,13 @@ export function csrfGuard(): MiddlewareHandler<WebEnv> {
     if (!sameOrigin(c)) return c.text("Cross-origin request refused", 403);
     let given = c.req.header("x-csrf-token");
     if (!given && /form/.test(c.req.header("content-type") ?? "")) {
+      // Read before anyone is known to be signed in: bounded in size and time, whatever the
+      // Content-Length says (a chunked body has none).
+      const bounded = await boundBody(c.req.raw);
+      if (typeof bounded === "string") {
+        return c.text(bounded, bounded.startsWith("Request body too large") ? 413 : 408);
+      }
+      c.req.raw = bounded;
       const body = await c.req.parseBody();
       given = typeof body._csrf === "string" ? body._csrf : undefined;
     }
