@@ -172,7 +172,10 @@ export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
     const hit = w.get(name);
     if (hit && t - hit.at >= 0 && t - hit.at < cacheMs) return hit.figures;
     const figures = build(s, t - windowMs, t);
-    w.set(name, { at: t, figures });
+    // Nothing observed yet (not checked, or its first check still queued): not cached, so the
+    // first checks show at once rather than up to `cacheMs` later; such a read is cheap.
+    if (figures.observedMs > 0) w.set(name, { at: t, figures });
+    else w.delete(name);
     return figures;
   };
 

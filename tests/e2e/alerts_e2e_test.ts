@@ -166,7 +166,7 @@ ${stream("cam", cam.url("/h264/moving"))}${stream("other", "rtsp://127.0.0.1:9/n
     };
     assertEquals(sla.streams.cam.down_seconds, 0);
     assert(sla.streams.cam.maintenance_seconds > 0, JSON.stringify(sla.streams.cam));
-    assert(sla.streams.other.down_seconds > 0);
+    assert(sla.streams.other.down_seconds > 0, JSON.stringify(sla.streams.other));
   } finally {
     await sp.stop();
     await hook.stop();

@@ -53,8 +53,9 @@ Deno.test("codecLabel() and bitrateLabel() read as people write them", () => {
     "H.264",
     "OPUS",
   ]);
-  assertEquals([bitrateLabel(999.6), bitrateLabel(1000), bitrateLabel(12_345)], [
-    "1000 kbit/s",
+  // Never "1000 kbit/s": what rounds to 1,000 kbit/s is written in Mbit/s.
+  assertEquals([bitrateLabel(999.4), bitrateLabel(999.6), bitrateLabel(12_345)], [
+    "999 kbit/s",
     "1.0 Mbit/s",
     "12.3 Mbit/s",
   ]);
