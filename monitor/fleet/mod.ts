@@ -1,0 +1,4 @@
+/** The public face of monitor/fleet/: the pure decisions of a fleet of nodes sharing one store. */
+
+export { DEFAULT_SITE, ownerLabel, owners, rendezvousWeight, streamKey } from "./rendezvous.ts";
+export type { FleetNode, FleetStream, Owners } from "./rendezvous.ts";
