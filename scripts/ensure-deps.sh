@@ -5,7 +5,7 @@ set -eu
 
 APT_PACKAGES="ca-certificates openssl ffmpeg mosquitto mosquitto-clients chromium fonts-liberation \
 python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-gstreamer1.0-plugins-ugly vlc-bin vlc-plugin-base prometheus python3-aiosmtpd shellcheck"
+gstreamer1.0-plugins-ugly vlc-bin vlc-plugin-base prometheus python3-aiosmtpd shellcheck postgresql"
 
 missing=""
 check() { # check NAME COMMAND...
@@ -24,6 +24,7 @@ check vlc command -v cvlc
 check promtool command -v promtool
 check aiosmtpd /usr/bin/python3 -c "import aiosmtpd"
 check shellcheck command -v shellcheck
+check postgresql test -x /usr/lib/postgresql/15/bin/initdb
 
 if [ -z "$missing" ]; then exit 0; fi
 

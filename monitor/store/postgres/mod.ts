@@ -1,0 +1,6 @@
+/** The public face of monitor/store/postgres/: the PostgreSQL schema and its migration runner. */
+
+export { checkNumbering, migratePostgres, MIGRATION_LOCK_KEY } from "./migrate.ts";
+export type { PgMigrateOptions, PgMigrateResult, PgMigrationLogger } from "./migrate.ts";
+export { POSTGRES_MIGRATIONS } from "./migrations.ts";
+export type { PgMigration } from "./migrations.ts";
