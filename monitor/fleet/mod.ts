@@ -2,3 +2,5 @@
 
 export { DEFAULT_SITE, ownerLabel, owners, rendezvousWeight, streamKey } from "./rendezvous.ts";
 export type { FleetNode, FleetStream, Owners } from "./rendezvous.ts";
+export { createLease, LeaseConfigError, liveNodes, validateLeaseConfig } from "./lease.ts";
+export type { Lease, LeaseConfig, LeaseConfigProblem, LeaseStatus, NodeRow } from "./lease.ts";
