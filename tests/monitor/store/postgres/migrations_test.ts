@@ -75,7 +75,7 @@ Deno.test("PostgreSQL schema (one real server for the file)", async (t) => {
           "sp_rollup_hour",
           "sp_schema",
           "sp_stream",
-        ]); // deno-fmt-ignore
+        ]);
         const rows = await sql`SELECT version, name, applied_at FROM sp_schema ORDER BY version`;
         assertEquals(rows.map((x) => [x.version, x.name, Number(x.applied_at)]), [
           ...POSTGRES_MIGRATIONS.map((m) => [m.version, m.name, 42]),
