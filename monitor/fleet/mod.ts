@@ -4,3 +4,5 @@ export { DEFAULT_SITE, ownerLabel, owners, rendezvousWeight, streamKey } from ".
 export type { FleetNode, FleetStream, Owners } from "./rendezvous.ts";
 export { createLease, LeaseConfigError, liveNodes, validateLeaseConfig } from "./lease.ts";
 export type { Lease, LeaseConfig, LeaseConfigProblem, LeaseStatus, NodeRow } from "./lease.ts";
+export { handover } from "./handover.ts";
+export type { Handover } from "./handover.ts";
