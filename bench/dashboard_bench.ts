@@ -46,33 +46,26 @@ try {
   await page.type("input[name=password]", PASSWORD);
   await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
 
-  // JS shipped: every script the page loads, as the server sends it (gzip).
-  const scripts: string[] = await page.$$eval(
-    "script[src]",
-    (els) => els.map((e) => (e as HTMLScriptElement).src),
-  );
-  const modulePreloads: string[] = await page.$$eval(
-    "link[rel=modulepreload]",
-    (els) => els.map((e) => (e as HTMLLinkElement).href),
-  );
+  // JS shipped: every script the dashboard page loads (entry and the chunks it imports), as the
+  // server sends them (gzip).
+  const loaded = new Set<string>();
+  const onResponse = (r: { url(): string; request(): { resourceType(): string } }) => {
+    if (r.request().resourceType() === "script") loaded.add(r.url());
+  };
+  page.on("response", onResponse);
+  await page.goto(`${base}/`, { waitUntil: "networkidle2" }).catch(() => {});
+  await page.waitForSelector(".link-live", { timeout: 60_000 });
+  page.off("response", onResponse);
   let gzipBytes = 0;
   let rawBytes = 0;
-  const seen = new Set<string>();
-  const fetchJs = async (url: string) => {
-    if (seen.has(url)) return;
-    seen.add(url);
-    const cookies = (await page.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  const cookies = (await page.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  for (const url of loaded) {
     const res = await fetch(url, { headers: { "accept-encoding": "gzip", cookie: cookies } });
     const body = new Uint8Array(await res.arrayBuffer()); // fetch decodes; length is raw
     rawBytes += body.length;
     gzipBytes += Number(res.headers.get("content-length") ?? 0) || body.length;
-    // Chunks imported by this one (code splitting).
-    const text = new TextDecoder().decode(body);
-    for (const m of text.matchAll(/from\s*"(\.\/[^"]+\.js)"|import\("(\.\/[^"]+\.js)"\)/g)) {
-      await fetchJs(new URL(m[1] ?? m[2], url).href);
-    }
-  };
-  for (const u of [...scripts, ...modulePreloads]) await fetchJs(u);
+  }
+  const seen = loaded;
 
   const rounds: { fcp: number; complete: number }[] = [];
   for (let r = 0; r < 3; r++) {
