@@ -4,3 +4,12 @@ export { checkNumbering, migratePostgres, MIGRATION_LOCK_KEY } from "./migrate.t
 export type { PgMigrateOptions, PgMigrateResult, PgMigrationLogger } from "./migrate.ts";
 export { POSTGRES_MIGRATIONS } from "./migrations.ts";
 export type { PgMigration } from "./migrations.ts";
+export { createPgReads } from "./reads.ts";
+export type { PgReadDeps } from "./reads.ts";
+export { EXPORT_PAGE } from "./reports.ts";
+export type {
+  AsyncStoreAlerts,
+  AsyncStoreQueries,
+  AsyncStoreReads,
+  IncidentLogQuery,
+} from "./types.ts";
