@@ -4,6 +4,8 @@ export { checkNumbering, migratePostgres, MIGRATION_LOCK_KEY } from "./migrate.t
 export type { PgMigrateOptions, PgMigrateResult, PgMigrationLogger } from "./migrate.ts";
 export { POSTGRES_MIGRATIONS } from "./migrations.ts";
 export type { PgMigration } from "./migrations.ts";
+export { createPgAlerts, DEFAULT_CLAIM_MS } from "./alerts.ts";
+export type { PgAlertDeps } from "./alerts.ts";
 export { createPgReads } from "./reads.ts";
 export type { PgReadDeps } from "./reads.ts";
 export { EXPORT_PAGE } from "./reports.ts";
@@ -13,3 +15,5 @@ export type {
   AsyncStoreReads,
   IncidentLogQuery,
 } from "./types.ts";
+export { createPostgresWriter, PG_MAX_QUEUE } from "./writer.ts";
+export type { PostgresWriter, PostgresWriterDeps } from "./writer.ts";
