@@ -4,7 +4,9 @@ import postgres from "postgres";
 import type { Sql } from "postgres";
 import type { StateChange } from "../../../../monitor/store/mod.ts";
 import {
+  type AsyncStoreAlerts,
   type AsyncStoreQueries,
+  createPgAlerts,
   createPgReads,
   migratePostgres,
 } from "../../../../monitor/store/postgres/mod.ts";
@@ -25,6 +27,8 @@ export interface SeedData {
 /** An opened backend: its async reads and a way to put data in. */
 export interface Opened {
   reads: AsyncStoreQueries;
+  /** Alerting; on PostgreSQL with claims of 0 ms, so due items stay due as in SQLite. */
+  alerts: AsyncStoreAlerts;
   seed(d: SeedData): Promise<void>;
   close(): Promise<void>;
 }
@@ -53,8 +57,20 @@ export const sqliteBackend: Backend = {
         yield* s.exportChecks(q);
       },
     };
+    const alerts: AsyncStoreAlerts = {
+      enqueueAlerts: (i, n, o) => Promise.resolve(s.enqueueAlerts(i, n, o)),
+      dueAlerts: (n, l, o) => Promise.resolve(s.dueAlerts(n, l, o)),
+      recordAttempt: (id, a) => Promise.resolve(s.recordAttempt(id, a)),
+      deliveries: (q) => Promise.resolve(s.deliveries(q)),
+      outboxStats: (n) => Promise.resolve(s.outboxStats(n)),
+      ackIncident: (id, note, ts) => Promise.resolve(s.ackIncident(id, note, ts)),
+      incident: (id) => Promise.resolve(s.incident(id)),
+      setMute: (n, u, note) => Promise.resolve(s.setMute(n, u, note)),
+      mutes: (n) => Promise.resolve(s.mutes(n)),
+    };
     return Promise.resolve({
       reads,
+      alerts,
       seed(d) {
         for (const x of d.streams ?? []) s.ensureStream(x.name, x.kind);
         for (const c of d.checks ?? []) s.recordCheck(c.name, c.check);
@@ -78,6 +94,7 @@ export function pgBackend(pg: Postgres, admin: Sql): Backend {
       await migratePostgres(sql);
       return {
         reads: createPgReads(sql, { now }),
+        alerts: createPgAlerts(sql, { node: "n1", claimMs: 0, now }),
         seed: (d) => seedPg(sql, d, now()),
         close: () => sql.end(),
       };
