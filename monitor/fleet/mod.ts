@@ -6,3 +6,11 @@ export { createLease, LeaseConfigError, liveNodes, validateLeaseConfig } from ".
 export type { Lease, LeaseConfig, LeaseConfigProblem, LeaseStatus, NodeRow } from "./lease.ts";
 export { handover } from "./handover.ts";
 export type { Handover } from "./handover.ts";
+export { createMembership } from "./membership.ts";
+export type {
+  Membership,
+  MembershipDeps,
+  MembershipHealth,
+  MembershipQuery,
+  MembershipSql,
+} from "./membership.ts";
