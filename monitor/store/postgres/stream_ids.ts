@@ -1,17 +1,15 @@
 /** The sp_stream rows of PostgreSQL by name: ensureStream()'s identity writes and the id map. */
 
 import type { Sql, TransactionSql } from "postgres";
+import { asideName, CONFIG_ID, planIdentity } from "../identity.ts";
 import type { StoreLogger } from "../types.ts";
-
-/** A config id as the config parser accepts it (`id:`). */
-const CONFIG_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Stream row ids by name, filled by ensure() and kept in memory (checks never look names up). */
 export interface PgStreamIds {
   /** The id of a name seen by ensure(), else undefined. */
   id(name: string): number | undefined;
   /**
-   * The row id of `name`, created or renamed as SQLite's `planIdentity` table decides when a
+   * The row id of `name`, created or renamed as `planIdentity` (../identity.ts) decides when a
    * config id is given (the id wins; a name held by another row moves aside to `<name> (old)`);
    * a given kind is remembered. Calls run one at a time, each in its own transaction.
    */
@@ -25,14 +23,13 @@ interface Found {
   config_id: string | null;
 }
 
-async function asideName(tx: TransactionSql, name: string): Promise<string> {
+/** The first free `<name> (old…)` among the names the database holds now. */
+async function freeAsideName(tx: TransactionSql, name: string): Promise<string> {
   const taken = new Set(
     (await tx`SELECT name FROM sp_stream WHERE starts_with(name, ${name + " (old"})`)
       .map((r) => r.name as string),
   );
-  let n = `${name} (old)`;
-  for (let i = 2; taken.has(n); i++) n = `${name} (old ${i})`;
-  return n;
+  return asideName(name, (n) => taken.has(n));
 }
 
 /**
@@ -67,33 +64,41 @@ export function createPgStreamIds(sql: Sql, now: () => number, log: StoreLogger)
     sql.begin(async (tx) => {
       const rows = (await tx`SELECT id::float8 AS id, name, kind, config_id FROM sp_stream
         WHERE name = ${name} OR config_id = ${cid} ORDER BY id FOR UPDATE`) as unknown as Found[];
-      const holder = rows.find((r) => r.config_id === cid);
-      const named = rows.find((r) => r.name === name);
+      const plan = planIdentity(name, cid, {
+        byName: (n) => {
+          const r = rows.find((x) => x.name === n);
+          return r && { row: r.id, configId: r.config_id ?? undefined };
+        },
+        byConfigId: (c) => {
+          const r = rows.find((x) => x.config_id === c);
+          return r && { row: r.id, name: r.name };
+        },
+      });
       const setKind = async (id: number) => {
         if (kind !== undefined) await tx`UPDATE sp_stream SET kind = ${kind} WHERE id = ${id}`;
         return id;
       };
-      if (holder && holder.name === name) return setKind(holder.id);
-      if (!holder && named && named.config_id === null) {
-        await tx`UPDATE sp_stream SET config_id = ${cid} WHERE id = ${named.id}`;
-        return setKind(named.id);
+      if (plan.act === "use") return setKind(plan.row);
+      if (plan.act === "adopt") {
+        await tx`UPDATE sp_stream SET config_id = ${cid} WHERE id = ${plan.row}`;
+        return setKind(plan.row);
       }
-      if (named) {
-        const aside = await asideName(tx, name);
-        await tx`UPDATE sp_stream SET name = ${aside} WHERE id = ${named.id}`;
+      if (plan.aside !== undefined) {
+        const aside = await freeAsideName(tx, name);
+        await tx`UPDATE sp_stream SET name = ${aside} WHERE id = ${plan.aside}`;
         await moveMute(tx, name, aside);
         ids.delete(name);
-        ids.set(aside, named.id);
+        ids.set(aside, plan.aside);
         log.warn(
           `store: the history of "${name}" now reads as "${aside}" (stream id "${cid}" took the name)`,
         );
       }
-      if (holder) {
-        await tx`UPDATE sp_stream SET name = ${name} WHERE id = ${holder.id}`;
-        await moveMute(tx, holder.name, name);
-        if (ids.get(holder.name) === holder.id) ids.delete(holder.name);
-        log.info(`store: stream "${holder.name}" is now "${name}" (id "${cid}"), history kept`);
-        return setKind(holder.id);
+      if (plan.act === "rename") {
+        await tx`UPDATE sp_stream SET name = ${name} WHERE id = ${plan.row}`;
+        await moveMute(tx, plan.from, name);
+        if (ids.get(plan.from) === plan.row) ids.delete(plan.from);
+        log.info(`store: stream "${plan.from}" is now "${name}" (id "${cid}"), history kept`);
+        return setKind(plan.row);
       }
       const [r] = await tx`INSERT INTO sp_stream (name, kind, created_at, config_id)
         VALUES (${name}, ${kind ?? null}, ${now()}, ${cid}) RETURNING id::float8 AS id`;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { importLegacy, legacyTableName } from "../../../../monitor/store/sqlite/legacy_import.ts";
 import { applyPragmas, migrate, MIGRATIONS } from "../../../../monitor/store/sqlite/migrations.ts";
-import { asideName, planIdentity } from "../../../../monitor/store/sqlite/stream_ids.ts";
+import { asideName, planIdentity } from "../../../../monitor/store/identity.ts";
 import { BACKENDS, check, HOUR, logs, open, T0, withPath } from "./helpers.ts";
 
 const SHIPPED = new URL("../../../fixtures/compat/v2.2/streams.db", import.meta.url);
