@@ -2,7 +2,7 @@
 
 import { clipText, redactText } from "../../redact.ts";
 import type { DeliveryResult, SendContext } from "../types.ts";
-import { describeNetworkError } from "./net_error.ts";
+import { describeFetchError } from "../../probes/mod.ts";
 
 /** At most this much of a provider's answer is read; the rest is never downloaded. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
@@ -164,7 +164,7 @@ export async function sendHttp(
     const text = await readAnswer(res, MAX_ANSWER_BYTES, ctx.signal);
     answer = { status: res.status, headers: res.headers, text };
   } catch (err) {
-    const cause = describeNetworkError(err, ctx.signal);
+    const cause = describeFetchError(err, ctx.signal);
     return finish({ ok: false, answer: `${cause} (${call.method} ${displayOrigin(call.url)})` }, [
       ...opts.secrets,
       call.url,
