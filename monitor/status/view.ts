@@ -125,8 +125,6 @@ export interface StatusViewDeps {
    * `uptime_24h` is its 24 h ratio. Absent: `uptime_24h` is null.
    */
   availability?: UptimeCache;
-  /** @deprecated Ignored (check counts are no availability): pass `availability`. */
-  uptime?: (q: { since: number }) => unknown;
   timeZone(): string;
   /** The picture freshness of a stream with media checks (the media task's), else undefined. */
   picture?(name: string): PictureFreshness | undefined;

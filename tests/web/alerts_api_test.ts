@@ -67,7 +67,6 @@ async function apiStack(config = CONFIG) {
     view: createStatusView({
       streams: () => s.monitor.streams(),
       status: (n) => s.monitor.status(n),
-      uptime: (q) => s.store.uptime(q),
       timeZone: () => s.config().timezone,
     }),
     bus: s.bus,

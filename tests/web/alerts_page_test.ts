@@ -71,7 +71,6 @@ async function startAlertsStack(config: string): Promise<AlertsStack> {
   const view = createStatusView({
     streams: () => s.monitor.streams(),
     status: (n) => s.monitor.status(n),
-    uptime: (q) => s.store.uptime(q),
     timeZone: () => s.config().timezone,
   });
   const metrics = createMetrics({ bus: s.bus });

@@ -24,7 +24,6 @@ function api(yaml: string, opts: { healthy?: boolean; snapshot?: boolean } = {})
   const view = createStatusView({
     streams: () => streams,
     status: monitor.status,
-    uptime: () => new Map(),
     timeZone: () => "UTC",
   });
   const counted = { ...view, allJson: () => (allJson++, view.allJson()) };

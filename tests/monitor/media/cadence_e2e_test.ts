@@ -50,7 +50,6 @@ ${NAMES.map((n) => `  - {name: ${n}, url: "${ball.url()}?${n}"}`).join("\n")}
     const view = createStatusView({
       streams: () => monitor.streams(),
       status: (n) => monitor.status(n),
-      uptime: (q) => store.uptime(q),
       timeZone: () => config.timezone,
       picture: (n) => media.cadence(n),
     });

@@ -128,7 +128,6 @@ Deno.test("createStatusView() adds verified_at (zoned ISO) and media_overdue to 
   const view = createStatusView({
     streams: () => streams,
     status: st,
-    uptime: () => new Map(),
     timeZone: () => "Asia/Calcutta",
     picture: (n) => (n === "cam" ? picture : undefined),
   });
