@@ -3,7 +3,7 @@
  * secrets, rules, whether a maintenance window is in force, mutes, the outbox, an incident.
  */
 
-import { Cron } from "croner";
+import { windowInForce } from "../monitor/alerts/mod.ts";
 import type { AlertRule, ChannelConfig, Config, MaintenanceWindow } from "../monitor/config/mod.ts";
 import { formatInZone, redactText } from "../monitor/mod.ts";
 import type { DeliveryLogRow, Incident, Mute } from "../monitor/store/mod.ts";
@@ -35,18 +35,8 @@ export interface AlertsHealth {
 /** The `until` stored for "until unmuted" (shown as such, never as a date). */
 export const MUTE_FOREVER = Date.UTC(9999, 11, 31);
 
-/** True when a maintenance window is in force at `now` (cron windows in `timeZone`). */
-export function windowInForce(w: MaintenanceWindow, now: number, timeZone: string): boolean {
-  if (w.from !== undefined && w.to !== undefined) return now >= w.from && now < w.to;
-  if (!w.cron || !w.minutes) return false;
-  try {
-    const cron = new Cron(w.cron, { timezone: timeZone, paused: true });
-    const start = cron.previousRuns(1, new Date(now + 1))[0];
-    return start !== undefined && now < start.getTime() + w.minutes * 60_000;
-  } catch {
-    return false; // the loader validated it; a croner that disagrees shows "not in force"
-  }
-}
+/** Whether a window is in force now: the alert engine's own reading (cron in the time zone). */
+export { windowInForce };
 
 /** A channel as the page and GET /api/alerts show it: no secret, only a non-secret URL's origin. */
 export interface PublicChannel {

@@ -151,3 +151,15 @@ export function alertTime(
   }
   return { start: t, due: t + delayMs };
 }
+
+/**
+ * True when the window is in force at `now` (a cron window's starts read in `timeZone`), with
+ * the engine's own reading of windows; false for a window that cannot be compiled.
+ */
+export function windowInForce(w: MaintenanceWindow, now: number, timeZone: string): boolean {
+  try {
+    return activeWindow(compileWindows([w], timeZone), now) !== undefined;
+  } catch {
+    return false; // the loader validated it; one croner refuses shows "not in force"
+  }
+}

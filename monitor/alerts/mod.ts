@@ -12,6 +12,6 @@ export type {
 } from "./types.ts";
 export { createAlertsTask } from "./task.ts";
 export type { AlertCounts, AlertsTask, AlertsTaskDeps } from "./task.ts";
-export { maintenanceIntervals } from "./maintenance.ts";
+export { maintenanceIntervals, windowInForce } from "./maintenance.ts";
 export { hostKey } from "./host_key.ts";
 export { alertVariables, renderAlert } from "./template.ts";
