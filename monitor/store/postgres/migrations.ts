@@ -18,7 +18,8 @@ const STATE_OK = "state IN ('up', 'down', 'degraded', 'unknown')";
  * them as strings unless the connection maps `bigint`), flags are BOOLEAN, latencies DOUBLE
  * PRECISION, JSON (check details, the outbox's alert) is JSONB. Ids are identity columns
  * `BY DEFAULT`, so an import from SQLite can keep its ids (then `setval` the sequence). Step 5 adds
- * what a fleet needs and one SQLite file does not. Every table is prefixed `sp_`; no URL is stored
+ * what a fleet needs and one SQLite file does not; 6 the mirrored current state and the keys that
+ * make a retried batch harmless; 7 the shared config document. Every table is prefixed `sp_`; no URL is stored
  * anywhere: URLs carry camera credentials and live only in config.yaml.
  */
 export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
@@ -202,6 +203,66 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       -- until claimed_until, so the HTTP call runs outside any transaction and a node that dies
       -- mid-send releases its items when the claim lapses.
       ALTER TABLE sp_outbox ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until BIGINT;
+    `,
+  },
+  {
+    version: 6,
+    name: "current state and idempotent batches",
+    sql: `
+      -- Every stream's current state in its own row, so the other nodes of a fleet mirror it by
+      -- reading the rows whose cur_seq grew (monitor/store/postgres/current.ts). Each write
+      -- batch sets the last check, state, since, fail streak, state_node, cur_at (the database
+      -- clock, ms) and cur_seq = nextval('sp_current_seq'); new rows take a number by default.
+      CREATE SEQUENCE sp_current_seq;
+      ALTER TABLE sp_stream
+        ADD COLUMN last_ts BIGINT,
+        ADD COLUMN last_ok BOOLEAN,
+        ADD COLUMN last_state TEXT,
+        ADD COLUMN last_latency DOUBLE PRECISION,
+        ADD COLUMN last_message TEXT,
+        ADD COLUMN last_details TEXT,
+        ADD COLUMN cur_at BIGINT,
+        ADD COLUMN cur_seq BIGINT NOT NULL DEFAULT nextval('sp_current_seq');
+      ALTER SEQUENCE sp_current_seq OWNED BY sp_stream.cur_seq;
+      CREATE INDEX sp_stream_cur_seq ON sp_stream (cur_seq);
+      UPDATE sp_stream s SET last_ts = l.ts, last_ok = l.ok, last_state = l.state,
+          last_latency = l.latency_ms, last_message = l.message, last_details = l.details::text
+        FROM (SELECT DISTINCT ON (stream_id) stream_id, ts, ok, state, latency_ms, message, details
+              FROM sp_check ORDER BY stream_id, ts DESC, id DESC) l
+        WHERE l.stream_id = s.id;
+
+      -- A batch sent again after its COMMIT's answer was lost must not write twice: one check
+      -- per stream and ms, one incident per stream and start (the writer inserts with
+      -- ON CONFLICT DO NOTHING). Duplicates written before this step go first (the oldest row
+      -- stays), so the unique indexes can always be built; they replace the plain ones (same names).
+      DELETE FROM sp_check WHERE id IN (
+        SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY stream_id, ts ORDER BY id) AS n
+                        FROM sp_check) d
+        WHERE d.n > 1);
+      DROP INDEX sp_check_stream_ts;
+      CREATE UNIQUE INDEX sp_check_stream_ts ON sp_check (stream_id, ts);
+      DELETE FROM sp_incident WHERE id IN (
+        SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY stream_id, started_at
+                                                      ORDER BY id) AS n
+                        FROM sp_incident) d
+        WHERE d.n > 1);
+      DROP INDEX sp_incident_stream_start;
+      CREATE UNIQUE INDEX sp_incident_stream_start ON sp_incident (stream_id, started_at);
+    `,
+  },
+  {
+    version: 7,
+    name: "shared config document",
+    sql: `
+      -- The fleet's config.yaml minus node-local keys (database, node, api, web): one row,
+      -- replaced by compare-and-set on version; NOTIFY sp_config tells the nodes.
+      CREATE TABLE sp_config (
+        id INT PRIMARY KEY CHECK (id = 1),
+        text TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        updated_by TEXT
+      );
     `,
   },
 ];

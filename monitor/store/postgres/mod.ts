@@ -1,4 +1,4 @@
-/** The public face of monitor/store/postgres/: the PostgreSQL schema and its migration runner. */
+/** The public face of monitor/store/postgres/: schema and migrations, writer, reads, current state. */
 
 export { checkNumbering, migratePostgres, MIGRATION_LOCK_KEY } from "./migrate.ts";
 export type { PgMigrateOptions, PgMigrateResult, PgMigrationLogger } from "./migrate.ts";
@@ -7,6 +7,16 @@ export type { PgMigration } from "./migrations.ts";
 export { createPgAlerts, DEFAULT_CLAIM_MS } from "./alerts.ts";
 export type { PgAlertDeps } from "./alerts.ts";
 export { createPgReads } from "./reads.ts";
+export {
+  CURRENT_CHANNEL,
+  CURRENT_LOCK_KEY,
+  CURRENT_PAGE,
+  listenCurrent,
+  readCurrent,
+} from "./current.ts";
+export type { CurrentRow } from "./current.ts";
+export { writePgBatch } from "./batch.ts";
+export type { PgBatch, PgBatchResult } from "./batch.ts";
 export type { PgReadDeps } from "./reads.ts";
 export { EXPORT_PAGE } from "./reports.ts";
 export type {

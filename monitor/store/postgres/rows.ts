@@ -163,3 +163,71 @@ export function streaksOf(
   }
   return [...out.values()];
 }
+
+/** One stream's current columns as a batch sets them (JSON for jsonb_to_recordset). */
+export interface PgCurrent {
+  id: number;
+  /** Fail streak: null to keep it (no check inserted), else reset to n or grown by n. */
+  reset: boolean | null;
+  n: number;
+  /** The batch's newest check of the stream (null: none in the batch). */
+  last_ts: number | null;
+  last_ok: boolean | null;
+  last_state: StreamState | null;
+  last_latency: number | null;
+  last_message: string | null;
+  last_details: string | null;
+  /** The stream's last state change in the batch (null: none). */
+  state: StreamState | null;
+  since: number | null;
+}
+
+/**
+ * The current columns of every stream a batch touched: the streak from the checks `inserted`
+ * (those the database did not hold yet), the newest of all its checks, its last state change.
+ */
+export function currentOf(
+  checks: readonly (PgQueuedCheck & { id: number })[],
+  inserted: readonly (PgQueuedCheck & { id: number })[],
+  changes: readonly (PgQueuedChange & { id: number })[],
+): PgCurrent[] {
+  const out = new Map<number, PgCurrent>();
+  const row = (id: number) => {
+    let r = out.get(id);
+    if (!r) {
+      out.set(
+        id,
+        r = {
+          id,
+          reset: null,
+          n: 0,
+          last_ts: null,
+          last_ok: null,
+          last_state: null,
+          last_latency: null,
+          last_message: null,
+          last_details: null,
+          state: null,
+          since: null,
+        },
+      );
+    }
+    return r;
+  };
+  for (const c of checks) {
+    const r = row(c.id);
+    if (r.last_ts === null || c.ts >= r.last_ts) {
+      Object.assign(r, {
+        last_ts: c.ts,
+        last_ok: c.ok,
+        last_state: c.state,
+        last_latency: c.lat,
+        last_message: c.msg,
+        last_details: c.det,
+      });
+    }
+  }
+  for (const s of streaksOf(inserted)) Object.assign(row(s.id), { reset: s.reset, n: s.n });
+  for (const c of changes) Object.assign(row(c.id), { state: c.to, since: c.ts });
+  return [...out.values()];
+}

@@ -65,6 +65,7 @@ Deno.test("PostgreSQL schema (one real server for the file)", async (t) => {
         assertEquals(await tables(sql), [
           "sp_channel_state",
           "sp_check",
+          "sp_config",
           "sp_delivery",
           "sp_incident",
           "sp_meta",
@@ -157,6 +158,62 @@ Deno.test("PostgreSQL schema (one real server for the file)", async (t) => {
         await sql.end();
       }
     });
+
+    await t.step(
+      "migration 6 drops duplicate checks and incidents and fills the current columns",
+      async () => {
+        const sql = connect(await freshDb());
+        try {
+          await migratePostgres(sql, undefined, { migrations: POSTGRES_MIGRATIONS.slice(0, 5) });
+          await sql`INSERT INTO sp_stream (id, name, created_at) VALUES (1, 'cam', 0), (2, 'idle', 0)`;
+          await sql`INSERT INTO sp_check (stream_id, ts, ok, state, latency_ms, message, details)
+            VALUES (1, 10, true, 'up', 5, 'first', '{}'), (1, 10, false, 'down', 1, 'dup', '{}'),
+                   (1, 20, false, 'degraded', 7, 'newest', '{"a":1}')`;
+          await sql`INSERT INTO sp_incident (stream_id, state, started_at, cause)
+            VALUES (1, 'down', 20, 'kept'), (1, 'down', 20, 'dup')`;
+          const r = await migratePostgres(sql);
+          assertEquals(r.applied, ALL.slice(5));
+          const checks = await sql`SELECT message FROM sp_check ORDER BY id`;
+          assertEquals(checks.map((x) => x.message), ["first", "newest"]);
+          const inc = await sql`SELECT cause FROM sp_incident`;
+          assertEquals(inc.map((x) => x.cause), ["kept"]);
+          const cur = await sql`SELECT name, last_ts::int AS ts, last_ok, last_state,
+            last_latency, last_message, last_details, cur_seq::int AS seq
+            FROM sp_stream ORDER BY name`;
+          assertEquals(cur.map((x): Record<string, unknown> => ({ ...x, seq: x.seq > 0 })), [
+            {
+              name: "cam",
+              ts: 20,
+              last_ok: false,
+              last_state: "degraded",
+              last_latency: 7,
+              last_message: "newest",
+              last_details: '{"a": 1}',
+              seq: true,
+            },
+            {
+              name: "idle",
+              ts: null,
+              last_ok: null,
+              last_state: null,
+              last_latency: null,
+              last_message: null,
+              last_details: null,
+              seq: true,
+            },
+          ]);
+          const dup = await assertRejects(
+            () =>
+              sql`INSERT INTO sp_check (stream_id, ts, ok, state, message, details)
+              VALUES (1, 20, true, 'up', 'again', '{}')`,
+            Error,
+          );
+          assertEquals((dup as Error & { code?: string }).code, "23505");
+        } finally {
+          await sql.end();
+        }
+      },
+    );
 
     const url = await freshDb();
     await migrateOnce(url);

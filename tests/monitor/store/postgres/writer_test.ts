@@ -119,7 +119,7 @@ Deno.test("PostgreSQL writer (one real server for the file)", async (t) => {
             state: "unknown",
             since: null,
             fail_streak: 1,
-            state_node: null,
+            state_node: "n1",
           },
         ]);
 
