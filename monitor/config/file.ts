@@ -189,11 +189,19 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
-/** Raised when config.yaml changed on disk since the caller read it (a concurrent edit). */
+/**
+ * Raised when the config changed since the caller read it (a concurrent edit): config.yaml on
+ * disk, or (`where` "database", with its own message) the fleet's shared document.
+ */
 export class ConfigConflictError extends Error {
-  constructor(path: string) {
-    super(`Config file "${path}" changed on disk since it was loaded; reload and try again`);
+  /** The file's path, or "database". */
+  readonly where: string;
+  constructor(where: string, message?: string) {
+    super(
+      message ?? `Config file "${where}" changed on disk since it was loaded; reload and try again`,
+    );
     this.name = "ConfigConflictError";
+    this.where = where;
   }
 }
 

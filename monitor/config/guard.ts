@@ -14,6 +14,31 @@ export interface ReloadVerdict {
 const RESTART = "put it back, or restart StreamPulse to run without it (a half-written or " +
   "truncated file looks the same, so a running process never opens up on its own)";
 
+const AT_START = "read at start only: put it back, or restart StreamPulse to use the new value";
+
+/**
+ * `database:` and, in fleet mode, `node:` are read once at start (the store's connection, the
+ * node's membership row): a reload that changes them is refused rather than half applied.
+ */
+function fleetChanges(prev: Config, next: Config): ConfigProblem[] {
+  if (prev.database !== next.database) {
+    // Never quote either URL: both hold a password.
+    return [{ path: "database", message: `changed; ${AT_START}` }];
+  }
+  if (prev.database === undefined) return [];
+  const keys = [
+    ["name", "name"],
+    ["site", "site"],
+    ["lease_seconds", "leaseMs"],
+    ["renew_seconds", "renewMs"],
+  ] as const;
+  const shown = (v: string | number) => typeof v === "number" ? String(v / 1000) : `"${v}"`;
+  return keys.filter(([, f]) => prev.node[f] !== next.node[f]).map(([k, f]) => ({
+    path: `node.${k}`,
+    message: `changed from ${shown(prev.node[f])} to ${shown(next.node[f])}; ${AT_START}`,
+  }));
+}
+
 /** The mapping at `key` of a raw tree, or undefined when absent or empty. */
 function block(raw: YamlMap, key: string): YamlMap | undefined {
   const v = raw[key];
@@ -34,6 +59,8 @@ const set = (m: YamlMap | undefined, key: string) =>
  * |                                        | or port would change       |                        |
  * | `api.host` / `web.host` (not 0.0.0.0)  | does not set it            | refused                |
  * | `api.token`                            | does not set it            | refused                |
+ * | `database:` (or none)                  | changes it                 | refused                |
+ * | `database:`, and `node:` values        | changes one                | refused                |
  * | N > 0 streams                          | has 0 streams              | applied, with a notice |
  * | anything else                          |                            | applied                |
  *
@@ -61,6 +88,7 @@ export function judgeReload(prev: Config, next: Config): ReloadVerdict {
       }
     }
   }
+  refuse.push(...fleetChanges(prev, next));
   if (prev.api.token && !next.api.token) {
     refuse.push({ path: "api.token", message: `was removed; ${RESTART}` });
   }

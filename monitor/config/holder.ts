@@ -69,7 +69,20 @@ export interface ConfigHolderDeps {
 
 /** Registers the config's secrets with the logger so they are never printed. */
 function registerSecrets(c: Config, logger: Logger): void {
-  for (const s of [c.mqtt.password, c.api.token]) logger.addSecret(s);
+  for (const s of [c.mqtt.password, c.api.token, ...databaseSecrets(c.database)]) {
+    logger.addSecret(s);
+  }
+}
+
+/** The database URL and its password (as written and decoded): none of them is ever logged. */
+function databaseSecrets(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const pw = new URL(url).password;
+    return pw ? [url, pw, decodeURIComponent(pw)] : [url];
+  } catch {
+    return [url];
+  }
 }
 
 /** Creates the holder; the initial config's secrets and warnings are handled at once. */

@@ -9,12 +9,14 @@ import { checkAgainstSchema } from "./schema_check.ts";
 import { parseStreams } from "./streams.ts";
 import { parseTopLevel } from "./top.ts";
 import { type MqttConfig, parseMqttConfig } from "./mqtt.ts";
+import { type HostnameFn, type NodeConfig, parseDatabaseUrl, parseNodeConfig } from "./node.ts";
 import { parsePreviewConfig, type PreviewConfig } from "./web.ts";
 import { isValidTimeZone } from "../time.ts";
 import type { StreamConfig } from "../types.ts";
 
 export type { AlertsConfig } from "./alerts_types.ts";
 export type { MqttConfig } from "./mqtt.ts";
+export type { NodeConfig } from "./node.ts";
 export { ConfigError, type ConfigProblem, formatProblem, formatProblems } from "./check.ts";
 export { KNOWN_TOP_LEVEL_KEYS } from "./top.ts";
 export { checkUrl, MAX_URL_LENGTH, normalizeUserinfo, SUPPORTED_SCHEMES } from "./url.ts";
@@ -31,6 +33,13 @@ export interface Config {
   maxConcurrentChecks: number;
   /** Most ffprobe/ffmpeg processes at once (`max_media_processes`; absent: the number of cores). */
   maxMediaProcesses?: number;
+  /**
+   * `database:`: the PostgreSQL URL of fleet mode (absent: SQLite). A credential: never put it
+   * in API output, logs, HTML or health (show host:port/db only).
+   */
+  database?: string;
+  /** `node:`: this node of a fleet (defaults apply without `database:` too). */
+  node: NodeConfig;
   /** `allowed_hosts`: DNS names the status API answers to (IPs and localhost always work). */
   api: { host: string; port: number; token?: string; allowedHosts: string[] };
   web: { host: string; port: number };
@@ -50,6 +59,12 @@ export interface Config {
   raw: YamlMap;
 }
 
+/** Options of {@link parseConfig}. */
+export interface ParseOptions {
+  /** The node's name when `node.name` is absent (default: the host's name). */
+  hostname?: HostnameFn;
+}
+
 /**
  * Parses config.yaml text. Throws {@link ConfigError} naming every problem, e.g.
  * `streams[2].url: scheme "ftp" is not supported` (with the stream's name). Unknown keys are
@@ -58,7 +73,7 @@ export interface Config {
  * `defaults:` sets per-stream keys beneath every stream's own; then the whole tree is checked
  * against the schema ({@link checkAgainstSchema}) for unknown keys and types.
  */
-export function parseConfig(text: string): Config {
+export function parseConfig(text: string, opts: ParseOptions = {}): Config {
   const c = new Checker();
   const root = parseTopLevel(text, c);
   const heartbeatSeconds = c.number(root, "heartbeat_seconds", "", {
@@ -70,7 +85,10 @@ export function parseConfig(text: string): Config {
   if (!isValidTimeZone(timezone)) c.error("timezone", `unknown time zone "${timezone}"`);
   const api = c.map(root.api, "api");
   const web = c.map(root.web, "web");
+  const database = parseDatabaseUrl(root.database, c);
   const base: Omit<Config, "alerts"> = {
+    ...(database === undefined ? {} : { database }),
+    node: parseNodeConfig(root.node, c, opts.hostname),
     heartbeatSeconds,
     timezone,
     retentionDays: c.number(root, "retention_days", "", { fallback: 30, min: 1, max: 3650 }),

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { alertsSchema } from "./schema_alerts.ts";
 import { opt, port, text, whole } from "./schema_kit.ts";
 import { defaultsSchema, streamSchema } from "./schema_streams.ts";
+import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS, NODE_DEFAULTS } from "./node.ts";
 
 /** The `api:` block. */
 export const apiSchema = z.strictObject({
@@ -26,6 +27,29 @@ export const webSchema = z.strictObject({
   host: opt(z.string(), "address the dashboard listens on", "0.0.0.0"),
   port: opt(port(), "port of the dashboard", 8000),
 }).meta({ description: "the dashboard" });
+
+const leaseSeconds = () => z.number().min(MIN_LEASE_SECONDS).max(MAX_LEASE_SECONDS);
+
+/** The `node:` block: this node of a fleet (read only with `database:`, harmless without). */
+export const nodeSchema = z.strictObject({
+  name: opt(text(), "the node's name in the fleet (unique)", { text: "the host's name" }),
+  site: opt(
+    text(),
+    "the site whose streams (`streams[].site`) this node checks",
+    NODE_DEFAULTS.site,
+  ),
+  lease_seconds: opt(
+    leaseSeconds(),
+    "seconds a node keeps its streams without renewing its lease (more than twice " +
+      "`renew_seconds`); a dead node's streams move after this",
+    NODE_DEFAULTS.leaseSeconds,
+  ),
+  renew_seconds: opt(
+    leaseSeconds(),
+    "seconds between lease renewals",
+    NODE_DEFAULTS.renewSeconds,
+  ),
+}).meta({ description: "this node of a fleet (with `database:`); kept in the node's own file" });
 
 /** The `preview:` block. */
 export const previewSchema = z.strictObject({
@@ -73,6 +97,13 @@ export const mqttSchema = z.strictObject({
 
 /** The whole of config.yaml. */
 export const configSchema = z.strictObject({
+  database: opt(
+    z.string().regex(/^\s*postgres(ql)?:\/\//i),
+    "PostgreSQL URL (`postgres://user:password@host:5432/db`): fleet mode, the streams and " +
+      "settings live in the database; absent: SQLite in the data directory. A credential: " +
+      "never shown. Kept in the node's own file",
+  ),
+  node: nodeSchema.nullable().optional(),
   heartbeat_seconds: opt(z.number().min(1).max(86400), "seconds between checks of each stream", 10),
   timezone: opt(
     text(),

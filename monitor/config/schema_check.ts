@@ -15,6 +15,9 @@ type Key = PropertyKey;
 /** Longest part of an unknown key shown in a path (the rest of the file's text is never quoted). */
 const SHOWN_KEY = 60;
 
+/** Places whose value is a credential: a schema message says what is wrong, never the value. */
+const SECRET_PATHS = new Set(["database"]);
+
 /** `["streams", 2, "url"]` → `streams[2].url`. */
 export function pathText(path: readonly Key[]): string {
   let out = "";
@@ -68,7 +71,8 @@ export function checkAgainstSchema(root: YamlMap, c: Checker): void {
     }
     const path = pathText(issue.path);
     if (!fresh(path)) continue;
-    const value = valueAt(root, issue.path);
+    // A credential is never quoted, whatever the issue (the reader of `database:` says more).
+    const value = SECRET_PATHS.has(path) ? "(not shown)" : valueAt(root, issue.path);
     c.inStream(streamOf(root, issue.path), () => c.error(path, messageOf(issue, value)));
   }
 }
