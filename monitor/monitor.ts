@@ -1,6 +1,7 @@
 /** The engine: runs a stream's probe with a hard timeout, applies the state machine, stores, emits. */
 
 import type { Bus } from "./bus.ts";
+import { createOwnership, type FreshState, type RemoteStatus } from "./fleet/mod.ts";
 import type { Logger } from "./log.ts";
 import { clipText, redactText, urlSecrets } from "./redact.ts";
 import { createScheduler, type Scheduler, type SchedulerStats } from "./scheduler.ts";
@@ -21,6 +22,14 @@ const FINISHED = new DOMException("check finished", "AbortError");
 /** Longest time the confirming re-check of a first failure may take. */
 export const CONFIRM_TIMEOUT_MS = 1500;
 
+/** A stream's state as the store kept it (a slice of monitor/store/'s StoredState). */
+export interface RestoredState {
+  state: StreamState;
+  since: number;
+  last?: CheckRecord;
+  failStreak?: number;
+}
+
 /** What the engine needs from the store (a slice of monitor/store/'s Store). */
 export interface MonitorStore {
   /** Registers a stream; with `id`, a stream renamed by id keeps its row (see Store). */
@@ -29,10 +38,22 @@ export interface MonitorStore {
   recordStateChange(
     change: { name: string; from: StreamState; to: StreamState; ts: number; cause: string },
   ): void;
-  lastStates(): Map<
-    string,
-    { state: StreamState; since: number; last?: CheckRecord; failStreak?: number }
-  >;
+  /**
+   * Every stored stream's state. Read at creation only when `restored` is not given, and again
+   * after a rename by id; a Promise (PostgreSQL) is applied when it arrives.
+   */
+  lastStates(): Map<string, RestoredState> | Promise<Map<string, RestoredState>>;
+}
+
+export type { FreshState, RemoteStatus };
+
+/** Counters of the engine: the scheduler's plus results dropped by fencing. */
+export interface MonitorStats extends SchedulerStats {
+  /**
+   * Checks not started, and results dropped unrecorded, because this node may not act
+   * (`mayAct` false) or no longer owns the stream.
+   */
+  fenced: number;
 }
 
 /** Dependencies of {@link createMonitor}. */
@@ -47,6 +68,20 @@ export interface MonitorDeps {
   /** Delay of the confirmation re-check (default 200 ms). */
   recheckDelayMs?: number;
   now?: () => number;
+  /**
+   * The stored states to resume from (main.ts passes `await store.lastStates()`). Absent: read
+   * from `store.lastStates()` at creation (a Promise fills them in when it arrives).
+   */
+  restored?: Map<string, RestoredState>;
+  /** The streams this node checks at first, by name; null (the default): every stream. */
+  owned?: ReadonlySet<string> | null;
+  /**
+   * Fencing: asked before a check starts and again before its result is recorded or emitted;
+   * false drops it silently (counted in `stats().fenced`). Default: always true.
+   */
+  mayAct?: () => boolean;
+  /** This node's fleet name: what `owner()` answers for a stream checked here. */
+  node?: string;
 }
 
 /** The engine's public face: live statuses, config application and the task to run. */
@@ -69,8 +104,29 @@ export interface Monitor {
   applyMedia(name: string, verdict: MediaVerdict): void;
   /** Runs one check now without touching state or history (for "Test now" and the CLI). */
   probeOnce(stream: StreamConfig, signal?: AbortSignal): Promise<ProbeResult>;
-  /** Scheduler counters. */
-  stats(): SchedulerStats;
+  /**
+   * Sets the streams this node checks (by name; null: every stream). A stream that becomes
+   * owned continues from its `fresh` state (read from the shared store just before, so the
+   * previous owner's state goes on: no repeated state change, no repeated alert) and is checked
+   * at once; one that stops being owned stops, and a check of it in flight is dropped.
+   */
+  setOwned(owned: ReadonlySet<string> | null, fresh?: Map<string, FreshState>): void;
+  /** Whether this node checks the stream (every stream when ownership is not set). */
+  owns(name: string): boolean;
+  /**
+   * The node whose checks the stream's status shows: `node` (or undefined without one) when
+   * owned here, else the node last observed, or undefined before any.
+   */
+  owner(name: string): string | undefined;
+  /**
+   * Mirror input: another node's current state of a configured stream this node does not own.
+   * Updates the live status and emits `result` (a newer check) and `state-change` (another
+   * state) with `origin: node`; never records anything. Ignored for owned or unknown streams
+   * and for a view older than the one shown (see mergeRemote).
+   */
+  observe(name: string, status: RemoteStatus, node: string): void;
+  /** Scheduler counters and the fenced count. */
+  stats(): MonitorStats;
   /** The supervised task: runs the scheduler until `signal` aborts. */
   run(signal: AbortSignal): Promise<void>;
 }
@@ -79,7 +135,10 @@ export interface Monitor {
 export function createMonitor(deps: MonitorDeps): Monitor {
   const now = deps.now ?? Date.now;
   const { store, bus, logger } = deps;
-  const restored = store.lastStates();
+  /** Streams created without a stored state while one is being read: filled in when it comes. */
+  const placeholders = new Set<string>();
+  const initial = deps.restored ?? store.lastStates();
+  const restored = initial instanceof Map ? initial : new Map<string, RestoredState>();
   let configured: StreamConfig[] = [];
   const statuses = new Map<string, StreamStatus>();
   const memory = new Map<string, Record<string, unknown>>();
@@ -96,7 +155,38 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     if (!v) secrets.set(s.url, v = urlSecrets(s.url));
     return v;
   };
-
+  const fleet = createOwnership({
+    bus,
+    owned: deps.owned,
+    mayAct: deps.mayAct,
+    node: deps.node,
+    status: (name) => statuses.get(name),
+    onMoved: (name) => {
+      verdicts.delete(name);
+      shown.delete(name);
+      reachable.delete(name);
+    },
+  });
+  /** Gives placeholder statuses the stored states that arrived (silently: it is a restore). */
+  const fillPlaceholders = () => {
+    for (const name of placeholders) {
+      const r = restored.get(name);
+      const st = statuses.get(name);
+      // Untouched since it was created: no check of its own, no other node's view yet.
+      if (r && st && st.last === undefined && st.state === "unknown") {
+        Object.assign(st, { state: r.state, since: r.since, last: r.last });
+        st.failStreak = r.failStreak ?? 0;
+      }
+    }
+    placeholders.clear();
+  };
+  /** Applies stored states that come as a Promise (PostgreSQL without `restored`). */
+  const later = (pending: Promise<Map<string, RestoredState>>) =>
+    pending.then((stored) => {
+      refreshRestored(restored, stored);
+      fillPlaceholders();
+    }, (err) => logger.error(`reading the stored stream states failed: ${String(err)}`));
+  if (!(initial instanceof Map)) void later(initial);
   const runProbe = async (
     stream: StreamConfig,
     probe: Probe,
@@ -177,6 +267,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       details,
     };
     store.recordCheck(stream.name, record);
+    placeholders.delete(stream.name);
     const from = current.state;
     current.failStreak = t.failStreak;
     current.last = record;
@@ -203,6 +294,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     signal: AbortSignal,
     { confirming }: { confirming: boolean },
   ) => {
+    if (!fleet.mayApply(stream.name)) return { recheck: false };
     const probe = deps.selectProbe(stream);
     let mem = memory.get(stream.name);
     if (!mem) memory.set(stream.name, mem = {});
@@ -218,6 +310,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     );
     const current = statuses.get(stream.name);
     if (signal.aborted || !current) return { recheck: false }; // removed or stopping: discard
+    // Paused past the lease's cut-off, or the stream moved to another node meanwhile: drop it.
+    if (!fleet.mayApply(stream.name)) return { recheck: false };
     current.kind = probe.kind;
     reachable.set(stream.name, res.ok);
     return { recheck: apply(stream, current, res) };
@@ -236,7 +330,11 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       const renames = streamRenames(configured, streams);
       const before = new Map(configured.map((s) => [s.name, s]));
       moveKeys(renames, before, statuses, memory, verdicts, shown, reachable);
-      for (const [, to] of renames) statuses.get(to)!.name = to;
+      fleet.rename(renames);
+      for (const [from, to] of renames) {
+        statuses.get(to)!.name = to;
+        if (placeholders.delete(from)) placeholders.add(to);
+      }
       configured = streams;
       secrets.clear();
       const names = new Set(streams.map((s) => s.name));
@@ -248,6 +346,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           verdicts.delete(name);
           shown.delete(name);
           reachable.delete(name);
+          fleet.forget(name);
+          placeholders.delete(name);
         }
       }
       const kinds = new Map(streams.map((s) => [s.name, deps.selectProbe(s).kind]));
@@ -275,10 +375,12 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       }
       // A row renamed by id (a rename made while stopped, or of a stream removed earlier) is
       // restored under its new name: read the states again once, not once per stream.
-      if (missing) refreshRestored(restored, store.lastStates());
+      const stored = missing ? store.lastStates() : undefined;
+      if (stored instanceof Map) refreshRestored(restored, stored);
       for (const s of streams) {
         if (statuses.has(s.name)) continue;
         const r = restored.get(s.name);
+        if (!r) placeholders.add(s.name);
         statuses.set(s.name, {
           name: s.name,
           kind: kinds.get(s.name)!,
@@ -288,7 +390,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           failStreak: r?.failStreak ?? 0,
         });
       }
-      scheduler.reconcile(streams);
+      if (stored instanceof Promise) void later(stored);
+      scheduler.reconcile(fleet.runnable(streams));
       for (const [from, to, id] of renames) {
         logger.info(`stream "${from}" renamed to "${to}" (id "${id}")`);
         bus.emit("stream-renamed", { id, from, to, status: statuses.get(to)! });
@@ -297,7 +400,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     applyMedia(name, verdict) {
       const stream = configured.find((s) => s.name === name);
       const current = statuses.get(name);
-      if (!stream || !current) return;
+      if (!stream || !current || !fleet.mayApply(name)) return;
       const verified = verdict.verified !== false;
       if (verified) verdicts.set(name, verdict);
       shown.set(name, verdict);
@@ -315,7 +418,14 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     status: (name) => statuses.get(name),
     statuses: () => configured.map((s) => statuses.get(s.name)!).filter(Boolean),
     probeOnce: (stream, signal) => runProbe(stream, deps.selectProbe(stream), signal, {}),
-    stats: () => scheduler.stats(),
+    setOwned(next, fresh) {
+      fleet.set(next, configured.map((s) => s.name), fresh);
+      scheduler.reconcile(fleet.runnable(configured));
+    },
+    owns: (name) => fleet.owns(name),
+    owner: (name) => fleet.owner(name),
+    observe: (name, remote, node) => fleet.observe(name, remote, node),
+    stats: () => ({ ...scheduler.stats(), fenced: fleet.fenced() }),
     run: (signal) => scheduler.run(signal),
   };
 }

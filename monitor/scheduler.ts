@@ -71,8 +71,10 @@ interface Loop {
 /**
  * Creates the scheduler. Each stream gets a phase in its interval so steady-state load is spread
  * evenly; the first checks after start are squeezed into `startSpreadMs` so every state is known
- * within seconds. A loop never overlaps itself: the next check is planned only after the previous
- * one ended. When a check ran late, missed slots are skipped rather than run in a burst.
+ * within seconds. A stream added while running (a config edit, or one taken over from another
+ * fleet node) is checked within 250 ms and then settles on a random slot. A loop never overlaps
+ * itself: the next check is planned only after the previous one ended. When a check ran late,
+ * missed slots are skipped rather than run in a burst.
  */
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const now = deps.now ?? Date.now;
@@ -86,11 +88,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let started = false;
   let desired: StreamConfig[] = [];
 
-  const runLoop = async (stream: StreamConfig, signal: AbortSignal, phase: number) => {
+  /**
+   * One stream's loop. At start (`grid` absent) the first check comes within `startSpread`, in
+   * proportion to `phase`, and the grid begins one interval after `phase`. A loop added later
+   * checks after `phase` (a moment), then at `grid` and on every interval after it, so streams
+   * taken over together (a fleet node died) do not stay bunched in one instant.
+   */
+  const runLoop = async (
+    stream: StreamConfig,
+    signal: AbortSignal,
+    phase: number,
+    grid?: number,
+  ) => {
     const interval = stream.intervalSeconds * 1000;
     const t0 = now();
-    let due = t0 + (phase / interval) * Math.min(interval, startSpread);
-    let gridNext = t0 + phase + interval;
+    const spread = (phase / interval) * Math.min(interval, startSpread);
+    let due = t0 + (grid === undefined ? spread : phase);
+    let gridNext = t0 + (grid ?? phase + interval);
     let recheck = false;
     while (!signal.aborted) {
       await delay(due - now(), { signal });
@@ -126,13 +140,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const keyOf = (s: StreamConfig) => JSON.stringify(s);
 
-  const start = (stream: StreamConfig, phase: number) => {
+  const start = (stream: StreamConfig, phase: number, grid?: number) => {
     // One controller per loop, aborted on removal or by run() on shutdown (cheaper per stream
     // than combining it with a root signal through AbortSignal.any).
     const ctrl = new AbortController();
     if (halted) ctrl.abort(halted);
     const loop: Loop = { stream, key: keyOf(stream), ctrl, done: Promise.resolve() };
-    loop.done = runLoop(stream, ctrl.signal, phase);
+    loop.done = runLoop(stream, ctrl.signal, phase, grid);
     loops.set(stream.name, loop);
   };
 
@@ -161,8 +175,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           stop(s.name);
           res.changed.push(s.name);
         } else res.added.push(s.name);
-        // A new or changed stream is checked within a moment, then settles on a random phase.
-        start(s, Math.random() * Math.min(250, s.intervalSeconds * 1000));
+        // A new, changed or newly owned stream is checked within a moment, then settles on a
+        // random slot a quarter to a whole interval later (never a second check right away).
+        const interval = s.intervalSeconds * 1000;
+        const phase = Math.random() * Math.min(250, interval);
+        start(s, phase, phase + interval * (0.25 + 0.75 * Math.random()));
       }
       return res;
     },

@@ -14,3 +14,7 @@ export type {
   MembershipQuery,
   MembershipSql,
 } from "./membership.ts";
+export { mergeRemote } from "./remote.ts";
+export type { RemoteMerge, RemoteStatus } from "./remote.ts";
+export { createOwnership } from "./ownership.ts";
+export type { FreshState, Ownership, OwnershipDeps } from "./ownership.ts";

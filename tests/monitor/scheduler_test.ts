@@ -150,3 +150,32 @@ Deno.test("createScheduler() run() returns at once when its signal is already ab
   assertEquals(checks, 0);
   assertEquals(s.stats().streams, 0);
 });
+
+Deno.test("createScheduler() reconcile() checks streams added while running at once, then spreads them over the interval", async () => {
+  const seen: Record<string, number[]> = {};
+  const s = createScheduler({
+    maxConcurrent: 50,
+    runCheck: (st) => {
+      (seen[st.name] ??= []).push(Date.now());
+      return Promise.resolve({ recheck: false });
+    },
+  });
+  const ctrl = new AbortController();
+  const p = s.run(ctrl.signal);
+  // Twenty streams taken over together (say, from a fleet node that died).
+  const t0 = Date.now();
+  s.reconcile(Array.from({ length: 20 }, (_, i) => stream(`s${i}`, 2)));
+  await delay(2500);
+  ctrl.abort();
+  await p;
+  const firsts = Object.values(seen).map((t) => t[0] - t0);
+  const seconds = Object.values(seen).map((t) => t[1] - t0);
+  assertEquals(firsts.length, 20);
+  assert(Math.max(...firsts) < 400, `first checks at ${firsts}`);
+  for (const times of Object.values(seen)) {
+    const gap = times[1] - times[0];
+    assert(gap >= 250 && gap <= 2300, `second check ${gap} ms after the first`);
+  }
+  // Not bunched: the second checks cover much of the interval, not the first 250 ms.
+  assert(Math.max(...seconds) - Math.min(...seconds) > 600, `second checks at ${seconds}`);
+});
