@@ -2,6 +2,7 @@
 
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { MqttConfig } from "../monitor/config/mod.ts";
+import { nodeAvailabilityTopic, nodeClientId } from "./fleet.ts";
 import { availabilityTopic, OFFLINE } from "./topics.ts";
 
 /** The broker URL for a config, e.g. `wss://broker:8884/mqtt`. It never carries credentials. */
@@ -27,12 +28,34 @@ export interface ConnectOptionsDeps {
   clientId?: string;
   /** Reads ca_file/cert_file/key_file (default Deno.readTextFile). */
   readFile?: (path: string) => Promise<string>;
+  /**
+   * This node's name in a fleet: a configured `mqtt.client_id` gets it appended
+   * ({@link nodeClientId}; `clientId` should come from there too) and the last will goes to
+   * `<base>/node/<name>/availability`.
+   */
+  node?: string;
 }
 
 /** Makes a client id like `streampulse-3f9a1c0b`. */
 export function randomClientId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
   return `streampulse-${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** The client id and last-will topic of a config, single StreamPulse or fleet node. */
+function identity(cfg: MqttConfig, deps: ConnectOptionsDeps) {
+  if (deps.node === undefined) {
+    return {
+      clientId: cfg.clientId ?? deps.clientId ?? randomClientId(),
+      will: availabilityTopic(cfg),
+    };
+  }
+  return {
+    clientId: cfg.clientId
+      ? nodeClientId(deps.node, cfg.clientId)
+      : deps.clientId ?? nodeClientId(deps.node),
+    will: nodeAvailabilityTopic(cfg, deps.node),
+  };
 }
 
 /**
@@ -59,8 +82,9 @@ export async function buildConnectOptions(
     if (!text.includes("-----BEGIN ")) throw new Error(`mqtt.${key} "${path}" is not a PEM file`);
     return text;
   };
+  const who = identity(cfg, deps);
   const options: IClientOptions = {
-    clientId: cfg.clientId ?? deps.clientId ?? randomClientId(),
+    clientId: who.clientId,
     username: cfg.username,
     password: cfg.password,
     protocolVersion: 4,
@@ -69,7 +93,7 @@ export async function buildConnectOptions(
     connectTimeout: 10_000,
     reconnectPeriod: 0,
     queueQoSZero: false,
-    will: { topic: availabilityTopic(cfg), payload: OFFLINE, qos: 1, retain: true },
+    will: { topic: who.will, payload: OFFLINE, qos: 1, retain: true },
   };
   if (cfg.useTls) {
     options.rejectUnauthorized = !cfg.tlsInsecure;

@@ -20,6 +20,11 @@ export interface DiscoveryInfo {
   statusTopic: string;
   /** QoS of the entities' subscriptions. */
   qos: 0 | 1 | 2;
+  /**
+   * Set in fleet mode: no one process speaks for a stream, so no entity reads a process's
+   * availability topic; status-fed entities expire after `statusExpireAfter` seconds instead.
+   */
+  fleet?: { statusExpireAfter: number };
 }
 
 /** One stream as discovery sees it. */
@@ -51,7 +56,8 @@ export function expireAfter(
   return Math.ceil(EXPIRE_FACTOR * Math.max(stream.intervalSeconds ?? 0, mqttIntervalSeconds));
 }
 
-function origin(info: DiscoveryInfo) {
+/** The discovery `o` (origin) mapping. */
+export function originOf(info: DiscoveryInfo): Record<string, string> {
   return { name: "StreamPulse", sw: info.version, ...(info.baseUrl ? { url: info.baseUrl } : {}) };
 }
 
@@ -66,7 +72,12 @@ function origin(info: DiscoveryInfo) {
  * | `snapshot` | image, `image/jpeg` | the last good picture from `<base>/<slug>/snapshot` |
  *
  * Every entity is available while `<base>/availability` is `online` and its state is younger than
- * `expire_after`. unique_ids are `<node>_<slug>_<component>`: for a stream without `id` the same
+ * `expire_after`. In fleet mode (`info.fleet`) availability is the state's freshness alone: only
+ * the stream's owner publishes its state, so a state younger than `expire_after` proves a live
+ * owner, whichever node it is, and a site whose nodes all died goes unavailable even while other
+ * sites' nodes are online (a list of node topics with `availability_mode: any` would not; it would
+ * also change with every join). The snapshot image then has no availability (HA gives images no
+ * expiry). unique_ids are `<node>_<slug>_<component>`: for a stream without `id` the same
  * as single-component discovery had, so existing entities keep their history.
  */
 export function streamDevicePayload(
@@ -77,14 +88,14 @@ export function streamDevicePayload(
   const node = nodeId(cfg);
   const uid = (c: string) => `${node}_${s.slug}_${c}`;
   const state = stateTopic(cfg, s.slug);
-  const availability = [{
+  const availability = info.fleet ? undefined : [{
     topic: availabilityTopic(cfg),
     payload_available: ONLINE,
     payload_not_available: OFFLINE,
   }];
   const fromState = {
     state_topic: state,
-    availability,
+    ...(availability ? { availability } : {}),
     qos: info.qos,
     ...(s.expireAfter ? { expire_after: s.expireAfter } : {}),
   };
@@ -99,7 +110,7 @@ export function streamDevicePayload(
       via_device: hubId(cfg),
       ...(cu ? { configuration_url: cu } : {}),
     },
-    o: origin(info),
+    o: originOf(info),
     cmps: {
       connectivity: {
         p: "binary_sensor",
@@ -142,52 +153,7 @@ export function streamDevicePayload(
         unique_id: uid("snapshot"),
         image_topic: snapshotTopic(cfg, s.slug),
         content_type: "image/jpeg",
-        availability,
-        qos: info.qos,
-      },
-    },
-  });
-}
-
-/**
- * The hub device (`<prefix>/device/<node>/_streampulse/config`), which every stream device names
- * as `via_device`: a connectivity entity (`name: null`) reading `<base>/availability` itself (so
- * it shows OFF, not unavailable, when StreamPulse is gone) and a "Streams down" count read from
- * the whole-status topic.
- */
-export function hubDevicePayload(cfg: TopicConfig, info: DiscoveryInfo): string {
-  const id = hubId(cfg);
-  return JSON.stringify({
-    dev: {
-      identifiers: [id],
-      name: `StreamPulse (${cfg.baseTopic})`,
-      manufacturer: "StreamPulse",
-      model: "Stream monitor hub",
-      sw_version: info.version,
-      ...(info.baseUrl ? { configuration_url: `${info.baseUrl}/` } : {}),
-    },
-    o: origin(info),
-    cmps: {
-      status: {
-        p: "binary_sensor",
-        name: null,
-        unique_id: `${id}_status`,
-        device_class: "connectivity",
-        state_topic: availabilityTopic(cfg),
-        payload_on: ONLINE,
-        payload_off: OFFLINE,
-        qos: info.qos,
-      },
-      streams_down: {
-        p: "sensor",
-        name: "Streams down",
-        unique_id: `${id}_streams_down`,
-        state_topic: info.statusTopic,
-        state_class: "measurement",
-        icon: "mdi:cctv-off",
-        value_template:
-          "{{ value_json.values() | selectattr('state', 'eq', 'down') | list | count }}",
-        availability: [{ topic: availabilityTopic(cfg) }],
+        ...(availability ? { availability } : {}),
         qos: info.qos,
       },
     },

@@ -15,6 +15,8 @@ export interface Outbox {
   sendOnce(topic: string, payload: string, qos: Qos): void;
   /** Forgets what was sent: all of it (a new connection) or one topic (a cleared one). */
   forget(topic?: string): void;
+  /** Drops the message kept for `topic` and forgets what was sent there (another node took it). */
+  drop(topic: string): void;
   /** Sends every kept message through the client, oldest first. */
   flush(): void;
   /** Drops every kept message. */
@@ -79,6 +81,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       box.send(topic, payload, qos, true);
     },
     forget: (topic) => topic === undefined ? sent.clear() : void sent.delete(topic),
+    drop(topic) {
+      kept.delete(topic);
+      sent.delete(topic);
+    },
     flush() {
       const cl = box.client;
       if (!cl?.connected) return;

@@ -14,10 +14,12 @@ import {
 } from "./connection.ts";
 import {
   type DiscoveryInfo,
+  EXPIRE_FACTOR,
   expireAfter,
-  hubDevicePayload,
   streamDevicePayload,
 } from "./discovery.ts";
+import { createStateOwners, type FleetNode, nodeAvailabilityTopic, nodeClientId } from "./fleet.ts";
+import { hubDevicePayload, nodeDevicePayload, nodeDeviceTopic } from "./hub.ts";
 import { createOutbox } from "./outbox.ts";
 import { createSnapshotFeed } from "./snapshots.ts";
 import * as T from "./topics.ts";
@@ -55,6 +57,14 @@ export interface MqttTaskDeps {
   maxQueued?: number;
   /** Reads ca_file/cert_file/key_file (default Deno.readTextFile). */
   readFile?: (path: string) => Promise<string>;
+  /**
+   * This node when StreamPulse runs as a fleet; undefined: a single StreamPulse (its topics, last
+   * will and client id as always). A fleet node publishes the state of the streams it checks
+   * only (events with `origin` are another node's: see createStateOwners in fleet.ts), its own
+   * `online`/`offline` and last will on `<base>/node/<name>/availability`, with the node in its
+   * client id; Home Assistant's entities go by the freshness of their state (see discovery.ts).
+   */
+  node?: FleetNode;
 }
 
 /** The MQTT part of `/api/health`. */
@@ -90,12 +100,21 @@ const MIGRATE = JSON.stringify({ migrate_discovery: true });
  * state of everything at once. A changed `mqtt:` block restarts the connection with the new settings.
  * Per-stream states go out retained on every state change (unless `publish_on_change: false`) and,
  * when they changed, with each interval's status publish, which keeps HA's latency sensor current.
+ * In a fleet (`deps.node`) every node publishes the whole status (each shows the whole fleet) and
+ * the hub's discovery, but a stream's state and snapshot only its owner: the node whose own check
+ * came last, from its first check on (a takeover publishes the state at once), while `owns` holds.
  */
 export function createMqttTask(deps: MqttTaskDeps): MqttTask {
   const { view, bus, logger } = deps;
   const now = deps.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
-  const clientId = randomClientId();
+  const fleet = deps.node;
+  const owners = fleet ? createStateOwners(fleet) : undefined;
+  const clientId = fleet ? nodeClientId(fleet.name) : randomClientId();
+  /** Whether this process publishes the stream's state (always, unless a fleet node). */
+  const publishes = (name: string) => owners?.publishes(name) ?? true;
+  const availability = (c: MqttConfig) =>
+    fleet ? nodeAvailabilityTopic(c, fleet.name) : T.availabilityTopic(c);
   const h = { enabled: false, connected: false, url: null as string | null };
   const last = { lastError: null as string | null, lastErrorAt: null as string | null };
   let lastConnectedAt: string | null = null;
@@ -127,7 +146,17 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
     baseUrl: deps.baseUrl?.()?.replace(/\/+$/, "") || undefined,
     statusTopic: c.topic,
     qos: c.qos,
+    // Every node publishes the whole status each interval: stale after EXPIRE_FACTOR missed ones.
+    ...(fleet
+      ? { fleet: { statusExpireAfter: Math.ceil(EXPIRE_FACTOR * c.intervalSeconds) } }
+      : {}),
   });
+  /** Every retained topic these settings publish (a fleet node's own device too). */
+  const ownedTopics = (c: MqttConfig) => {
+    const topics = T.ownedTopics(c, slugs().values());
+    if (fleet && c.haDiscovery) topics.add(nodeDeviceTopic(c, fleet.name));
+    return topics;
+  };
   const backoff = (attempt: number) =>
     Math.min(MAX_BACKOFF_MS, (deps.initialBackoffMs ?? 500) * 2 ** attempt);
   const noteError = (msg: string) => {
@@ -143,15 +172,31 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
   const publishStates = (c: MqttConfig, all: Record<string, StatusEntry>) => {
     for (const [name, slug] of slugs()) {
       const e = all[name];
-      if (e) out.sendOnce(T.stateTopic(c, slug), T.statePayload(e), c.qos);
+      if (e && publishes(name)) out.sendOnce(T.stateTopic(c, slug), T.statePayload(e), c.qos);
     }
+  };
+  /** Publishes one stream's current state when this process publishes it. */
+  const publishState = (name: string) => {
+    const slug = slugs().get(name);
+    const entry = cfg && slug && publishes(name) ? view.one(name) : undefined;
+    if (cfg && slug && entry) out.sendOnce(T.stateTopic(cfg, slug), T.statePayload(entry), cfg.qos);
+  };
+  /** Another fleet node checked the stream: stop publishing it, and drop what waits for it. */
+  const lose = (name: string) => {
+    owners?.remote(name);
+    const slug = slugs().get(name);
+    if (cfg && slug) out.drop(T.stateTopic(cfg, slug));
   };
   /** The hub's and the current streams' discovery; empty retained payloads for removed ones. */
   const publishStreams = (c: MqttConfig) => {
-    const next = T.ownedTopics(c, slugs().values());
+    const next = ownedTopics(c);
+    owners?.keep(new Set(slugs().keys()));
     if (c.haDiscovery) {
       const i = info(c);
       out.sendOnce(T.hubTopic(c), hubDevicePayload(c, i), c.qos);
+      if (fleet) {
+        out.sendOnce(nodeDeviceTopic(c, fleet.name), nodeDevicePayload(c, fleet.name, i), c.qos);
+      }
       for (const s of deps.streams()) {
         const slug = slugs().get(s.name)!;
         const expire = expireAfter(s, c.intervalSeconds);
@@ -181,9 +226,9 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
       .filter((t) => !migrated.has(`${brokerUrl(c)} ${t}`));
 
   const onStateChange = (e: BusEvents["state-change"]) => {
-    const slug = slugs().get(e.name);
-    const entry = cfg?.publishOnChange && slug ? view.one(e.name) : undefined;
-    if (cfg && slug && entry) out.sendOnce(T.stateTopic(cfg, slug), T.statePayload(entry), cfg.qos);
+    if (e.origin !== undefined) return lose(e.name);
+    const gained = owners?.local(e.name) ?? false; // a takeover publishes whatever the setting
+    if (cfg?.publishOnChange || gained) publishState(e.name);
   };
   const onAlert = ({ alert }: BusEvents["alert"]) => {
     if (cfg) out.send(T.alertsTopic(cfg), T.alertPayload(alert), cfg.qos, false);
@@ -197,9 +242,11 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
       publishStates(cfg, view.all());
     }
   };
-  const onResult = ({ name }: BusEvents["result"]) => {
+  const onResult = ({ name, origin }: BusEvents["result"]) => {
+    if (origin !== undefined) return lose(name);
+    if (owners?.local(name)) publishState(name); // this node took the stream over
     const slug = slugs().get(name);
-    if (!cfg?.haDiscovery || !deps.snapshot || !slug) return;
+    if (!cfg?.haDiscovery || !deps.snapshot || !slug || !publishes(name)) return;
     void feed.offer(name, T.snapshotTopic(cfg, slug), out.client, cfg.qos);
   };
   const onMessage = (
@@ -243,9 +290,13 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
       feed.reset();
       const legacy = legacyTopics(c);
       if (c.haDiscovery) { for (const t of legacy) cl.publish(t, MIGRATE, { qos: 1 }, () => {}); }
-      out.send(T.availabilityTopic(c), T.ONLINE, 1, true);
+      out.send(availability(c), T.ONLINE, 1, true);
       publishStreams(c);
       publishStatus(c); // all kept first, replacing what queued while offline; then flushed
+      // A fleet node may have lost streams while offline: what it kept for them is stale now.
+      for (const [name, slug] of owners ? slugs() : []) {
+        if (!publishes(name)) out.drop(T.stateTopic(c, slug));
+      }
       out.client = cl;
       out.flush();
       for (const t of legacy) out.send(t, "", 1, true), migrated.add(`${brokerUrl(c)} ${t}`);
@@ -274,6 +325,7 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
         const { url, options } = await buildConnectOptions(c, {
           clientId,
           readFile: deps.readFile,
+          node: fleet?.name,
         });
         cl = await connectOnce(c, url, options, { signal: stop });
       } catch (err) {
@@ -308,10 +360,10 @@ export function createMqttTask(deps: MqttTaskDeps): MqttTask {
     const next = deps.config();
     const same = reload?.signal.aborted && next.enabled && brokerUrl(next) === brokerUrl(c);
     if (same && cl.connected) {
-      const keep = T.ownedTopics(next, slugs().values());
+      const keep = ownedTopics(next);
       for (const t of owned) if (!keep.has(t)) cl.publish(t, "", { qos: 1, retain: true });
     }
-    await closeClient(cl, { availability: T.availabilityTopic(c), timeoutMs: CLOSE_TIMEOUT_MS });
+    await closeClient(cl, { availability: availability(c), timeoutMs: CLOSE_TIMEOUT_MS });
     logger.info(`mqtt: disconnected from ${brokerUrl(c)}`);
   };
 

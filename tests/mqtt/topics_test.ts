@@ -3,6 +3,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import type { StatusEntry } from "../../monitor/status/view.ts";
 import * as D from "../../mqtt/discovery.ts";
+import * as H from "../../mqtt/hub.ts";
 import * as T from "../../mqtt/topics.ts";
 
 const cfg = { baseTopic: "streampulse", discoveryPrefix: "homeassistant", haDiscovery: true };
@@ -171,7 +172,7 @@ Deno.test("streamDevicePayload() describes one device with four components", () 
 });
 
 Deno.test("hubDevicePayload() is the via_device of every stream, its state the availability", () => {
-  const p = JSON.parse(D.hubDevicePayload(cfg, info));
+  const p = JSON.parse(H.hubDevicePayload(cfg, info));
   assertEquals(p.dev.identifiers, ["streampulse__hub"]);
   assertEquals(p.dev.sw_version, "1.2.3");
   assertEquals(p.cmps.status.state_topic, "streampulse/availability");
