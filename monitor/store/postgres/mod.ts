@@ -27,3 +27,5 @@ export type {
 } from "./types.ts";
 export { createPostgresWriter, PG_MAX_QUEUE } from "./writer.ts";
 export type { PostgresWriter, PostgresWriterDeps } from "./writer.ts";
+export { CONFIG_CHANNEL, createConfigDoc, openConfigDoc } from "./config_doc.ts";
+export type { ConfigDocDeps, OpenConfigDoc } from "./config_doc.ts";
