@@ -1,10 +1,10 @@
-/** `deno task bench`: reload + engine benches, or with `--media`/`--alerts` one bench alone. */
+/** `deno task bench`: reload + engine benches, or with `--media`/`--alerts`/… one bench alone. */
 
 // `deno task bench [args]` runs reload_bench.ts, then engine_bench.ts with the args (as before);
 // `deno task bench --media [args]` runs media_scale_bench.ts with the args, and `--alerts [args]`
 // alerts_bench.ts, and `--dashboard [N]` dashboard_bench.ts (N streams in Chromium, default
-// 1,000). engine_bench.ts's own `--media` (media checks left on) stays reachable by running it
-// directly.
+// 1,000), and `--fleet [args]` fleet_bench.ts (three nodes + PostgreSQL). engine_bench.ts's
+// own `--media` (media checks left on) stays reachable by running it directly.
 
 const here = (f: string) => decodeURIComponent(new URL(f, import.meta.url).pathname);
 
@@ -24,6 +24,9 @@ if (args.includes("--media")) {
 }
 if (args.includes("--alerts")) {
   Deno.exit(await run("alerts_bench.ts", args.filter((a) => a !== "--alerts")));
+}
+if (args.includes("--fleet")) {
+  Deno.exit(await run("fleet_bench.ts", args.filter((a) => a !== "--fleet")));
 }
 if (args.includes("--dashboard")) {
   Deno.exit(await run("dashboard_bench.ts", args.filter((a) => a !== "--dashboard")));
