@@ -2,7 +2,7 @@
 
 import { Hono } from "hono";
 import parsePrometheus from "parse-prometheus-text-format";
-import { assert, assertEquals } from "../assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
 import { createBus } from "../../monitor/bus.ts";
 import { parseConfig } from "../../monitor/config/parse.ts";
 import { createLogger } from "../../monitor/log.ts";
@@ -13,7 +13,7 @@ import { selectProbe } from "../../monitor/probes/mod.ts";
 import { createSlaReporter } from "../../monitor/status/sla_report.ts";
 import { openStore, type Store } from "../../monitor/store/mod.ts";
 import type { CheckRecord, StreamState } from "../../monitor/types.ts";
-import { metricsRoutes } from "../../web/api/metrics.ts";
+import { metricsRoutes, type MetricsRoutesDeps } from "../../web/api/metrics.ts";
 import { apiSlaRoutes, parseDays } from "../../web/api/sla.ts";
 import { encodeText, escapeLabelValue } from "../../web/prom_text.ts";
 
@@ -74,7 +74,7 @@ const CONFIG_YAML = `streams:\n${
 }`;
 
 /** A store with the history, a real bus and monitor (not running), and the routes. */
-function setup() {
+function setup(over: Partial<MetricsRoutesDeps> = {}) {
   const store = openStore(":memory:", { now: () => NOW, flushIntervalMs: 60_000 });
   buildHistory(store);
   const config = parseConfig(CONFIG_YAML);
@@ -105,7 +105,7 @@ function setup() {
     now: () => NOW,
   });
   const app = new Hono()
-    .route("/", metricsRoutes({ monitor, metrics, sla, store, now: () => NOW }))
+    .route("/", metricsRoutes({ monitor, metrics, sla, store, now: () => NOW, ...over }))
     .route("/", apiSlaRoutes({ sla }));
   return { store, bus, monitor, metrics, app, config };
 }
@@ -289,6 +289,87 @@ Deno.test("GET /metrics serves every family, parsed by a real Prometheus parser"
     assertEquals(value(fams, "streampulse_alerts_total", { channel: "hook", result: "failed" }), 1);
     assertEquals(value(fams, "streampulse_alerts_pending"), 3);
     await promtoolAccepts(text);
+  } finally {
+    metrics.close();
+    store.close();
+  }
+});
+
+/** Every sample of a parsed family with its labels. */
+const samplesOf = (fams: Family[], name: string) =>
+  fams.find((f) => f.name === name)?.metrics ?? [];
+
+/** The owners in the fleet tests: ODD is another node's, cam-new and cam-off nobody's. */
+const OWNERS: Record<string, string> = { "cam-a": "node-a", [ODD]: "node-b", "cam-c": "node-a" };
+const FLEET = { node: "node-a", ownerOf: (name: string) => OWNERS[name] };
+
+Deno.test("GET /metrics in a fleet labels each stream with its owner and own families with this node", async () => {
+  const { store, bus, monitor, metrics, app } = setup({ fleet: FLEET });
+  try {
+    bus.emit("result", {
+      name: "cam-a",
+      record: rec(NOW - 10_000, true, "up", 42),
+      status: monitor.status("cam-a")!,
+    });
+    const text = await (await app.request("/metrics")).text();
+    const fams = parsePrometheus(text) as Family[];
+    const perStream = [
+      "stream_up",
+      "stream_latency_seconds",
+      "stream_latency_ms",
+      "stream_last_seen_age_seconds",
+      "stream_uptime_streak_seconds",
+      "streampulse_stream_state",
+    ];
+    for (const name of perStream) {
+      const samples = samplesOf(fams, name);
+      assert(samples.length > 0, name);
+      for (const m of samples) {
+        assertEquals(m.labels!.node, OWNERS[m.labels!.stream] ?? "", `${name} ${m.labels!.stream}`);
+      }
+    }
+    assertEquals(value(fams, "stream_up", { stream: ODD, node: "node-b" }), 0);
+    assertEquals(value(fams, "stream_up", { stream: "cam-new", node: "" }), 0);
+    assertEquals(value(fams, "system_total_streams"), 5, "fleet-wide figures carry no node");
+    const own = fams.filter((f) =>
+      f.name.startsWith("streampulse_") && !perStream.includes(f.name)
+    );
+    assert(own.length >= 6, own.map((f) => f.name).join());
+    // From the text: the parser drops a histogram's labels.
+    const lines = text.split("\n").filter((l) => l && !l.startsWith("#"));
+    for (const f of own) {
+      const mine = lines.filter((l) => l.startsWith(`${f.name}{`) || l.startsWith(`${f.name}_`));
+      assert(mine.length > 0, f.name);
+      for (const l of mine) assertStringIncludes(l, '{node="node-a"', f.name);
+    }
+    assertEquals(value(fams, "streampulse_checks_total", { node: "node-a", result: "ok" }), 1);
+    await promtoolAccepts(text);
+  } finally {
+    metrics.close();
+    store.close();
+  }
+});
+
+Deno.test("GET /metrics in a fleet counts a mirrored check on its owner only, not on every node", async () => {
+  const { store, bus, monitor, metrics, app } = setup({ fleet: FLEET });
+  try {
+    const status = monitor.status(ODD)!;
+    bus.emit("result", {
+      name: ODD,
+      record: rec(NOW - 5000, true, "up", 30),
+      status,
+      origin: "node-b",
+    });
+    const text = await (await app.request("/metrics")).text();
+    const fams = parsePrometheus(text) as Family[];
+    const checks = ["ok", "fail"].map((r) =>
+      value(fams, "streampulse_checks_total", { node: "node-a", result: r })
+    );
+    assertEquals(checks, [0, 0], "node-b counts it; node-a's counter would count it twice");
+    // From the text: the parser drops a labelled histogram's count.
+    assertStringIncludes(text, '\nstreampulse_check_duration_seconds_count{node="node-a"} 0\n');
+    // The gauges still see it: its last pass is the mirrored one.
+    assertEquals(value(fams, "stream_last_seen_age_seconds", { stream: ODD, node: "node-b" }), 5);
   } finally {
     metrics.close();
     store.close();

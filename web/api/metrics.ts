@@ -24,7 +24,20 @@ export interface MetricsRoutesDeps {
   store: {
     history(name: string, q: { to?: number; limit?: number }): Array<{ ts: number; ok: boolean }>;
   };
+  /**
+   * Fleet mode (`database:` set): this node's name and each stream's owner (undefined while no
+   * live node owns it). Absent: a single StreamPulse, no `node` label anywhere.
+   */
+  fleet?: MetricsFleet;
   now?: () => number;
+}
+
+/** What /metrics needs to know about the fleet; see {@link MetricsRoutesDeps.fleet}. */
+export interface MetricsFleet {
+  /** This node's name (`node.name`). */
+  node: string;
+  /** The node that checks the stream now, or undefined while none does. */
+  ownerOf(name: string): string | undefined;
 }
 
 /** Reachable states: `stream_up` is 1 and the stream counts in `system_ok_streams`. */
@@ -39,7 +52,7 @@ const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => (
 
 /**
  * The `GET /metrics` route. Stream metrics, labelled `stream="<name>"`,
- * cover every configured stream:
+ * cover every configured stream (in a fleet every stream the node shows, its own and mirrored):
  * - `stream_up`: 1 when the state is up or degraded (reachable), 0 when down or unknown;
  * - `stream_latency_seconds`: latency of the last check (absent before the first), and the same
  *   in `stream_latency_ms`, the Python release's name, kept for its dashboards;
@@ -50,6 +63,12 @@ const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => (
  *   streams are in neither, only in `system_total_streams`);
  * - `system_sla_ratio_30d`: time-weighted availability of the enabled streams over 30 days
  *   (no sample while nothing was observed).
+ *
+ * In a fleet (`deps.fleet`) every node shows the whole fleet, so the gauges above are the same on
+ * each node, and every per-stream series also carries `node="<owner>"` (empty while unowned): a
+ * takeover starts a new series. StreamPulse's own families (`streampulse_checks_total`, the check
+ * histogram, reloads, MQTT, media, alerts) count what this process did, so each of their samples
+ * carries `node="<this node>"`: summed over the fleet's nodes, every check counts once.
  */
 export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
   const now = deps.now ?? Date.now;
@@ -69,6 +88,20 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
     return looked.get(st.name) ?? undefined;
   };
 
+  /** A stream's labels: its name, and its owner in a fleet. */
+  const labelsOf = (name: string): Record<string, string> =>
+    deps.fleet ? { stream: name, node: deps.fleet.ownerOf(name) ?? "" } : { stream: name };
+  /** This process's own families, each sample labelled with this node in a fleet. */
+  const ownFamilies = (): MetricFamily[] => {
+    const fams = deps.metrics.families();
+    const node = deps.fleet?.node;
+    if (node === undefined) return fams;
+    return fams.map((f) => ({
+      ...f,
+      samples: f.samples.map((s) => ({ ...s, labels: { node, ...s.labels } })),
+    }));
+  };
+
   const streamFamilies = (statuses: StreamStatus[], t: number): MetricFamily[] => {
     const up: Sample[] = [];
     const latency: Sample[] = [];
@@ -78,7 +111,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
     const state: Sample[] = [];
     const counts = { ok: 0, fail: 0 };
     for (const st of statuses) {
-      const labels = { stream: st.name };
+      const labels = labelsOf(st.name);
       const reachable = REACHABLE.has(st.state);
       up.push({ labels, value: reachable ? 1 : 0 });
       if (reachable) counts.ok++;
@@ -91,7 +124,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
       age.push({ labels, value: passed === undefined ? Infinity : Math.max(0, t - passed) / 1000 });
       streak.push({ labels, value: st.state === "up" ? Math.max(0, t - st.since) / 1000 : 0 });
       for (const s of STREAM_STATES) {
-        state.push({ labels: { stream: st.name, state: s }, value: st.state === s ? 1 : 0 });
+        state.push({ labels: { ...labels, state: s }, value: st.state === s ? 1 : 0 });
       }
     }
     if (looked.size > 0) {
@@ -150,7 +183,7 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
   app.get("/metrics", (c) => {
     const t = now();
     const statuses = deps.monitor.statuses();
-    const body = encodeText([...streamFamilies(statuses, t), ...deps.metrics.families()]);
+    const body = encodeText([...streamFamilies(statuses, t), ...ownFamilies()]);
     return c.body(body, 200, { "Content-Type": PROM_CONTENT_TYPE });
   });
   return app;
