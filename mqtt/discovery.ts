@@ -74,10 +74,11 @@ export function originOf(info: DiscoveryInfo): Record<string, string> {
  * Every entity is available while `<base>/availability` is `online` and its state is younger than
  * `expire_after`. In fleet mode (`info.fleet`) availability is the state's freshness alone: only
  * the stream's owner publishes its state, so a state younger than `expire_after` proves a live
- * owner, whichever node it is, and a site whose nodes all died goes unavailable even while other
- * sites' nodes are online (a list of node topics with `availability_mode: any` would not; it would
- * also change with every join). The snapshot image then has no availability (HA gives images no
- * expiry). unique_ids are `<node>_<slug>_<component>`: for a stream without `id` the same
+ * owner, whichever node it is, and a stream no node checks any more goes unavailable even while
+ * nodes are online (with the node topics and `availability_mode: any` it would stay available, and
+ * the list would change with every join). A disabled stream has no owner and no expiry, so it keeps
+ * its last state. The snapshot image then has no availability (HA gives images no expiry).
+ * unique_ids are `<node>_<slug>_<component>`: for a stream without `id` the same
  * as single-component discovery had, so existing entities keep their history.
  */
 export function streamDevicePayload(
