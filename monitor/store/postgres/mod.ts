@@ -25,6 +25,10 @@ export type {
   AsyncStoreReads,
   IncidentLogQuery,
 } from "./types.ts";
+export { openPostgresStore, pgClientOptions } from "./store.ts";
+export type { PostgresStore, PostgresStoreDeps } from "./store.ts";
+export { createPgPrune } from "./prune.ts";
+export { pgDisplayUrl, pgRedactor } from "./url.ts";
 export { createPostgresWriter, PG_MAX_QUEUE } from "./writer.ts";
 export type { PostgresWriter, PostgresWriterDeps } from "./writer.ts";
 export { CONFIG_CHANNEL, createConfigDoc, openConfigDoc } from "./config_doc.ts";

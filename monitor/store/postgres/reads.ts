@@ -117,6 +117,7 @@ export function createPgReads(sql: PgSql, deps: PgReadDeps = {}): AsyncStoreQuer
       return rows.map((r) => toIncident(r, t));
     },
     async streamNames() {
+      await read(); // queued registrations first
       const rows = await sql.unsafe("SELECT name FROM sp_stream");
       return rows.map((r) => r.name as string).sort();
     },

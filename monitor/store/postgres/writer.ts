@@ -4,11 +4,19 @@ import type { Sql } from "postgres";
 import type { CheckRecord } from "../../types.ts";
 import type { StateChange, StoreHealth, StoreLogger } from "../types.ts";
 import { type PgBatch, writePgBatch } from "./batch.ts";
+import { applyInOrder, createRegistrationQueue } from "./registrations.ts";
 import { type PgQueuedChange, type PgQueuedCheck, toQueuedChange, toQueuedCheck } from "./rows.ts";
+import { CONFIG_ID } from "../identity.ts";
 import { createPgStreamIds } from "./stream_ids.ts";
 
 /** Checks kept while the database refuses writes; beyond it the oldest are dropped (as SQLite). */
 export const PG_MAX_QUEUE = 100_000;
+
+/**
+ * The longest wait between retries of a failed flush, ms: a refused connection costs little, and
+ * a restarted server should see the queue drain within a second or two.
+ */
+const RETRY_CAP_MS = 1000;
 
 /** What {@link createPostgresWriter} needs. */
 export interface PostgresWriterDeps {
@@ -26,8 +34,14 @@ export interface PostgresWriterDeps {
 
 /** The PostgreSQL store's write side. */
 export interface PostgresWriter {
-  /** Registers a stream (see StoreWrites.ensureStream); resolves with its row id. */
+  /** Registers a stream (see StoreWrites.ensureStream) now; resolves with its row id. */
   ensureStream(name: string, kind?: string, id?: string): Promise<number>;
+  /**
+   * Queues the registration (no I/O; RangeError for a bad id at once): written first in the next
+   * flush, kept and retried like the checks while the database refuses it. A newer call for the
+   * same name replaces a queued one.
+   */
+  queueStream(name: string, kind?: string, id?: string): void;
   /** Queues one check (no I/O); throws only for a bad argument or after close(). */
   recordCheck(name: string, check: CheckRecord): void;
   /** Queues a state change: closes the open incident, opens one for down/degraded. */
@@ -47,7 +61,7 @@ export interface PostgresWriter {
 /**
  * Creates the writer over `sql` (the caller owns the connection and ends it after close()).
  * Background flushes never throw into a timer: a failed flush keeps its batch, warns, drops the
- * oldest checks beyond {@link PG_MAX_QUEUE} and retries with a backoff up to 5 s. Flushes never
+ * oldest checks beyond {@link PG_MAX_QUEUE} and retries with a backoff up to 1 s. Flushes never
  * overlap: one that is asked for while another runs waits for it, then writes what came since.
  */
 export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): PostgresWriter {
@@ -56,9 +70,10 @@ export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): Postgr
   const flushIntervalMs = deps.flushIntervalMs ?? 200;
   const maxBatch = deps.maxBatch ?? 500;
   const streams = createPgStreamIds(sql, now, log);
-  let checks: PgQueuedCheck[] = [];
-  let changes: PgQueuedChange[] = [];
+  let checks: (PgQueuedCheck & { after: number })[] = [];
+  let changes: (PgQueuedChange & { after: number })[] = [];
   let meta = new Map<string, string>();
+  const regs = createRegistrationQueue(); // queued ensureStream calls
   let queuedSince: number | undefined;
   let writeError: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -68,30 +83,32 @@ export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): Postgr
   // The batch being written: still counted as queued, its settings still served by queuedMeta.
   let inFlight = { count: 0, meta: new Map<string, string>() };
 
+  const size = () => checks.length + changes.length + meta.size + regs.size();
   const assertOpen = (what: string) => {
     if (closed) throw new Error(`Cannot ${what}: the PostgreSQL writer is closed`);
   };
-  const resolveIds = async <T extends { name: string; id?: number }>(rows: T[]) => {
-    for (const r of rows) r.id ??= streams.id(r.name) ?? await streams.ensure(r.name);
-    return rows as (T & { id: number })[];
-  };
+  /** The row id now, unless a queued registration could still rename: then at the flush. */
+  const idNow = (name: string) => regs.size() === 0 ? streams.id(name) : undefined;
+  const resolved = <T extends { id?: number }>(rows: T[]) => rows as (T & { id: number })[];
 
   const flushOnce = async (): Promise<number> => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (checks.length === 0 && changes.length === 0 && meta.size === 0) return 0;
-    const taken = { checks, changes, meta };
+    if (size() === 0) return 0;
+    const taken = { checks, changes, meta, regs: regs.take() };
     checks = [];
     changes = [];
     meta = new Map();
-    inFlight = {
-      count: taken.checks.length + taken.changes.length + taken.meta.size,
-      meta: taken.meta,
-    };
+    const count = taken.checks.length + taken.changes.length + taken.meta.size +
+      taken.regs.regs.length;
+    inFlight = { count, meta: taken.meta };
     try {
+      // Registrations in the order they came among the checks: a check recorded before a
+      // rename belongs to the row it was recorded for.
+      await applyInOrder(taken.regs, [taken.checks, taken.changes], streams.id, streams.ensure);
       const batch: PgBatch = {
-        checks: await resolveIds(taken.checks),
-        changes: await resolveIds(taken.changes),
+        checks: resolved(taken.checks),
+        changes: resolved(taken.changes),
         meta: taken.meta,
       };
       await writePgBatch(sql, batch, node);
@@ -100,6 +117,7 @@ export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): Postgr
       changes = taken.changes.concat(changes);
       for (const [key, value] of meta) taken.meta.set(key, value); // a newer value wins
       meta = taken.meta;
+      regs.putBack(taken.regs);
       inFlight = { count: 0, meta: new Map() };
       writeError = err instanceof Error ? err.message : String(err);
       schedule(); // the retry timer was cleared above: a failed flush() by a caller re-arms it
@@ -107,8 +125,8 @@ export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): Postgr
     }
     inFlight = { count: 0, meta: new Map() };
     writeError = null;
-    if (checks.length + changes.length + meta.size === 0) queuedSince = undefined;
-    return taken.checks.length + taken.changes.length + taken.meta.size;
+    if (size() === 0) queuedSince = undefined;
+    return count;
   };
   const flush = async (): Promise<number> => {
     while (running) await running.catch(() => {});
@@ -130,8 +148,8 @@ export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): Postgr
       failures++;
       if (failures === 1 || failures % 50 === 0) {
         log.warn(
-          `store: flush failed (${failures}x, ${checks.length} checks and ${meta.size} ` +
-            `settings queued for PostgreSQL): ${writeError ?? err}`,
+          `store: flush failed (${failures}x, ${checks.length} checks, ${meta.size} settings ` +
+            `and ${regs.size()} streams queued for PostgreSQL): ${writeError ?? err}`,
         );
       }
       if (checks.length > PG_MAX_QUEUE) {
@@ -143,7 +161,7 @@ export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): Postgr
   };
   const schedule = () => {
     if (timer === undefined && !closed) {
-      const delay = Math.min(flushIntervalMs * 2 ** Math.min(failures, 10), 5000);
+      const delay = Math.min(flushIntervalMs * 2 ** Math.min(failures, 10), RETRY_CAP_MS);
       timer = setTimeout(() => {
         timer = undefined;
         void autoFlush();
@@ -162,16 +180,28 @@ export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): Postgr
       assertOpen(`add stream "${name}"`);
       return streams.ensure(name, kind, id);
     },
+    queueStream(name, kind, id) {
+      assertOpen(`add stream "${name}"`);
+      if (id !== undefined && !CONFIG_ID.test(id)) {
+        throw new RangeError(
+          `Cannot add stream "${name}": id ${JSON.stringify(id.slice(0, 80))} ` +
+            "is not 1–64 of A-Z a-z 0-9 _ -",
+        );
+      }
+      regs.add({ name, kind, id });
+      queuedSince ??= now();
+      schedule(); // reads flush first, so they see it at once
+    },
     recordCheck(name, check) {
       assertOpen(`record a check of "${name}"`);
-      checks.push(toQueuedCheck(name, check, streams.id(name)));
+      checks.push({ ...toQueuedCheck(name, check, idNow(name)), after: regs.count() });
       enqueued();
     },
     recordStateChange(change) {
       assertOpen(`record the state change of "${change.name}"`);
-      const c = toQueuedChange(change, streams.id(change.name));
+      const c = toQueuedChange(change, idNow(change.name));
       if (!c) return;
-      changes.push(c);
+      changes.push({ ...c, after: regs.count() });
       enqueued();
     },
     setMeta(key, value) {
@@ -187,7 +217,7 @@ export function createPostgresWriter(sql: Sql, deps: PostgresWriterDeps): Postgr
     },
     flush,
     stats: () => ({
-      queued: checks.length + changes.length + meta.size + inFlight.count,
+      queued: size() + inFlight.count,
       writeError,
       oldestQueuedAgeMs: queuedSince === undefined ? null : Math.max(0, now() - queuedSince),
     }),

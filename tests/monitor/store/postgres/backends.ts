@@ -1,14 +1,12 @@
-/** The store scenarios' two backends: SQLite (sync results wrapped) and PostgreSQL (rows by SQL). */
+/** The store scenarios' two backends: SQLite and PostgreSQL, each through its full Store. */
 
 import postgres from "postgres";
 import type { Sql } from "postgres";
-import type { StateChange } from "../../../../monitor/store/mod.ts";
+import type { StateChange, Store } from "../../../../monitor/store/mod.ts";
 import {
   type AsyncStoreAlerts,
   type AsyncStoreQueries,
-  createPgAlerts,
-  createPgReads,
-  migratePostgres,
+  openPostgresStore,
 } from "../../../../monitor/store/postgres/mod.ts";
 import { openSqliteStore } from "../../../../monitor/store/sqlite/mod.ts";
 import type { CheckRecord } from "../../../../monitor/types.ts";
@@ -24,12 +22,21 @@ export interface SeedData {
   changes?: StateChange[];
 }
 
-/** An opened backend: its async reads and a way to put data in. */
+/** An opened backend: its async reads, the Store itself, and a way to put data in. */
 export interface Opened {
   reads: AsyncStoreQueries;
   /** Alerting; on PostgreSQL with claims of 0 ms, so due items stay due as in SQLite. */
   alerts: AsyncStoreAlerts;
+  /** The full Store the program uses (writes, meta, prune, health, close). */
+  store: Store;
+  /** Writes what is queued now (rejects when the backend refuses it). */
+  flush(): Promise<void>;
+  /** Writes `d` through the Store (ensureStream, recordCheck, recordStateChange), then flushes. */
   seed(d: SeedData): Promise<void>;
+  /** Closes the store (idempotent) and opens the same data again with the same clock. */
+  reopen(): Promise<Opened>;
+  /** What health().path and journalMode say for this backend. */
+  expect: { path: string; journalMode: string };
   close(): Promise<void>;
 }
 
@@ -39,50 +46,101 @@ export interface Backend {
   open(now: () => number): Promise<Opened>;
 }
 
-/** SQLite in memory; its synchronous reads wrapped in Promise.resolve, export as async. */
+/** Every read of a Store as a Promise (SQLite answers at once, PostgreSQL later). */
+export function asyncReads(s: Store): AsyncStoreQueries & AsyncStoreAlerts {
+  return {
+    history: async (n, q) => await s.history(n, q),
+    lastStates: async () => await s.lastStates(),
+    uptime: async (q) => await s.uptime(q),
+    incidents: async (n, q) => await s.incidents(n, q),
+    allIncidents: async (q) => await s.allIncidents(q),
+    streamNames: async () => await s.streamNames(),
+    firstCheckAt: async (n) => await s.firstCheckAt(n),
+    rollups: async (n, q) => await s.rollups(n, q),
+    async *exportChecks(q) {
+      yield* s.exportChecks(q);
+    },
+    enqueueAlerts: async (i, n, o) => await s.enqueueAlerts(i, n, o),
+    dueAlerts: async (n, l, o) => await s.dueAlerts(n, l, o),
+    recordAttempt: async (id, a) => await s.recordAttempt(id, a),
+    deliveries: async (q) => await s.deliveries(q),
+    outboxStats: async (n) => await s.outboxStats(n),
+    ackIncident: async (id, note, ts) => await s.ackIncident(id, note, ts),
+    incident: async (id) => await s.incident(id),
+    setMute: async (n, u, note) => await s.setMute(n, u, note),
+    mutes: async (n) => await s.mutes(n),
+  };
+}
+
+/** Writes `d` through the Store's own writes, in order. */
+function seedStore(s: Store, d: SeedData): void {
+  for (const x of d.streams ?? []) s.ensureStream(x.name, x.kind);
+  for (const c of d.checks ?? []) s.recordCheck(c.name, c.check);
+  for (const c of d.changes ?? []) s.recordStateChange(c);
+}
+
+/** The parts of {@link Opened} every backend shares, over an opened store. */
+function opened(
+  store: Store,
+  flush: () => Promise<unknown>,
+  reopen: () => Promise<Opened>,
+  expect: Opened["expect"],
+): Opened {
+  const r = asyncReads(store);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await store.close();
+  };
+  return {
+    reads: r,
+    alerts: r,
+    store,
+    flush: async () => void await flush(),
+    async seed(d) {
+      seedStore(store, d);
+      await flush();
+    },
+    async reopen() {
+      await close();
+      return await reopen();
+    },
+    expect,
+    close,
+  };
+}
+
+/** SQLite in a temporary file (removed once the last store on it closes). */
 export const sqliteBackend: Backend = {
   name: "sqlite",
-  open(now) {
-    const s = openSqliteStore(":memory:", { now, flushIntervalMs: 10_000 });
-    const reads: AsyncStoreQueries = {
-      history: (n, q) => Promise.resolve(s.history(n, q)),
-      lastStates: () => Promise.resolve(s.lastStates()),
-      uptime: (q) => Promise.resolve(s.uptime(q)),
-      incidents: (n, q) => Promise.resolve(s.incidents(n, q)),
-      allIncidents: (q) => Promise.resolve(s.allIncidents(q)),
-      streamNames: () => Promise.resolve(s.streamNames()),
-      firstCheckAt: (n) => Promise.resolve(s.firstCheckAt(n)),
-      rollups: (n, q) => Promise.resolve(s.rollups(n, q)),
-      async *exportChecks(q) {
-        yield* s.exportChecks(q);
-      },
+  async open(now) {
+    const dir = await Deno.makeTempDir({ prefix: "sp_backend_" });
+    const path = `${dir}/streams.db`;
+    const openAt = (): Opened => {
+      const s = openSqliteStore(path, { now, flushIntervalMs: 10_000 });
+      const o = opened(s, () => Promise.resolve(s.flush()), () => Promise.resolve(openAt()), {
+        path,
+        journalMode: "wal",
+      });
+      const close = o.close;
+      return {
+        ...o,
+        close: async () => {
+          await close();
+          await Deno.remove(dir, { recursive: true }).catch(() => {});
+        },
+        reopen: async () => {
+          await close();
+          return openAt();
+        },
+      };
     };
-    const alerts: AsyncStoreAlerts = {
-      enqueueAlerts: (i, n, o) => Promise.resolve(s.enqueueAlerts(i, n, o)),
-      dueAlerts: (n, l, o) => Promise.resolve(s.dueAlerts(n, l, o)),
-      recordAttempt: (id, a) => Promise.resolve(s.recordAttempt(id, a)),
-      deliveries: (q) => Promise.resolve(s.deliveries(q)),
-      outboxStats: (n) => Promise.resolve(s.outboxStats(n)),
-      ackIncident: (id, note, ts) => Promise.resolve(s.ackIncident(id, note, ts)),
-      incident: (id) => Promise.resolve(s.incident(id)),
-      setMute: (n, u, note) => Promise.resolve(s.setMute(n, u, note)),
-      mutes: (n) => Promise.resolve(s.mutes(n)),
-    };
-    return Promise.resolve({
-      reads,
-      alerts,
-      seed(d) {
-        for (const x of d.streams ?? []) s.ensureStream(x.name, x.kind);
-        for (const c of d.checks ?? []) s.recordCheck(c.name, c.check);
-        for (const c of d.changes ?? []) s.recordStateChange(c);
-        return Promise.resolve();
-      },
-      close: () => Promise.resolve(s.close()),
-    });
+    return openAt();
   },
 };
 
-/** PostgreSQL: a fresh database per open() on the shared server, rows written with plain SQL. */
+/** PostgreSQL: a fresh database per open() on the shared server, through openPostgresStore. */
 export function pgBackend(pg: Postgres, admin: Sql): Backend {
   let dbs = 0;
   return {
@@ -90,16 +148,34 @@ export function pgBackend(pg: Postgres, admin: Sql): Backend {
     async open(now) {
       const db = `s${++dbs}`;
       await admin.unsafe(`CREATE DATABASE ${db}`);
-      const sql = postgres(pg.url.replace(/\/sp$/, `/${db}`), { max: 2, onnotice: () => {} });
-      await migratePostgres(sql);
-      return {
-        reads: createPgReads(sql, { now }),
-        alerts: createPgAlerts(sql, { node: "n1", claimMs: 0, now }),
-        seed: (d) => seedPg(sql, d, now()),
-        close: () => sql.end(),
+      const url = pg.url.replace(/\/sp$/, `/${db}`);
+      const openAt = async (): Promise<Opened> => {
+        const s = await openPostgresStore(url, {
+          now,
+          node: "n1",
+          claimMs: 0,
+          flushIntervalMs: 10_000,
+          maxConnections: 3,
+        });
+        return opened(s, () => s.flush(), openAt, {
+          path: `postgres://127.0.0.1:${pg.port}/${db}`,
+          journalMode: "postgresql",
+        });
       };
+      return await openAt();
     },
   };
+}
+
+/** A connection to a new empty database on `pg` (migrated when asked), for rows by plain SQL. */
+export async function freshSql(
+  pg: Postgres,
+  admin: Sql,
+  name: string,
+): Promise<{ sql: Sql; url: string }> {
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = pg.url.replace(/\/sp$/, `/${name}`);
+  return { sql: postgres(url, { max: 2, onnotice: () => {} }), url };
 }
 
 /** Writes `d` as the writer would: streams, checks, hour and day rollups, incidents, states. */
