@@ -2,7 +2,10 @@
 
 export { incidentEntry } from "./incident.ts";
 export type { IncidentEntry } from "./incident.ts";
-export { openStore } from "./open.ts";
+export { isPostgresStore, openStore, openStoreFor } from "./open.ts";
+export type { StoreTarget } from "./open.ts";
+export { openPostgresStore } from "./postgres/mod.ts";
+export type { CurrentRow, PostgresStore, PostgresStoreDeps } from "./postgres/mod.ts";
 export { createRetentionTask } from "./retention.ts";
 export type { RetentionOptions } from "./retention.ts";
 export type {

@@ -4,6 +4,7 @@ import postgres from "postgres";
 import type { Sql } from "postgres";
 import assert from "node:assert/strict";
 import { startPostgres } from "../../../fixtures/postgres.ts";
+import { isPostgresStore, openStoreFor } from "../../../../monitor/store/mod.ts";
 import {
   openPostgresStore,
   pgClientOptions,
@@ -217,6 +218,23 @@ Deno.test("PostgreSQL store (one real server for the file)", async (t) => {
       } finally {
         await a.close();
         await b.close();
+      }
+    });
+
+    await t.step("openStoreFor() opens PostgreSQL for a database URL, else SQLite", async () => {
+      const { url } = await freshUrl();
+      const pgStore = await openStoreFor({ db: "/nonexistent/streams.db", database: url }, {
+        node: "n1",
+      });
+      const lite = await openStoreFor({ db: ":memory:" }, { node: "n1", connectTimeoutSeconds: 1 });
+      try {
+        assert.equal(isPostgresStore(pgStore), true);
+        assert.equal(isPostgresStore(lite), false);
+        assert.equal(pgStore.health().journalMode, "postgresql");
+        assert.equal(lite.health().path, ":memory:");
+      } finally {
+        await pgStore.close();
+        await lite.close();
       }
     });
 
