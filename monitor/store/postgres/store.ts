@@ -106,6 +106,7 @@ export async function openPostgresStore(
   }
 
   let closed = false;
+  let closing: Promise<void> | undefined;
   const assertOpen = (what: string) => {
     if (closed) throw new Error(`Cannot ${what}: the store "${path}" is closed`);
   };
@@ -177,9 +178,9 @@ export async function openPostgresStore(
       meta.set(key, value);
       setAt.set(key, ++gen);
     },
-    flush() {
+    async flush() {
       assertOpen("flush");
-      return writer.flush();
+      return await writer.flush();
     },
     health() {
       assertOpen("read health");
@@ -193,21 +194,24 @@ export async function openPostgresStore(
         writeError: s.writeError === null ? null : redact(s.writeError),
       };
     },
-    async close() {
-      if (closed) return;
+    close() {
+      if (closing) return closing.catch(noop); // later calls: done once the first is
       closed = true;
       clearInterval(refreshTimer);
-      let error: unknown;
-      try {
-        await writer.close();
-      } catch (err) {
-        error = err;
-      }
-      await sql.end({ timeout: 2 }).catch(noop);
-      if (error) {
-        const why = redact(error instanceof Error ? error.message : String(error));
-        throw new Error(`Closing the store "${path}" lost queued writes: ${why}`);
-      }
+      closing = (async () => {
+        let error: unknown;
+        try {
+          await writer.close();
+        } catch (err) {
+          error = err;
+        }
+        await sql.end({ timeout: 2 }).catch(noop);
+        if (error) {
+          const why = redact(error instanceof Error ? error.message : String(error));
+          throw new Error(`Closing the store "${path}" lost queued writes: ${why}`);
+        }
+      })();
+      return closing;
     },
   };
 }

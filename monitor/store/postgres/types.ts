@@ -26,8 +26,8 @@ export type IncidentLogQuery = RangeQuery & {
 
 /**
  * StoreReads and StoreReports (plus Store.allIncidents) with Promise returns and exportChecks as
- * an AsyncIterable: same arguments, same semantics, same result shapes. The Store interface moves
- * to this once the fleet issue lands (see the JSDoc of Store in ../types.ts).
+ * an AsyncIterable: same arguments, same semantics, same result shapes — what the PostgreSQL
+ * parts implement; Store's Awaitable returns (../types.ts) accept them.
  */
 export interface AsyncStoreQueries {
   /** Checks of a stream, newest first; [] for an unknown name. */
