@@ -15,6 +15,8 @@ import { readConfigFile } from "./read.ts";
 export interface ConfigSource {
   /** "file" (config.yaml) or "database" (the fleet's shared document). */
   readonly kind: "file" | "database";
+  /** config.yaml's path, or "database": what a ConfigConflictError names. */
+  readonly where: string;
   /** The document's text as it is now ("" for an empty shared document). */
   read(): Promise<string>;
   /**
@@ -30,11 +32,15 @@ export interface ConfigSource {
   replace(text: string, expectedText: string): Promise<void>;
 }
 
-/** config.yaml at `path`: today's behaviour (editConfigFile, writeFileAtomic). */
+/**
+ * config.yaml at `path`: today's behaviour (read as text, editConfigFile, writeFileAtomic; the
+ * size and UTF-8 checks of {@link readConfigFile} apply to what is edited and compared).
+ */
 export function fileConfigSource(path: string): ConfigSource {
   return {
     kind: "file",
-    read: async () => (await readConfigFile(path)).text,
+    where: path,
+    read: () => Deno.readTextFile(path),
     edit: (edit, expectedText) => editConfigFile(path, edit, { expectedText }),
     async replace(text, expectedText) {
       const { text: now } = await readConfigFile(path);
@@ -80,6 +86,7 @@ export function databaseConfigSource(doc: ConfigDoc, deps: DatabaseSourceDeps): 
   };
   return {
     kind: "database",
+    where: "database",
     read: async () => (await doc.read())?.text ?? "",
     async edit(edit, expectedText) {
       const version = await expect(expectedText);

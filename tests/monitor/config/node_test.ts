@@ -3,6 +3,8 @@
 import { assert, assertEquals, assertThrows } from "../../assert.ts";
 import { ConfigError, formatProblem, parseConfig } from "../../../monitor/config/parse.ts";
 import { judgeReload } from "../../../monitor/config/guard.ts";
+import { createConfigHolder } from "../../../monitor/config/holder.ts";
+import type { Logger } from "../../../monitor/log.ts";
 
 const SECRET = "s3cr3t-pw";
 const host = { hostname: () => "host-1" };
@@ -87,4 +89,26 @@ Deno.test("judgeReload() refuses a changed database, and in fleet mode a changed
   ]);
   const solo = (node: string) => parseConfig(`node: ${node}\n`, host);
   assertEquals(judgeReload(solo("{name: a}"), solo("{name: b}")).refuse, [], "SQLite: unused");
+});
+
+Deno.test("createConfigHolder() never lets the logger print the database URL or its password", () => {
+  const secrets: string[] = [];
+  const logger = {
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    addSecret: (s: string | null | undefined) => void (s && secrets.push(s)),
+  };
+  const url = `postgres://sp:${encodeURIComponent("p@ss/" + SECRET)}@db/sp`;
+  createConfigHolder({
+    path: "config.yaml",
+    initial: parseConfig(`database: "${url}"\n`, host),
+    logger: logger as unknown as Logger,
+    bus: { emit() {} },
+    onApply() {},
+  });
+  assert(secrets.includes(url), "the whole URL");
+  assert(secrets.includes("p@ss/" + SECRET), "the password as decoded");
+  assert(secrets.includes(encodeURIComponent("p@ss/" + SECRET)), "the password as written");
 });
