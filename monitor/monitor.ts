@@ -400,7 +400,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     applyMedia(name, verdict) {
       const stream = configured.find((s) => s.name === name);
       const current = statuses.get(name);
-      if (!stream || !current || !fleet.mayApply(name)) return;
+      // Another node's stream is its business (not fenced: nothing was this node's to apply).
+      if (!stream || !current || !fleet.owns(name) || !fleet.mayApply(name)) return;
       const verified = verdict.verified !== false;
       if (verified) verdicts.set(name, verdict);
       shown.set(name, verdict);

@@ -67,6 +67,20 @@ export interface LeaseStatus {
   failures: number;
 }
 
+/** The fencing margin a node keeps when its TTL leaves room for it: one second. */
+export const DEFAULT_SAFETY_MS = 1000;
+
+/**
+ * The lease a node runs with from its config (`node.lease_seconds`, `node.renew_seconds` as ms):
+ * a safety of {@link DEFAULT_SAFETY_MS}, or half of what the TTL leaves beyond one renewal when
+ * that is less, so any setting the config accepts (lease above twice the renewal) is valid. The
+ * safety need not cover a whole check: the engine asks `mayAct` again before it applies a result.
+ */
+export function fleetLease(node: { leaseMs: number; renewMs: number }): LeaseConfig {
+  const safetyMs = Math.min(DEFAULT_SAFETY_MS, Math.floor((node.leaseMs - node.renewMs) / 2));
+  return validateLeaseConfig({ ttlMs: node.leaseMs, renewEveryMs: node.renewMs, safetyMs });
+}
+
 /** Checks a {@link LeaseConfig}; throws a {@link LeaseConfigError} naming every problem. */
 export function validateLeaseConfig(config: LeaseConfig): LeaseConfig {
   const problems: LeaseConfigProblem[] = [];

@@ -2,7 +2,14 @@
 
 export { DEFAULT_SITE, ownerLabel, owners, rendezvousWeight, streamKey } from "./rendezvous.ts";
 export type { FleetNode, FleetStream, Owners } from "./rendezvous.ts";
-export { createLease, LeaseConfigError, liveNodes, validateLeaseConfig } from "./lease.ts";
+export {
+  createLease,
+  DEFAULT_SAFETY_MS,
+  fleetLease,
+  LeaseConfigError,
+  liveNodes,
+  validateLeaseConfig,
+} from "./lease.ts";
 export type { Lease, LeaseConfig, LeaseConfigProblem, LeaseStatus, NodeRow } from "./lease.ts";
 export { handover } from "./handover.ts";
 export type { Handover } from "./handover.ts";

@@ -345,7 +345,7 @@ Deno.test("createMonitor() applyMedia() is ignored for a stream this node does n
   const h = engine({ owned: new Set() });
   try {
     h.monitor.applyMedia("a", { state: "down", message: "no video", details: {}, latencyMs: 1 });
-    assertEquals([h.rec.checks, h.seen, h.monitor.stats().fenced], [[], [], 1]);
+    assertEquals([h.rec.checks, h.seen, h.monitor.stats().fenced], [[], [], 0]);
   } finally {
     await h.stop();
   }

@@ -3,6 +3,7 @@
 import { assert, assertEquals, assertThrows } from "../../assert.ts";
 import {
   createLease,
+  fleetLease,
   type Lease,
   LeaseConfigError,
   liveNodes,
@@ -153,4 +154,16 @@ Deno.test("liveNodes() keeps rows alive strictly before leaseUntil, once per nam
   ]);
   assertEquals(liveNodes(rows, 1_000), [{ name: "c", site: "north" }]);
   assertEquals(liveNodes(rows, 5_000), []);
+});
+
+Deno.test("fleetLease() keeps one second of safety, less for a TTL too short for it", () => {
+  assertEquals(fleetLease({ leaseMs: 5000, renewMs: 1000 }), {
+    ttlMs: 5000,
+    renewEveryMs: 1000,
+    safetyMs: 1000,
+  });
+  // The shortest the config allows (lease above twice the renewal, both at least 0.2 s).
+  assertEquals(fleetLease({ leaseMs: 500, renewMs: 200 }).safetyMs, 150);
+  createLease(fleetLease({ leaseMs: 401, renewMs: 200 }));
+  assertThrows(() => fleetLease({ leaseMs: 200, renewMs: 200 }), LeaseConfigError);
 });
