@@ -5,8 +5,11 @@ import type { Alert, CheckRecord, StreamState, StreamStatus } from "./types.ts";
 
 /** Every event on the bus and its payload. */
 export interface BusEvents {
-  /** A check finished and was stored. */
-  result: { name: string; record: CheckRecord; status: StreamStatus };
+  /**
+   * A check finished and was stored. `origin` names the fleet node that ran it when that is
+   * another node (its result came through the database); absent for this node's own checks.
+   */
+  result: { name: string; record: CheckRecord; status: StreamStatus; origin?: string };
   /** A stream's state changed (after confirmation). */
   "state-change": {
     name: string;
@@ -15,6 +18,8 @@ export interface BusEvents {
     ts: number;
     cause: string;
     status: StreamStatus;
+    /** The fleet node that decided it when that is another node; absent for this node's own. */
+    origin?: string;
   };
   /** An alert was decided and queued for its channels (each event once; MQTT publishes it). */
   alert: { alert: Alert };

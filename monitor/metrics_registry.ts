@@ -125,9 +125,10 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const passed = new Map<string, number>();
 
   const offs = [
-    deps.bus.on("result", ({ name, record }) => {
-      results[record.ok ? "ok" : "fail"]++;
+    deps.bus.on("result", ({ name, record, origin }) => {
       if (record.ok) passed.set(name, record.ts);
+      if (origin !== undefined) return; // another fleet node's check: counted there
+      results[record.ok ? "ok" : "fail"]++;
       if (Number.isFinite(record.latencyMs)) {
         durations.observe(Math.max(0, record.latencyMs) / 1000);
       }

@@ -6,7 +6,7 @@
 import { windowInForce } from "../monitor/alerts/mod.ts";
 import type { AlertRule, ChannelConfig, Config, MaintenanceWindow } from "../monitor/config/mod.ts";
 import { formatInZone, redactText } from "../monitor/mod.ts";
-import type { DeliveryLogRow, Incident, Mute } from "../monitor/store/mod.ts";
+import type { Awaitable, DeliveryLogRow, Incident, Mute } from "../monitor/store/mod.ts";
 import { alertsList, channelFormOf, urlIsSecret } from "./alerts_form.ts";
 
 /** The outbox's figures the Alerts page and GET /api/alerts show (the alerts task's health()). */
@@ -153,7 +153,7 @@ function whenText(w: MaintenanceWindow, tz: string): string {
 export interface OverviewSource {
   mutes(): Mute[];
   health(): AlertsHealth;
-  deliveries(q?: { channel?: string; limit?: number }): DeliveryLogRow[];
+  deliveries(q?: { channel?: string; limit?: number }): Awaitable<DeliveryLogRow[]>;
 }
 
 /**
@@ -161,7 +161,7 @@ export interface OverviewSource {
  * set, read from the YAML tree), rules, windows (in force at `now`), and, while alerting runs,
  * mutes, the outbox and the newest 100 deliveries (of `channel` when given), answers masked.
  */
-export function overviewOf(
+export async function overviewOf(
   config: Config,
   alerts: OverviewSource | undefined,
   opts: { now: number; channel?: string },
@@ -170,6 +170,7 @@ export function overviewOf(
   const secrets = channelSecrets(config.alerts.channels);
   const raw = alertsList(config.raw, "channels");
   const channel = opts.channel || undefined;
+  const deliveries = alerts ? await alerts.deliveries({ channel, limit: 100 }) : [];
   return {
     running: alerts !== undefined,
     timeZone: tz,
@@ -197,7 +198,7 @@ export function overviewOf(
       note: m.note,
     })),
     outbox: alerts ? outboxJson(alerts.health(), config) : undefined,
-    deliveries: (alerts?.deliveries({ channel, limit: 100 }) ?? []).map((d) => ({
+    deliveries: deliveries.map((d) => ({
       time: formatInZone(d.ts, tz),
       channel: d.channel,
       stream: d.stream,

@@ -6,7 +6,14 @@ import type { Bus, Logger, Monitor } from "../monitor/mod.ts";
 import type { DeliveryResult } from "../monitor/alerts/mod.ts";
 import type { ChannelConfig, Config, ConfigState } from "../monitor/config/mod.ts";
 import type { StatusView } from "../monitor/status/mod.ts";
-import type { DeliveryLogRow, Incident, Mute, Store, StoreHealth } from "../monitor/store/mod.ts";
+import type {
+  Awaitable,
+  DeliveryLogRow,
+  Incident,
+  Mute,
+  Store,
+  StoreHealth,
+} from "../monitor/store/mod.ts";
 import type { AlertsHealth } from "./alerts_view.ts";
 import type { Auth } from "./auth.ts";
 import type { Assets } from "./bundle.ts";
@@ -38,9 +45,9 @@ export type WebStore =
  */
 export interface WebAlerts {
   /** Acknowledges an incident with a note (≤ 1,000 chars); undefined for an unknown id. */
-  acknowledge(id: number, note: string): Incident | undefined;
+  acknowledge(id: number, note: string): Promise<Incident | undefined>;
   /** Mutes a stream until `until` (ms since the epoch), or unmutes it (null). */
-  mute(name: string, until: number | null, note: string): void;
+  mute(name: string, until: number | null, note: string): Promise<void>;
   /** Mutes in force now. */
   mutes(): Mute[];
   /** Sends a test alert through a configured channel (by name) or an unsaved channel config. */
@@ -50,9 +57,9 @@ export interface WebAlerts {
   /** The outbox's state. */
   health(): AlertsHealth;
   /** The delivery log, newest first (Store.deliveries). */
-  deliveries(q?: { channel?: string; limit?: number }): DeliveryLogRow[];
+  deliveries(q?: { channel?: string; limit?: number }): Awaitable<DeliveryLogRow[]>;
   /** The incident with this id (Store.incident). */
-  incident(id: number): Incident | undefined;
+  incident(id: number): Awaitable<Incident | undefined>;
 }
 
 /** Dependencies of {@link createWebApp}. */

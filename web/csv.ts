@@ -39,21 +39,25 @@ export function csvLine(r: ExportRow, timeZone: string): string {
  * stays constant for any range; a cancelled download closes the iterator (and its statement).
  */
 export function csvStream(
-  rows: Iterable<ExportRow>,
+  rows: Iterable<ExportRow> | AsyncIterable<ExportRow>,
   opts: { timeZone: string; batch?: number },
 ): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   const batch = opts.batch ?? 500;
-  let it: Iterator<ExportRow> | undefined;
+  let it: Iterator<ExportRow> | AsyncIterator<ExportRow> | undefined;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(enc.encode(CSV_COLUMNS.join(",") + "\r\n"));
     },
-    pull(controller) {
-      it ??= rows[Symbol.iterator]();
+    async pull(controller) {
+      it ??= Symbol.asyncIterator in rows
+        ? rows[Symbol.asyncIterator]()
+        : (rows as Iterable<ExportRow>)[Symbol.iterator]();
       let text = "";
       for (let i = 0; i < batch; i++) {
-        const next = it.next();
+        const step = it.next();
+        // a synchronous store's rows come without a tick per row
+        const next = step instanceof Promise ? await step : step;
         if (next.done) {
           if (text) controller.enqueue(enc.encode(text));
           controller.close();
@@ -63,8 +67,8 @@ export function csvStream(
       }
       controller.enqueue(enc.encode(text));
     },
-    cancel() {
-      it?.return?.();
+    async cancel() {
+      await it?.return?.();
     },
   }, { highWaterMark: 1 });
 }

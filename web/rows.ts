@@ -4,10 +4,11 @@ import type { CheckRecord, Monitor, StreamConfig } from "../monitor/mod.ts";
 import { type PictureFreshness, streamMessage, type UptimeCache } from "../monitor/status/mod.ts";
 import type { Row } from "../islands/mod.ts";
 import { hostKey } from "../monitor/alerts/mod.ts";
+import type { Awaitable } from "../monitor/store/mod.ts";
 
 /** What rows read from the store. */
 export interface RowsStore {
-  history(name: string, q: { limit?: number }): CheckRecord[];
+  history(name: string, q: { limit?: number }): Awaitable<CheckRecord[]>;
 }
 
 /** Builds and caches {@link Row}s. */
@@ -62,9 +63,18 @@ export function createRows(deps: RowsDeps): Rows {
   const ring = (name: string) => {
     let r = rings.get(name);
     if (!r) {
-      // Seeded once from the store (newest first there), then fed by results.
-      r = deps.store.history(name, { limit: SPARK_POINTS }).reverse().map(latencyOf);
+      // Seeded once from the store (newest first there), then fed by results. A store that
+      // answers later seeds it in the background: the sparkline is empty until then.
+      const seeded = r = [] as Array<number | null>;
       rings.set(name, r);
+      const fill = (rows: CheckRecord[]) => {
+        const fed = seeded.splice(0);
+        seeded.push(...rows.slice().reverse().map(latencyOf), ...fed);
+        if (seeded.length > SPARK_POINTS) seeded.splice(0, seeded.length - SPARK_POINTS);
+      };
+      const rows = deps.store.history(name, { limit: SPARK_POINTS });
+      if (rows instanceof Promise) rows.then(fill, () => rings.delete(name));
+      else fill(rows);
     }
     return r;
   };

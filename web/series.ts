@@ -11,16 +11,16 @@ const RANGES: Record<string, number> = {
 };
 
 /** Builds the {@link Series} of `range` ("1h", "24h", "7d", "30d"; anything else is 24 h). */
-export function seriesOf(
+export async function seriesOf(
   store: Pick<WebStore, "history" | "rollups">,
   name: string,
   range: string,
   now: number,
-): Series {
+): Promise<Series> {
   const span = RANGES[range] ?? RANGES["24h"];
   const from = now - span;
   if (span <= RANGES["24h"]) {
-    const checks = store.history(name, { from, to: now, limit: 10_000 }).reverse();
+    const checks = (await store.history(name, { from, to: now, limit: 10_000 })).reverse();
     return {
       source: "raw",
       from,
@@ -32,7 +32,7 @@ export function seriesOf(
       ok: checks.map((r) => (r.ok ? 1 : 0)),
     };
   }
-  const hours = store.rollups(name, { from, to: now });
+  const hours = await store.rollups(name, { from, to: now });
   return {
     source: "hourly",
     from,

@@ -2,7 +2,7 @@
 
 import { delay } from "../async.ts";
 import { clipText } from "../redact.ts";
-import type { AttemptRecord, OutboxItem, Store } from "../store/mod.ts";
+import type { AttemptRecord, OutboxItem, OutboxStats, Store } from "../store/mod.ts";
 import {
   afterFailure,
   attemptOutcome,
@@ -77,10 +77,11 @@ export interface OutboxHealth {
 export interface Outbox {
   /**
    * Queues the decided alerts (one item per channel) and wakes the loop; returns how many were
-   * new. Durable on return; should the store refuse the write, the items wait in memory (and
-   * count as pending) and are written by the next round. Throws TypeError for an empty key.
+   * new. Durable once it resolves; should the store refuse the write, the items wait in memory
+   * (and count as pending) and are written by the next round. Throws TypeError (at once, not in
+   * the Promise) for an empty key.
    */
-  enqueue(decisions: { alert: Alert; channels: string[] }[]): number;
+  enqueue(decisions: { alert: Alert; channels: string[] }[]): Promise<number>;
   /** The delivery loop until `signal` aborts; waits for the sends in flight before returning. */
   run(signal: AbortSignal): Promise<void>;
   /** Sends one test message through a channel now, outside the queue ("Send test"). */
@@ -130,6 +131,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const backoff = new Map<string, ChannelBackoff>();
   const sending = new Map<string, number>(); // sends in flight per channel
   const busy = new Map<number, string>(); // item id → channel: in flight or not yet recorded
+  /** Items the store handed out (and, when shared, claimed for this node) not started yet. */
+  const held = new Map<number, OutboxItem>();
   const unrecorded: { id: number; rec: AttemptRecord }[] = []; // the store refused the write
   let backlog: Item[] = []; // enqueues the store refused, retried every round
   const inFlight = new Set<Promise<void>>();
@@ -179,18 +182,18 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   };
 
   /** Writes an attempt; while the store refuses, keeps it (and the item busy) for the next round. */
-  const save = (id: number, rec: AttemptRecord) => {
+  const save = async (id: number, rec: AttemptRecord) => {
     try {
-      store.recordAttempt(id, rec);
+      await store.recordAttempt(id, rec);
       busy.delete(id);
     } catch (err) {
       unrecorded.push({ id, rec });
       logger.warn(`outbox: could not record an attempt, retrying: ${errorText(err)}`);
     }
   };
-  const giveUp = (item: OutboxItem, answer: string, ts: number) => {
+  const giveUp = async (item: OutboxItem, answer: string, ts: number) => {
     const rec = { ts, ok: false, status: null, answer, nextAttemptAt: null, failed: true };
-    save(item.id, { ...rec, attempted: false });
+    await save(item.id, { ...rec, attempted: false });
     deps.onResult?.(item.channel, "failed");
   };
 
@@ -202,7 +205,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     try {
       alert = JSON.parse(item.alert);
     } catch {
-      return giveUp(item, "unreadable alert", startedAt);
+      return await giveUp(item, "unreadable alert", startedAt);
     }
     count(name, 1);
     const r = await attempt(ch, alert, signal);
@@ -224,7 +227,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       maxAttempts,
       maxAgeMs,
     });
-    save(item.id, {
+    await save(item.id, {
       ts: startedAt,
       ok: r.ok,
       status: r.status ?? null,
@@ -249,25 +252,27 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     inFlight.add(p);
   };
 
-  const flushPending = () => {
+  const flushPending = async () => {
     while (unrecorded.length > 0) {
       const { id, rec } = unrecorded[0];
-      store.recordAttempt(id, rec);
+      await store.recordAttempt(id, rec);
       unrecorded.shift();
       busy.delete(id);
     }
     if (backlog.length > 0) {
-      const { dropped } = store.enqueueAlerts(backlog, now(), { maxPending });
-      logger.info(`outbox: queued ${backlog.length} alerts kept in memory (${dropped} dropped)`);
-      backlog = [];
+      const items = backlog;
+      const { dropped } = await store.enqueueAlerts(items, now(), { maxPending });
+      backlog = backlog.slice(items.length);
+      logger.info(`outbox: queued ${items.length} alerts kept in memory (${dropped} dropped)`);
     }
   };
 
   /** One round; returns when the next one is due at the latest. */
-  const round = (signal: AbortSignal): number => {
-    flushPending();
+  const round = async (signal: AbortSignal): Promise<number> => {
+    await flushPending();
     const t = now();
-    const stats = store.outboxStats(t);
+    const stats = await store.outboxStats(t);
+    lastHealth = healthOf(stats, t);
     const channels = deps.channels();
     let wakeAt = t + pollMs;
     for (const [name, s] of Object.entries(stats.byChannel)) {
@@ -275,9 +280,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       const busyHere = [...busy.values()].filter((c) => c === name).length;
       const ch = channels.get(name);
       if (!ch) {
-        const items = store.dueAlerts(Number.MAX_SAFE_INTEGER, 500, { channel: name });
-        const idle = items.filter((i) => !busy.has(i.id));
-        for (const i of idle) giveUp(i, "channel removed", t);
+        const items = await store.dueAlerts(Number.MAX_SAFE_INTEGER, 500, { channel: name });
+        const idle = items.filter((i) => !busy.has(i.id) && !held.has(i.id));
+        for (const i of held.values()) {
+          if (i.channel === name) (held.delete(i.id), idle.push(i));
+        }
+        for (const i of idle) await giveUp(i, "channel removed", t);
         if (idle.length > 0) {
           logger.warn(`outbox: channel "${name}" is not configured: ${idle.length} alerts failed`);
         }
@@ -295,13 +303,45 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         wakeAt = Math.min(wakeAt, s.nextAttemptAt);
         continue;
       }
-      const due = store.dueAlerts(t, free + busyHere, { channel: name });
-      for (const item of due.filter((i) => !busy.has(i.id)).slice(0, free)) {
-        if (t - item.createdAt > maxAgeMs) giveUp(item, "expired: queued too long ago", t);
+      const kept = [...held.values()].filter((i) => i.channel === name);
+      const due = kept.length >= free
+        ? []
+        : await store.dueAlerts(t, free + busyHere, { channel: name });
+      const fresh = due.filter((i) => !busy.has(i.id) && !held.has(i.id));
+      const ready = [...kept, ...fresh];
+      for (const item of ready.slice(0, free)) {
+        held.delete(item.id);
+        if (t - item.createdAt > maxAgeMs) await giveUp(item, "expired: queued too long ago", t);
         else start(item, ch, signal);
       }
+      // A store shared by several nodes claimed these for us: they wait here, not in the store.
+      for (const item of ready.slice(free)) held.set(item.id, item);
     }
     return wakeAt;
+  };
+
+  /** The health figures from the store's outbox figures, this outbox's backoffs and backlog. */
+  const healthOf = (s: OutboxStats, t: number): OutboxHealth => {
+    const names = new Set([...deps.channels().keys(), ...Object.keys(s.byChannel)]);
+    const channels: OutboxHealth["channels"] = {};
+    for (const name of [...names].sort()) {
+      const c = s.byChannel[name];
+      const b = backoff.get(name);
+      channels[name] = {
+        pending: c?.pending ?? 0,
+        failed: c?.failed ?? 0,
+        lastError: c?.lastError ?? null,
+        lastOkAt: c?.lastOkAt ?? null,
+        backoffUntil: b && b.until > t ? b.until : null,
+      };
+    }
+    const oldest = s.oldestPendingAt;
+    return {
+      pending: s.pending + backlog.length,
+      failed: s.failed,
+      oldestPendingAgeMs: oldest === null ? null : Math.max(0, t - oldest),
+      channels,
+    };
   };
 
   return {
@@ -315,7 +355,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           stream: alert.stream,
         }))
       );
-      if (items.length === 0) return 0;
+      if (items.length === 0) return Promise.resolve(0);
       for (const i of items) {
         if (typeof i.key !== "string" || i.key === "" || typeof i.channel !== "string") {
           throw new TypeError(
@@ -323,21 +363,25 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           );
         }
       }
-      try {
-        const { added, dropped } = store.enqueueAlerts(items, now(), { maxPending });
-        if (dropped > 0) {
-          logger.warn(`outbox: full (${maxPending} pending), dropped the ${dropped} oldest alerts`);
+      return (async () => {
+        try {
+          const { added, dropped } = await store.enqueueAlerts(items, now(), { maxPending });
+          if (dropped > 0) {
+            logger.warn(
+              `outbox: full (${maxPending} pending), dropped the ${dropped} oldest alerts`,
+            );
+          }
+          wake();
+          return added;
+        } catch (err) {
+          backlog = backlog.concat(items).slice(-maxPending);
+          logger.warn(
+            `outbox: the store refused ${items.length} alerts, kept in memory: ${errorText(err)}`,
+          );
+          wake();
+          return 0;
         }
-        wake();
-        return added;
-      } catch (err) {
-        backlog = backlog.concat(items).slice(-maxPending);
-        logger.warn(
-          `outbox: the store refused ${items.length} alerts, kept in memory: ${errorText(err)}`,
-        );
-        wake();
-        return 0;
-      }
+      })();
     },
     async run(signal) {
       if (running) throw new Error("Cannot run the outbox: it is running already");
@@ -347,7 +391,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           woken = false;
           let wakeAt: number;
           try {
-            wakeAt = round(signal);
+            wakeAt = await round(signal);
             if (roundFailures > 0) logger.info("outbox: the store works again");
             roundFailures = 0;
           } catch (err) {
@@ -364,7 +408,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       } finally {
         await Promise.allSettled([...inFlight]);
         try {
-          flushPending();
+          await flushPending();
         } catch { /* kept in memory: lost only with the process, like a crash before the write */ }
         running = false;
       }
@@ -378,26 +422,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       const t = now();
       try {
         const s = store.outboxStats(t);
-        const names = new Set([...deps.channels().keys(), ...Object.keys(s.byChannel)]);
-        const channels: OutboxHealth["channels"] = {};
-        for (const name of [...names].sort()) {
-          const c = s.byChannel[name];
-          const b = backoff.get(name);
-          channels[name] = {
-            pending: c?.pending ?? 0,
-            failed: c?.failed ?? 0,
-            lastError: c?.lastError ?? null,
-            lastOkAt: c?.lastOkAt ?? null,
-            backoffUntil: b && b.until > t ? b.until : null,
-          };
-        }
-        const oldest = s.oldestPendingAt;
-        lastHealth = {
-          pending: s.pending + backlog.length,
-          failed: s.failed,
-          oldestPendingAgeMs: oldest === null ? null : Math.max(0, t - oldest),
-          channels,
-        };
+        if (s instanceof Promise) {
+          // A remote store answers later: this call shows the last figures, the next the new ones.
+          s.then((v) => lastHealth = healthOf(v, now())).catch(() => {});
+        } else lastHealth = healthOf(s, t);
       } catch { /* the store is failing: the last figures stand (the loop logs the trouble) */ }
       return lastHealth;
     },

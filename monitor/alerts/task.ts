@@ -8,7 +8,7 @@ import type { Bus } from "../bus.ts";
 import type { Config } from "../config/mod.ts";
 import type { ChannelConfig } from "../config/mod.ts";
 import type { Logger } from "../log.ts";
-import type { Incident, Store } from "../store/mod.ts";
+import type { Incident, Mute, Store } from "../store/mod.ts";
 import { createChannel } from "./channels/mod.ts";
 import { createAlertEngine, type Decision } from "./engine.ts";
 import { createOutbox, type Outbox } from "./outbox.ts";
@@ -45,10 +45,10 @@ export interface AlertsTask {
    * Acknowledges an incident with a note: stored, shown in the incident log, and its reminders
    * stop. Undefined for an unknown id.
    */
-  acknowledge(id: number, note: string): Incident | undefined;
+  acknowledge(id: number, note: string): Promise<Incident | undefined>;
   /** Mutes a stream until `until` (ms since the epoch), or unmutes it (null). */
-  mute(name: string, until: number | null, note: string): void;
-  /** Mutes in force now. */
+  mute(name: string, until: number | null, note: string): Promise<void>;
+  /** Mutes in force now (as last read from the store, at most ~5 s old; this node's at once). */
   mutes(): { name: string; until: number; note: string }[];
   /** Sends a test alert through a configured channel (by name) or a channel config not yet saved. */
   test(channel: string | ChannelConfig): Promise<DeliveryResult>;
@@ -131,15 +131,34 @@ export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
   // Keys published on the bus lately: a second rule adding a channel to a key is no new event.
   const published = new Set<string>();
   /** Queues what the engine decided; publishes the alerts that were new. */
+  // Decisions are queued in the order they were made, one batch after another.
+  let queued: Promise<void> = Promise.resolve();
   const deliver = (decisions: Decision[]) => {
-    for (const d of decisions) {
-      d.alert.links = links(d.alert);
-      if (outbox.enqueue([d]) === 0 || published.has(d.alert.key)) continue;
-      published.add(d.alert.key);
-      if (published.size > 10_000) published.delete(published.values().next().value!);
-      bus.emit("alert", { alert: d.alert });
-    }
+    if (decisions.length === 0) return;
+    queued = queued.then(async () => {
+      for (const d of decisions) {
+        d.alert.links = links(d.alert);
+        if ((await outbox.enqueue([d])) === 0 || published.has(d.alert.key)) continue;
+        published.add(d.alert.key);
+        if (published.size > 10_000) published.delete(published.values().next().value!);
+        bus.emit("alert", { alert: d.alert });
+      }
+    }).catch((err) => logger.error(`alerts: queueing failed: ${String(err)}`));
   };
+  /** Mutes as last read from the store (refreshed every few seconds: another node may set one). */
+  let muted: Mute[] = [];
+  const refreshMutes = async () => {
+    const take = (list: Mute[]) => {
+      muted = list;
+      for (const m of list) engine.mute(m.name, m.until);
+    };
+    try {
+      const list = store.mutes(now());
+      // A synchronous store answers at once, so mutes() is right even before the first await.
+      take(list instanceof Promise ? await list : list);
+    } catch { /* the store is failing: the last list stands */ }
+  };
+  void refreshMutes();
   const tick = () => deliver(engine.tick(now()));
 
   applyConfig(deps.config());
@@ -147,7 +166,7 @@ export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
   return {
     async run(signal) {
       applyConfig(deps.config());
-      const failing = [...store.lastStates()].filter(([, s]) =>
+      const failing = [...await store.lastStates()].filter(([, s]) =>
         s.state === "down" || s.state === "degraded"
       ).map(([name, s]) => ({
         name,
@@ -156,9 +175,11 @@ export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
         cause: s.last?.message ?? "",
       }));
       engine.restore(failing, now());
-      for (const m of store.mutes(now())) engine.mute(m.name, m.until);
+      await refreshMutes();
+      let mutesReadAt = now();
       const offs = [
         bus.on("state-change", (e) => {
+          if (e.origin !== undefined) return; // another node's stream: its owner alerts
           engine.change({ name: e.name, from: e.from, to: e.to, ts: e.ts, cause: e.cause });
           tick();
         }),
@@ -170,6 +191,10 @@ export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
       const clock = (async () => {
         while (!signal.aborted) {
           tick();
+          if (now() - mutesReadAt >= 5000) {
+            mutesReadAt = now();
+            void refreshMutes();
+          }
           const next = engine.nextDue();
           const ms = Math.max(50, Math.min(TICK_MS, (next ?? Infinity) - now()));
           await new Promise<void>((resolve) => {
@@ -181,25 +206,28 @@ export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
       })();
       try {
         await Promise.all([clock, outbox.run(signal)]);
+        await queued;
       } finally {
         offs.forEach((off) => off());
       }
     },
-    health: () => ({ ...outbox.health(), muted: store.mutes(now()).length }),
+    health: () => ({ ...outbox.health(), muted: muted.filter((m) => m.until > now()).length }),
     counts: () => counts,
-    acknowledge(id, note) {
+    async acknowledge(id, note) {
       const clipped = note.slice(0, 1000);
-      if (!store.ackIncident(id, clipped, now())) return undefined;
-      const inc = store.incident(id);
+      if (!(await store.ackIncident(id, clipped, now()))) return undefined;
+      const inc = await store.incident(id);
       if (inc && inc.end === null) engine.acknowledge(inc.name, inc.start, clipped);
       return inc;
     },
-    mute(name, until, note) {
-      store.setMute(name, until, note.slice(0, 1000));
+    async mute(name, until, note) {
+      await store.setMute(name, until, note.slice(0, 1000));
       engine.mute(name, until);
+      muted = muted.filter((m) => m.name !== name);
+      if (until !== null && until > now()) muted.push({ name, until, note: note.slice(0, 1000) });
       wake?.();
     },
-    mutes: () => store.mutes(now()),
+    mutes: () => muted.filter((m) => m.until > now()),
     async test(which) {
       const cfg = typeof which === "string"
         ? deps.config().alerts.channels.find((c) => c.name === which)

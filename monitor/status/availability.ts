@@ -4,6 +4,8 @@
  * 24 h / 7 d / 30 d, `/api/sla` and `/metrics` all read it.
  */
 
+import { drive } from "../async.ts";
+import type { Awaitable } from "../store/mod.ts";
 import { availability, type SlaFigures, type StatePeriod } from "./sla.ts";
 
 /** What the availability source reads (a slice of monitor/store/'s Store). */
@@ -12,12 +14,12 @@ export interface AvailabilityStore {
   incidents(
     name: string,
     q: { from: number; to: number; limit: number },
-  ): Array<StatePeriod & { id: number }>;
+  ): Awaitable<Array<StatePeriod & { id: number }>>;
   /**
    * When the stream's history begins: its first check (to the hour once raw checks are pruned),
    * undefined when it was never checked. Time before it is 'unknown' and left out.
    */
-  firstCheckAt(name: string): number | undefined;
+  firstCheckAt(name: string): Awaitable<number | undefined>;
   /**
    * Checks of a stream in [from, to], newest first (the first passed check, a disabled stream's
    * last check). Optional: without it both count as before (up from the first check, observed
@@ -26,7 +28,7 @@ export interface AvailabilityStore {
   history?(
     name: string,
     q: { from?: number; to?: number; limit?: number },
-  ): ReadonlyArray<{ ts: number; ok: boolean }>;
+  ): Awaitable<ReadonlyArray<{ ts: number; ok: boolean }>>;
 }
 
 /** A configured stream as far as availability needs it. */
@@ -53,9 +55,13 @@ export interface AvailabilityDeps {
 export interface AvailabilitySource {
   /**
    * The figures of `name` over the last `windowMs` up to now (at most `cacheMs` old), or
-   * undefined for a name that is not configured.
+   * undefined for a name that is not configured. A store that answers later (PostgreSQL) is read
+   * in the background: until its first answer this is undefined (unknown, never a guess), then
+   * the last figures while the next read runs.
    */
   of(name: string, windowMs: number): SlaFigures | undefined;
+  /** The same figures, waiting for the store when they are not cached (for one-off reports). */
+  load(name: string, windowMs: number): Promise<SlaFigures | undefined>;
   /** "Reachable": `of(name, windowMs).ratio` (0–1), null without data or for an unknown name. */
   ratio(name: string, windowMs: number): number | null;
   /** "Picture OK": `of(name, windowMs).pictureOkRatio`, null without data. */
@@ -69,16 +75,18 @@ const LEAD_CHECKS = 20;
 const MAX_WINDOWS = 16;
 
 /** Every incident of `name` overlapping the window, paging past the store's row limit. */
-export function allIncidents(
+export function* allIncidents(
   store: Pick<AvailabilityStore, "incidents">,
   name: string,
   from: number,
   to: number,
-): StatePeriod[] {
+): Generator<unknown, StatePeriod[], unknown> {
   const seen = new Map<number, StatePeriod>();
   let upper = to;
   while (true) {
-    const page = store.incidents(name, { from, to: upper, limit: PAGE });
+    const page = (yield store.incidents(name, { from, to: upper, limit: PAGE })) as Array<
+      StatePeriod & { id: number }
+    >;
     const before = seen.size;
     for (const i of page) seen.set(i.id, i);
     // A full page may hide older rows: continue from its oldest start (ids dedupe the overlap).
@@ -102,7 +110,8 @@ export function allIncidents(
 export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
   const now = deps.now ?? Date.now;
   const cacheMs = deps.cacheMs ?? 30_000;
-  const windows = new Map<number, Map<string, { at: number; figures: SlaFigures }>>();
+  type Cached = { at: number; figures: SlaFigures };
+  const windows = new Map<number, Map<string, Cached>>();
   const firstUps = new Map<string, { key: string; value: number | null | undefined }>();
   let index: { list: ReadonlyArray<AvailabilityStream>; byName: Map<string, AvailabilityStream> };
 
@@ -119,7 +128,12 @@ export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
   };
 
   /** The first passed check before the first period (see AvailabilityInput.firstUp). */
-  const firstUpOf = (name: string, firstCheck: number, periods: StatePeriod[], to: number) => {
+  const firstUpOf = function* (
+    name: string,
+    firstCheck: number,
+    periods: StatePeriod[],
+    to: number,
+  ): Generator<unknown, number | null | undefined, unknown> {
     if (!deps.store.history) return undefined;
     const first = periods.reduce((a, p) => Math.min(a, p.start), Infinity);
     const end = Math.min(first, to);
@@ -127,7 +141,11 @@ export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
     const key = `${firstCheck}|${first}`;
     const known = firstUps.get(name);
     if (known?.key === key) return known.value;
-    const rows = deps.store.history(name, { from: firstCheck, to: end - 1, limit: LEAD_CHECKS });
+    const rows = (yield deps.store.history(name, {
+      from: firstCheck,
+      to: end - 1,
+      limit: LEAD_CHECKS,
+    })) as ReadonlyArray<{ ts: number; ok: boolean }>;
     let value: number | null | undefined;
     if (rows.length === 0 || rows.length >= LEAD_CHECKS) value = undefined; // pruned, or long
     else {
@@ -139,29 +157,36 @@ export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
     return value;
   };
 
-  const build = (s: AvailabilityStream, from: number, to: number): SlaFigures => {
-    const firstCheck = deps.store.firstCheckAt(s.name);
-    const periods = firstCheck === undefined ? [] : allIncidents(deps.store, s.name, from, to);
+  const build = function* (
+    s: AvailabilityStream,
+    from: number,
+    to: number,
+  ): Generator<unknown, SlaFigures, unknown> {
+    const firstCheck = (yield deps.store.firstCheckAt(s.name)) as number | undefined;
+    const periods = firstCheck === undefined
+      ? []
+      : yield* allIncidents(deps.store, s.name, from, to);
     let observedUntil: number | undefined;
-    if (!s.enabled && firstCheck !== undefined) {
-      const last = deps.store.history?.(s.name, { to, limit: 1 })[0];
+    if (!s.enabled && firstCheck !== undefined && deps.store.history) {
+      const rows = (yield deps.store.history(s.name, { to, limit: 1 })) as ReadonlyArray<
+        { ts: number; ok: boolean }
+      >;
+      const last = rows[0];
       if (last) observedUntil = last.ts + (s.intervalSeconds ?? 0) * 1000;
     }
+    const firstUp = firstCheck !== undefined && firstCheck >= from
+      ? yield* firstUpOf(s.name, firstCheck, periods, to)
+      : undefined;
     return availability({ from, to }, {
       firstCheck,
       periods,
       maintenance: deps.maintenance?.(s.name, from, to),
-      firstUp: firstCheck !== undefined && firstCheck >= from
-        ? firstUpOf(s.name, firstCheck, periods, to)
-        : undefined,
+      firstUp,
       observedUntil,
     });
   };
 
-  const of = (name: string, windowMs: number): SlaFigures | undefined => {
-    const s = find(name);
-    if (!s) return undefined;
-    const t = now();
+  const windowOf = (windowMs: number) => {
     let w = windows.get(windowMs);
     if (!w) {
       w = new Map();
@@ -169,18 +194,46 @@ export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
       // Maps keep insertion order: the first key is the oldest window asked for.
       if (windows.size > MAX_WINDOWS) windows.delete(windows.keys().next().value!);
     }
-    const hit = w.get(name);
-    if (hit && t - hit.at >= 0 && t - hit.at < cacheMs) return hit.figures;
-    const figures = build(s, t - windowMs, t);
+    return w;
+  };
+  /** Reads in flight for a store that answers later, by window and name: one at a time each. */
+  const reading = new Map<string, Promise<SlaFigures | undefined>>();
+  const keep = (w: Map<string, Cached>, name: string, at: number, figures: SlaFigures) => {
     // Nothing observed yet (not checked, or its first check still queued): not cached, so the
     // first checks show at once rather than up to `cacheMs` later; such a read is cheap.
-    if (figures.observedMs > 0) w.set(name, { at: t, figures });
-    else w.delete(name);
+    if (figures.observedMs > 0) w.set(name, { at, figures });
+    else w.set(name, { at: -Infinity, figures });
     return figures;
+  };
+
+  /** Cached figures when fresh; else builds them (now, or a Promise for a store that answers later). */
+  const get = (name: string, windowMs: number): Awaitable<SlaFigures | undefined> => {
+    const s = find(name);
+    if (!s) return undefined;
+    const t = now();
+    const w = windowOf(windowMs);
+    const hit = w.get(name);
+    if (hit && t - hit.at >= 0 && t - hit.at < cacheMs) return hit.figures;
+    const key = `${windowMs}\0${name}`;
+    const running = reading.get(key);
+    if (running) return running;
+    const built = drive(build(s, t - windowMs, t));
+    if (!(built instanceof Promise)) return keep(w, name, t, built);
+    const p = built.then((f) => keep(w, name, t, f)).finally(() => reading.delete(key));
+    reading.set(key, p);
+    return p;
+  };
+
+  const of = (name: string, windowMs: number): SlaFigures | undefined => {
+    const v = get(name, windowMs);
+    if (!(v instanceof Promise)) return v;
+    v.catch(() => {}); // the store failed: the last figures stand, the next call reads again
+    return windows.get(windowMs)?.get(name)?.figures;
   };
 
   return {
     of,
+    load: async (name, windowMs) => await get(name, windowMs),
     ratio: (name, windowMs) => of(name, windowMs)?.ratio ?? null,
     pictureOk: (name, windowMs) => of(name, windowMs)?.pictureOkRatio ?? null,
   };

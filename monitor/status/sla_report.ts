@@ -37,6 +37,11 @@ export interface SlaReporterDeps extends AvailabilityDeps {
 export interface SlaReporter {
   /** The report of the last `days` days up to now. */
   report(days: number): SlaReport;
+  /**
+   * Waits until every configured stream's figures for `days` are read (a store that answers
+   * later is read in the background otherwise): await it before report() in a one-off request.
+   */
+  prepare(days: number): Promise<void>;
   /** The source the reports are built from (share it: one store read per stream and window). */
   availability: AvailabilitySource;
 }
@@ -56,12 +61,17 @@ export function createSlaReporter(deps: SlaReporterDeps): SlaReporter {
   const source = deps.availability ?? createAvailability(deps);
   const cache = new Map<number, { at: number; report: SlaReport }>();
 
+  let incomplete = false;
   const build = (days: number, to: number): SlaReport => {
+    incomplete = false;
     const streams = new Map<string, SlaFigures>();
     const enabled: SlaFigures[] = [];
     for (const s of deps.streams()) {
       const figures = source.of(s.name, days * DAY);
-      if (!figures) continue;
+      if (!figures) {
+        incomplete = true; // still being read from a store that answers later: not cached
+        continue;
+      }
       streams.set(s.name, figures);
       if (s.enabled) enabled.push(figures);
     }
@@ -69,6 +79,13 @@ export function createSlaReporter(deps: SlaReporterDeps): SlaReporter {
   };
 
   return {
+    async prepare(days) {
+      if (!Number.isFinite(days) || days <= 0) return; // report() says why
+      const hit = cache.get(days);
+      const t = now();
+      if (hit && t - hit.at >= 0 && t - hit.at < cacheMs) return;
+      await Promise.all(deps.streams().map((s) => source.load(s.name, days * DAY)));
+    },
     report(days) {
       if (!Number.isFinite(days) || days <= 0) {
         throw new RangeError(`Cannot report SLA: "days" is ${days}, it must be above 0`);
@@ -78,6 +95,7 @@ export function createSlaReporter(deps: SlaReporterDeps): SlaReporter {
       if (hit && t - hit.at >= 0 && t - hit.at < cacheMs) return hit.report;
       const report = build(days, t);
       cache.delete(days);
+      if (incomplete) return report;
       cache.set(days, { at: t, report });
       // Maps keep insertion order: the first key is the least recently built report.
       if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);

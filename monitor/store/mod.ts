@@ -10,6 +10,7 @@ export { createRetentionTask } from "./retention.ts";
 export type { RetentionOptions } from "./retention.ts";
 export type {
   AttemptRecord,
+  Awaitable,
   DeliveryLogRow,
   ExportRow,
   Incident,
@@ -33,5 +34,6 @@ export type {
   StoreReads,
   StoreReports,
   StoreWrites,
+  SyncStore,
   Uptime,
 } from "./types.ts";

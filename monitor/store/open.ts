@@ -6,10 +6,11 @@ import type { Store, StoreDeps } from "./types.ts";
 
 /**
  * Opens the store main.ts and the CLI use: SQLite at `path` (created if needed, migrated, the
- * Python 2.2 history imported once). The fleet issue picks PostgreSQL here for a `database:` URL;
- * callers only ever see {@link Store}. Throws naming the path when it cannot be opened.
+ * Python 2.2 history imported once). Its answers are synchronous (a {@link SqliteStore}); the
+ * program uses it as a Store, whose reads it awaits. Throws naming the path when it cannot be
+ * opened.
  */
-export function openStore(path: string, opts: StoreDeps = {}): Store {
+export function openStore(path: string, opts: StoreDeps = {}): SqliteStore {
   return openSqliteStore(path, opts);
 }
 

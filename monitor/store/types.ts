@@ -2,6 +2,9 @@
 
 import type { CheckRecord, StreamState } from "../types.ts";
 
+/** A value now (SQLite) or later (PostgreSQL): callers always `await` it. */
+export type Awaitable<T> = T | Promise<T>;
+
 /** Where a store reports migrations, imports and write trouble. */
 export interface StoreLogger {
   /** Normal events (a migration applied, history imported, writes recovered). */
@@ -197,34 +200,36 @@ export interface StoreWrites {
 /** Reads. Every read first writes what is queued, so it sees every recorded check. */
 export interface StoreReads {
   /** Checks of a stream, newest first; [] for an unknown name. */
-  history(name: string, query?: RangeQuery): CheckRecord[];
+  history(name: string, query?: RangeQuery): Awaitable<CheckRecord[]>;
   /** State, since, last check and fail streak of every stream ever seen, by name. */
-  lastStates(): Map<string, StoredState>;
+  lastStates(): Awaitable<Map<string, StoredState>>;
   /**
    * Uptime of every stream from the rollups since `since`: the hour holding `since` counts whole,
    * and the current hour counts as far as it goes.
    */
-  uptime(query: { since: number }): Map<string, Uptime>;
+  uptime(query: { since: number }): Awaitable<Map<string, Uptime>>;
   /** Incidents overlapping the window, newest first; [] for an unknown name. */
-  incidents(name: string, query?: RangeQuery): Incident[];
+  incidents(name: string, query?: RangeQuery): Awaitable<Incident[]>;
   /** Every stream name ever seen (config removals keep theirs), sorted. */
-  streamNames(): string[];
+  streamNames(): Awaitable<string[]>;
   /**
    * When the stream's history begins: its first check, to the hour once raw checks are pruned
    * (hour rollups outlive them); undefined for an unknown or never-checked stream.
    */
-  firstCheckAt(name: string): number | undefined;
+  firstCheckAt(name: string): Awaitable<number | undefined>;
 }
 
 /** Reports for charts and the CSV export. */
 export interface StoreReports {
   /** Hourly rollups of a stream whose hour starts in [from, to], oldest first. */
-  rollups(name: string, q: { from: number; to: number }): RollupRow[];
+  rollups(name: string, q: { from: number; to: number }): Awaitable<RollupRow[]>;
   /**
    * Checks in [from, to] of the named streams (all when omitted), per stream then by time: a lazy
    * iterator, so an export runs in constant memory.
    */
-  exportChecks(q: { names?: string[]; from: number; to: number }): Iterable<ExportRow>;
+  exportChecks(
+    q: { names?: string[]; from: number; to: number },
+  ): Iterable<ExportRow> | AsyncIterable<ExportRow>;
 }
 
 /** Small settings (the admin password hash, sign-in sessions). */
@@ -373,52 +378,44 @@ export interface StoreAlerts {
     items: NewOutboxItem[],
     now: number,
     opts?: { maxPending?: number },
-  ): { added: number; dropped: number };
+  ): Awaitable<{ added: number; dropped: number }>;
   /**
    * Pending items whose nextAttemptAt ≤ now, oldest (first queued) first, at most `limit`
    * (1…10,000); only those of `channel` when given.
    */
-  dueAlerts(now: number, limit: number, opts?: { channel?: string }): OutboxItem[];
+  dueAlerts(now: number, limit: number, opts?: { channel?: string }): Awaitable<OutboxItem[]>;
   /**
    * Records one attempt as a row of the delivery log and sets the item's new status, attempt
    * count, next attempt and last answer, in one transaction. Throws for an unknown id.
    */
-  recordAttempt(id: number, a: AttemptRecord): void;
+  recordAttempt(id: number, a: AttemptRecord): Awaitable<void>;
   /** The delivery log, newest first, in the window (default limit 100); one channel's when given. */
-  deliveries(q?: RangeQuery & { channel?: string }): DeliveryLogRow[];
+  deliveries(q?: RangeQuery & { channel?: string }): Awaitable<DeliveryLogRow[]>;
   /** Pending and recently failed counts, the oldest pending item, and the same per channel. */
-  outboxStats(now: number): OutboxStats;
+  outboxStats(now: number): Awaitable<OutboxStats>;
   /**
    * Acknowledges an incident by id (again: the newer note wins). Writes queued state changes
    * first, so an incident just recorded exists. Throws RangeError for a note over 1,000
    * characters; false for an unknown id.
    */
-  ackIncident(id: number, note: string, ts: number): boolean;
+  ackIncident(id: number, note: string, ts: number): Awaitable<boolean>;
   /** The incident with this id, or undefined. */
-  incident(id: number): Incident | undefined;
+  incident(id: number): Awaitable<Incident | undefined>;
   /** Mutes a stream's alerts until `until` (ms), or removes its mute (null). Note ≤ 1,000 chars. */
-  setMute(name: string, until: number | null, note: string): void;
+  setMute(name: string, until: number | null, note: string): Awaitable<void>;
   /** Mutes still in force at `now`, by name. */
-  mutes(now: number): Mute[];
+  mutes(now: number): Awaitable<Mute[]>;
 }
 
 /**
  * The store the program uses: main.ts opens one, the engine, the dashboard, the API, MQTT, SLA
  * and the retention task each take the slice they need. Nothing here names a backend.
  *
- * Sync or async: the interface is synchronous, as today's only backend (node:sqlite) is, and
- * every caller (page renders, the uptime caches, the SLA report, sessions) calls it in line.
- * What a PostgreSQL backend can keep synchronous, and why:
- * - writes (StoreWrites, setMeta) are already fire-and-forget into a queue;
- * - getMeta, streamNames, lastStates (read once at start) and health are served from memory,
- *   loaded by an async open and kept current by the backend's own writes;
- * - prune() is async already.
- * What it cannot: StoreReads' history/incidents/uptime/firstCheckAt and StoreReports need a round
- * trip, and close() must wait for the last flush. The fleet issue turns those into
- * `Promise<…>` (and exportChecks into an AsyncIterable); their callers are route handlers (async
- * already) and the uptime/SLA caches (which then refresh in the background). Until then the
- * interface stays synchronous rather than pretending: a `T | Promise<T>` return would make every
- * caller await anyway.
+ * Sync or async: reads, reports and alerting return {@link Awaitable} values, so one interface
+ * fits node:sqlite (answers at once) and PostgreSQL (a round trip); every caller awaits them.
+ * Writes (StoreWrites, setMeta) stay synchronous in both: they go into a queue. getMeta and
+ * health() are served from memory in both (PostgreSQL loads settings at open and keeps them
+ * current with its own writes).
  */
 export interface Store extends StoreWrites, StoreReads, StoreReports, StoreMeta, StoreAlerts {
   /**
@@ -435,7 +432,7 @@ export interface Store extends StoreWrites, StoreReads, StoreReports, StoreMeta,
       open?: boolean;
       offset?: number;
     },
-  ): Incident[];
+  ): Awaitable<Incident[]>;
   /** Path, journal mode, schema version, size, queue length and the last write error. */
   health(): StoreHealth;
   /**
@@ -445,7 +442,20 @@ export interface Store extends StoreWrites, StoreReads, StoreReports, StoreMeta,
   prune(opts?: PruneOptions): Promise<PruneResult>;
   /**
    * Writes what is queued, stops the timers and closes the database. Later calls do nothing.
-   * Throws, after closing, when the queued writes could not be written.
+   * Throws (rejects), after closing, when the queued writes could not be written. SQLite closes
+   * synchronously; PostgreSQL resolves once its last flush is answered.
    */
-  close(): void;
+  close(): void | Promise<void>;
 }
+
+/** A method of the Store with its answer now: `Awaitable<T>` becomes `T` (the async forms go). */
+type AnswerNow<F> = F extends (...args: infer A) => infer R
+  ? (...args: A) => [R] extends [Promise<unknown>] ? R // always async (prune): stays a Promise
+    : Exclude<R, Promise<unknown> | AsyncIterable<unknown>>
+  : F;
+
+/**
+ * The Store as a backend that answers at once (SQLite) offers it: every read a plain value, so
+ * its own tests and tools need no `await`. Assignable to {@link Store}.
+ */
+export type SyncStore = { [K in keyof Store]: AnswerNow<Store[K]> };

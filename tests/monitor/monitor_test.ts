@@ -10,7 +10,7 @@ import { type Bus, type BusEvents, createBus } from "../../monitor/bus.ts";
 import { createLogger } from "../../monitor/log.ts";
 import { CONFIRM_TIMEOUT_MS, createMonitor, type Monitor } from "../../monitor/monitor.ts";
 import type { MediaVerdict } from "../../monitor/status/state.ts";
-import { openStore, type Store } from "../../monitor/store/mod.ts";
+import { openStore, type SyncStore as Store } from "../../monitor/store/mod.ts";
 import type {
   Probe,
   ProbeContext,

@@ -9,7 +9,7 @@ import type { AlertsConfig } from "../../monitor/config/mod.ts";
 import { type Bus, type BusEvents, createBus } from "../../monitor/bus.ts";
 import { createLogger } from "../../monitor/log.ts";
 import { createMonitor, type Monitor, streamRenames } from "../../monitor/monitor.ts";
-import { openStore, type Store } from "../../monitor/store/mod.ts";
+import { openStore, type SyncStore as Store } from "../../monitor/store/mod.ts";
 import type { Probe, StreamConfig } from "../../monitor/types.ts";
 import { MIN, rule, S, stream as alertStream, T0 } from "./alerts/engine_helpers.ts";
 

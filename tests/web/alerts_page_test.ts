@@ -518,7 +518,7 @@ Deno.test("an outage goes through the real engine and outbox to the receiver and
       status,
     });
     const end = Date.now() + 15_000;
-    while (st.alerts.deliveries({}).length === 0 && Date.now() < end) {
+    while ((await st.alerts.deliveries({})).length === 0 && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert(rx.got.length >= 1, "delivered");

@@ -46,7 +46,8 @@ function api(yaml: string, opts: { healthy?: boolean; snapshot?: boolean } = {})
       streams: new Map(),
       overall: { ratio: null, availableMs: 0, downMs: 0, degradedMs: 0, observedMs: 0 },
     }),
-  } as unknown as Pick<SlaReporter, "report">;
+    prepare: () => Promise.resolve(),
+  } as unknown as Pick<SlaReporter, "report" | "prepare">;
   const app = createApiApp({
     monitor,
     store: {

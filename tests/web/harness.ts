@@ -3,7 +3,7 @@
 import { createStreamPulse } from "../../main.ts";
 import { type Bus, createLogger, type Monitor } from "../../monitor/mod.ts";
 import type { Config } from "../../monitor/config/mod.ts";
-import type { Store } from "../../monitor/store/mod.ts";
+import type { SyncStore } from "../../monitor/store/mod.ts";
 import type { WebApp } from "../../web/mod.ts";
 import { freePort } from "../fixtures/rtsp.ts";
 
@@ -28,7 +28,8 @@ export interface StackOptions {
 /** A running stack. */
 export interface Stack {
   web: WebApp;
-  store: Store;
+  /** The stack's store: the harness never configures `database:`, so it is SQLite's. */
+  store: SyncStore;
   /** The event bus (tests emit on it to drive the event stream). */
   bus: Bus;
   monitor: Monitor;
@@ -95,7 +96,7 @@ export async function startWebStack(opts: StackOptions = {}): Promise<Stack> {
   }
   return {
     web: app.web,
-    store: app.store,
+    store: app.store as SyncStore, // SQLite (no `database:` in the harness's configs)
     bus: app.bus,
     monitor: app.monitor,
     dir,

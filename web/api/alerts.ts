@@ -126,7 +126,7 @@ export function apiAlertsRoutes(deps: ApiAlertsRoutesDeps): Hono {
     const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(id)) throw bad(`Invalid incident id "${raw.slice(0, 40)}"`);
     const note = noteOf(await jsonObject(c));
-    const inc = alerts.acknowledge(id, note);
+    const inc = await alerts.acknowledge(id, note);
     if (!inc) throw new HTTPException(404, { message: `Unknown incident ${id}` });
     return c.json(incidentJson(inc, tz()));
   });
@@ -139,12 +139,12 @@ export function apiAlertsRoutes(deps: ApiAlertsRoutesDeps): Hono {
     const body = await jsonObject(c);
     const note = noteOf(body);
     const until = muteUntil(body, deps.now());
-    alerts.mute(name, until, note);
+    await alerts.mute(name, until, note);
     const m = alerts.mutes().find((x) => x.name === name);
     return c.json(m ? { muted: true, ...muteJson(m, tz()) } : { muted: false, stream: name });
   });
 
-  app.get("/api/alerts/deliveries", (c) => {
+  app.get("/api/alerts/deliveries", async (c) => {
     const q = c.req.query("limit");
     const n = q === undefined || q === "" ? 100 : Number(q);
     if (!Number.isInteger(n) || n < 1 || n > 1000) {
@@ -153,7 +153,7 @@ export function apiAlertsRoutes(deps: ApiAlertsRoutesDeps): Hono {
     const channel = c.req.query("channel") || undefined;
     const secrets = channelSecrets(deps.config().alerts.channels);
     return c.json(
-      alerts.deliveries({ channel, limit: n }).map((d) => ({
+      (await alerts.deliveries({ channel, limit: n })).map((d) => ({
         ts: formatInZone(d.ts, tz()),
         channel: d.channel,
         stream: d.stream,

@@ -58,7 +58,7 @@ function whole(value: string | undefined, field: string, min: number, max: numbe
 export function apiIncidentsRoutes(deps: ApiIncidentsRoutesDeps): Hono {
   const now = deps.now ?? Date.now;
   const app = new Hono();
-  app.get("/api/incidents", (c) => {
+  app.get("/api/incidents", async (c) => {
     const query = c.req.query();
     const t = now();
     let filter;
@@ -71,7 +71,7 @@ export function apiIncidentsRoutes(deps: ApiIncidentsRoutesDeps): Hono {
     const limit = whole(query.limit, "limit", 1, 10_000, 100);
     const offset = whole(query.offset, "offset", 0, 100_000, 0);
     const tz = deps.timeZone();
-    const list = deps.store.allIncidents(
+    const list = await deps.store.allIncidents(
       storeQuery(filter, deps.monitor.streams(), { limit, offset }),
     );
     return c.json({

@@ -11,6 +11,7 @@ import {
   type StreamStatus,
 } from "../../monitor/mod.ts";
 import type { SlaReporter } from "../../monitor/status/mod.ts";
+import type { Awaitable } from "../../monitor/store/mod.ts";
 import { encodeText, PROM_CONTENT_TYPE } from "../prom_text.ts";
 
 /** Dependencies of {@link metricsRoutes}. */
@@ -19,10 +20,13 @@ export interface MetricsRoutesDeps {
   /** StreamPulse's own counters (monitor/metrics_registry.ts). */
   metrics: Pick<Metrics, "families" | "lastPassed">;
   /** SLA reports for `system_sla_ratio_30d` (cached, so scrapes stay cheap with 1,000 streams). */
-  sla: Pick<SlaReporter, "report">;
+  sla: Pick<SlaReporter, "report" | "prepare">;
   /** Finds the newest passed check of a stream failing since before the process started. */
   store: {
-    history(name: string, q: { to?: number; limit?: number }): Array<{ ts: number; ok: boolean }>;
+    history(
+      name: string,
+      q: { to?: number; limit?: number },
+    ): Awaitable<Array<{ ts: number; ok: boolean }>>;
   };
   /**
    * Fleet mode (`database:` set): this node's name and each stream's owner (undefined while no
@@ -82,8 +86,14 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
     if (!looked.has(st.name)) {
       // Down began at the confirming failure, so the last pass is just before `since`.
       const to = st.state === "down" ? st.since : st.last.ts;
-      const hit = deps.store.history(st.name, { to, limit: 20 }).find((r) => r.ok);
-      looked.set(st.name, hit?.ts ?? null);
+      const take = (rows: Array<{ ts: number; ok: boolean }>) =>
+        looked.set(st.name, rows.find((r) => r.ok)?.ts ?? null);
+      const rows = deps.store.history(st.name, { to, limit: 20 });
+      // A store that answers later is read once in the background; this scrape shows none.
+      if (rows instanceof Promise) {
+        looked.set(st.name, null);
+        rows.then(take, () => looked.delete(st.name));
+      } else take(rows);
     }
     return looked.get(st.name) ?? undefined;
   };
@@ -180,7 +190,8 @@ export function metricsRoutes(deps: MetricsRoutesDeps): Hono {
     ];
   };
 
-  app.get("/metrics", (c) => {
+  app.get("/metrics", async (c) => {
+    await deps.sla.prepare(30);
     const t = now();
     const statuses = deps.monitor.statuses();
     const body = encodeText([...streamFamilies(statuses, t), ...ownFamilies()]);

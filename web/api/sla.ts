@@ -7,7 +7,7 @@ import type { SlaFigures, SlaReporter } from "../../monitor/status/mod.ts";
 /** Dependencies of {@link apiSlaRoutes}. */
 export interface ApiSlaRoutesDeps {
   /** SLA reports (cached, so repeated requests stay cheap with 1,000 streams). */
-  sla: Pick<SlaReporter, "report">;
+  sla: Pick<SlaReporter, "report" | "prepare">;
   /** Zone of the times written (default UTC). */
   timeZone?: () => string;
 }
@@ -45,9 +45,10 @@ export function parseDays(value: string | undefined): number | { error: string }
 /** The `GET /api/sla[?days=N]` route: 400 with JSON `{error}` for a bad `days`. */
 export function apiSlaRoutes(deps: ApiSlaRoutesDeps): Hono {
   const app = new Hono();
-  app.get("/api/sla", (c) => {
+  app.get("/api/sla", async (c) => {
     const days = parseDays(c.req.query("days"));
     if (typeof days !== "number") return c.json(days, 400);
+    await deps.sla.prepare(days);
     const r = deps.sla.report(days);
     const tz = deps.timeZone?.() ?? "UTC";
     const streams: Record<string, ReturnType<typeof slaJson>> = {};

@@ -9,15 +9,20 @@ import {
   parseQueryTime,
 } from "../../monitor/mod.ts";
 import { historyEntry, type StatusView, streamEntry } from "../../monitor/status/mod.ts";
-import { type Incident, incidentEntry, type RangeQuery } from "../../monitor/store/mod.ts";
+import {
+  type Awaitable,
+  type Incident,
+  incidentEntry,
+  type RangeQuery,
+} from "../../monitor/store/mod.ts";
 
 /** What the API reads from the store: a slice of Store (incidents only as far as the entry needs). */
 export interface ApiStore {
-  history(name: string, q: RangeQuery): CheckRecord[];
+  history(name: string, q: RangeQuery): Awaitable<CheckRecord[]>;
   incidents(
     name: string,
     q: RangeQuery,
-  ): Array<Pick<Incident, "state" | "start" | "end" | "cause">>;
+  ): Awaitable<Array<Pick<Incident, "state" | "start" | "end" | "cause">>>;
 }
 
 /** Dependencies of {@link apiStreamsRoutes}. */
@@ -88,20 +93,20 @@ export function apiStreamsRoutes(deps: ApiStreamsRoutesDeps): Hono {
       status: deps.view.one(s.name),
     });
   });
-  app.get("/api/streams/:name/history", (c) => {
+  app.get("/api/streams/:name/history", async (c) => {
     const s = findStream(c.req.param("name"));
     const q = rangeQuery(c.req.query(), 10_000);
     const tz = deps.timeZone();
-    return c.json(deps.store.history(s.name, q).map((r) => historyEntry(r, tz)));
+    return c.json((await deps.store.history(s.name, q)).map((r) => historyEntry(r, tz)));
   });
-  app.get("/api/streams/:name/incidents", (c) => {
+  app.get("/api/streams/:name/incidents", async (c) => {
     const s = findStream(c.req.param("name"));
     const q = rangeQuery(c.req.query(), 1000);
     const tz = deps.timeZone();
     const t = now();
     // The shared entry writes whole seconds (the stream page shows it); the API adds the ms.
     return c.json(
-      deps.store.incidents(s.name, q).map((i) => ({
+      (await deps.store.incidents(s.name, q)).map((i) => ({
         ...incidentEntry(i, { timeZone: tz, now: t }),
         start: formatInZoneMs(i.start, tz),
         end: i.end === null ? null : formatInZoneMs(i.end, tz),

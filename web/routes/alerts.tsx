@@ -125,7 +125,7 @@ export function alertsRoutes(ctx: WebContext): Hono<WebEnv> {
     const props: AlertsPageProps = {
       csrf: "",
       version: versionOf(text),
-      ...overviewOf(config, deps.alerts, { now: now(), channel: c.req.query("channel") }),
+      ...await overviewOf(config, deps.alerts, { now: now(), channel: c.req.query("channel") }),
       notice: c.req.query("saved") === "1" ? { ok: true, text: "Saved and applied." } : undefined,
       ...extra,
     };
@@ -376,8 +376,8 @@ export function alertsRoutes(ctx: WebContext): Hono<WebEnv> {
   });
 
   // Mutes.
-  app.post("/alerts/mutes/:name/unmute", (c) => {
-    deps.alerts?.mute(c.req.param("name"), null, "");
+  app.post("/alerts/mutes/:name/unmute", async (c) => {
+    await deps.alerts?.mute(c.req.param("name"), null, "");
     return c.redirect("/alerts", 303);
   });
   return app;

@@ -48,7 +48,7 @@ export function incidentsRoutes(ctx: WebContext): Hono<WebEnv> {
     }
   };
 
-  app.get("/incidents", (c) => {
+  app.get("/incidents", async (c) => {
     const query = c.req.query();
     const parsed = parse(query);
     const error = parsed instanceof FilterError ? parsed.message : undefined;
@@ -56,7 +56,7 @@ export function incidentsRoutes(ctx: WebContext): Hono<WebEnv> {
     const page = Math.min(MAX_PAGE, Math.max(1, Math.floor(Number(query.page)) || 1));
     const tz = deps.config().timezone;
     const streams = deps.monitor.streams();
-    const found = deps.store.allIncidents(
+    const found = await deps.store.allIncidents(
       storeQuery(f, streams, { limit: PAGE + 1, offset: (page - 1) * PAGE }),
     );
     const params = filterParams(f);
@@ -109,10 +109,12 @@ export function incidentsRoutes(ctx: WebContext): Hono<WebEnv> {
       }), error ? 400 : 200);
   });
 
-  app.get("/incidents.csv", (c) => {
+  app.get("/incidents.csv", async (c) => {
     const f = parse(c.req.query());
     if (f instanceof FilterError) return c.text(f.message, 400);
-    const list = deps.store.allIncidents(storeQuery(f, deps.monitor.streams(), { limit: 10_000 }));
+    const list = await deps.store.allIncidents(
+      storeQuery(f, deps.monitor.streams(), { limit: 10_000 }),
+    );
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const file = `streampulse-incidents-${day(f.from)}-${day(f.to ?? ctx.now())}.csv`;
     return c.body(incidentCsv(list, deps.config().timezone), 200, {
@@ -127,13 +129,13 @@ export function incidentsRoutes(ctx: WebContext): Hono<WebEnv> {
     const id = Number(c.req.param("id"));
     const alerts = deps.alerts;
     if (!alerts) return c.text("Alerting is not configured: incidents cannot be acknowledged", 404);
-    if (!Number.isSafeInteger(id) || !alerts.incident(id)) {
+    if (!Number.isSafeInteger(id) || !(await alerts.incident(id))) {
       return c.text(`No incident with id "${c.req.param("id").slice(0, 40)}"`, 404);
     }
     const b = await c.req.parseBody();
     const note = typeof b.note === "string" ? b.note.trim() : "";
     if (note.length > 1000) return c.text("The note must be at most 1,000 characters", 400);
-    alerts.acknowledge(id, note);
+    await alerts.acknowledge(id, note);
     const back = safeBack(b.back).split("#")[0];
     return c.redirect(`${back}#incident-${id}`, 303);
   });

@@ -33,29 +33,26 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
         tz: deps.config().timezone,
       })));
 
-  app.get("/streams/:name", (c) => {
+  app.get("/streams/:name", async (c) => {
     const name = c.req.param("name");
     const s = find(name);
     const row = rows.one(name);
     if (!s || !row) return unknown(c, name);
     const t = now();
-    return ctx.page(
-      c,
-      { title: name },
-      (csrf) => StreamPage(streamPageProps(ctx, s, row, { range: c.req.query("range"), csrf, t })),
-    );
+    const props = await streamPageProps(ctx, s, row, { range: c.req.query("range"), t });
+    return ctx.page(c, { title: name }, (csrf) => StreamPage(props(csrf)));
   });
   // Alerting: acknowledge an incident of this stream, mute or unmute its alerts.
   app.post("/streams/:name/incidents/:id/ack", async (c) => {
     const name = c.req.param("name");
     const id = Number(c.req.param("id"));
     const alerts = deps.alerts;
-    const inc = alerts && Number.isSafeInteger(id) ? alerts.incident(id) : undefined;
+    const inc = alerts && Number.isSafeInteger(id) ? await alerts.incident(id) : undefined;
     if (!alerts || !inc || inc.name !== name) return c.text("No such incident", 404);
     const b = await c.req.parseBody();
     const note = typeof b.note === "string" ? b.note.trim() : "";
     if (note.length > 1000) return c.text("The note must be at most 1,000 characters", 400);
-    alerts.acknowledge(id, note);
+    await alerts.acknowledge(id, note);
     return c.redirect(`/streams/${encodeURIComponent(name)}#incidents`, 303);
   });
   app.post("/streams/:name/mute", async (c) => {
@@ -75,7 +72,7 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
     if (until === undefined) {
       return c.text('Choose 60, 480 or 1440 minutes, "forever" or "unmute"', 400);
     }
-    deps.alerts.mute(name, until, note);
+    await deps.alerts.mute(name, until, note);
     return c.redirect(`/streams/${encodeURIComponent(name)}`, 303);
   });
   app.post("/streams/:name/toggle", async (c) => {
@@ -122,10 +119,10 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
     return c.redirect("/", 303);
   });
 
-  app.get("/streams/:name/series", (c) => {
+  app.get("/streams/:name/series", async (c) => {
     const name = c.req.param("name");
     if (!find(name)) return c.json({ error: `Unknown stream "${name.slice(0, 200)}"` }, 404);
-    return c.json(seriesOf(deps.store, name, c.req.query("range") ?? "24h", now()));
+    return c.json(await seriesOf(deps.store, name, c.req.query("range") ?? "24h", now()));
   });
   const media = (what: "preview" | "live" | "snapshot") => (c: Context<WebEnv>) => {
     const s: StreamConfig | undefined = find(c.req.param("name") ?? "");

@@ -26,27 +26,36 @@ function muteText(until: number | undefined, tz: string): string | undefined {
   return until >= MUTE_FOREVER ? "until unmuted" : `until ${localTime(until, tz)}`;
 }
 
-/** The props of the stream page of `s` (its row given) at `t`, for `range`. */
-export function streamPageProps(
+/**
+ * The props of the stream page of `s` (its row given) at `t`, for `range`: reads the store
+ * first, then gives the props for a page's CSRF token.
+ */
+export async function streamPageProps(
   ctx: WebContext,
   s: StreamConfig,
   row: Row,
-  q: { range?: string; csrf: string; t: number },
-): StreamPageProps {
+  q: { range?: string; t: number },
+): Promise<(csrf: string) => StreamPageProps> {
   const { deps } = ctx;
   const cfg = deps.config();
   const tz = cfg.timezone;
-  const { t, csrf } = q;
+  const { t } = q;
   const range = q.range && PAGE_RANGES[q.range] ? q.range : "24h";
   const from = t - PAGE_RANGES[range].ms;
   const name = s.name;
-  const bandIncidents = deps.store.incidents(name, { from, to: t, limit: 2000 });
+  const { store } = deps;
+  const [bandIncidents, beforeRows, recent, incidents] = await Promise.all([
+    store.incidents(name, { from, to: t, limit: 2000 }),
+    store.history(name, { to: from, limit: 1 }),
+    store.history(name, { limit: 50 }),
+    store.incidents(name, { from: t - 30 * DAY, limit: 50 }),
+  ]);
   // Known from `from` when a check precedes the range, else from the range's oldest check.
-  const before = deps.store.history(name, { to: from, limit: 1 })[0];
-  const first = before ? from : deps.store.history(name, { from, to: t, limit: 10_000 }).at(-1)?.ts;
-  const recent = deps.store.history(name, { limit: 50 });
+  const first = beforeRows[0]
+    ? from
+    : (await store.history(name, { from, to: t, limit: 10_000 })).at(-1)?.ts;
   const lastGood = recent.find((r) => r.ok) ??
-    deps.store.history(name, { limit: 2000 }).find((r) => r.ok);
+    (await store.history(name, { limit: 2000 })).find((r) => r.ok);
   const info = deps.snapshots?.info(name) ?? {};
   const frame = (kind: "last" | "failure", at?: number) =>
     at === undefined ? undefined : {
@@ -54,7 +63,7 @@ export function streamPageProps(
       time: localTime(at, tz),
     };
   const details = deps.monitor.status(name)?.last?.details ?? {};
-  return {
+  return (csrf) => ({
     row,
     now: t,
     csrf,
@@ -84,7 +93,7 @@ export function streamPageProps(
         lastGood: lastGood ? localTime(lastGood.ts, tz) : null,
       }
       : undefined,
-    incidents: deps.store.incidents(name, { from: t - 30 * DAY, limit: 50 }).map((i) => ({
+    incidents: incidents.map((i) => ({
       id: i.id,
       state: i.state,
       start: localTime(i.start, tz),
@@ -105,5 +114,5 @@ export function streamPageProps(
       message: r.message,
     })),
     details: detailRows(details),
-  };
+  });
 }

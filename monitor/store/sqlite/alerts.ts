@@ -1,7 +1,13 @@
 /** The SQLite store's alerting state: the outbox, the delivery log, acknowledgements, mutes. */
 
 import { clipText } from "../../redact.ts";
-import type { DeliveryLogRow, OutboxChannelStats, OutboxItem, StoreAlerts } from "../types.ts";
+import type {
+  DeliveryLogRow,
+  OutboxChannelStats,
+  OutboxItem,
+  StoreAlerts,
+  SyncStore,
+} from "../types.ts";
 import type { Row, SqliteContext } from "./context.ts";
 import { INCIDENT_COLUMNS, range, toIncident } from "./queries.ts";
 
@@ -53,7 +59,10 @@ const validNote = (what: string, note: string) => {
  * kill -9 right after; the queue's batches and these share the one connection, so they never
  * interleave. `beforeRead` writes queued state changes first (an incident to acknowledge exists).
  */
-export function createAlerts(ctx: SqliteContext, beforeRead: () => void): StoreAlerts {
+export function createAlerts(
+  ctx: SqliteContext,
+  beforeRead: () => void,
+): Pick<SyncStore, keyof StoreAlerts> {
   const { db } = ctx;
   const p = (sql: string) => db.prepare(sql);
   const insert = p(

@@ -1,6 +1,6 @@
 /** The SQLite store's incident log: incidents of every stream by time, filtered and paged. */
 
-import type { Store } from "../types.ts";
+import type { SyncStore } from "../types.ts";
 import type { Row, SqliteContext } from "./context.ts";
 import { INCIDENT_COLUMNS, range, toIncident } from "./queries.ts";
 
@@ -21,7 +21,7 @@ const MAX_NAMES = 10_000;
 export function createIncidentLog(
   ctx: SqliteContext,
   beforeRead: () => void,
-): Pick<Store, "allIncidents"> {
+): Pick<SyncStore, "allIncidents"> {
   const cols = INCIDENT_COLUMNS.split(", ").map((c) => `i.${c}`).join(", ");
   const log = ctx.db.prepare(
     `SELECT ${cols}, s.name AS stream_name FROM sp_incident i JOIN sp_stream s ON s.id = i.stream_id

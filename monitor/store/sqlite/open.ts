@@ -1,7 +1,7 @@
 /** Opens the SQLite store: checks the files, migrates, imports, and composes the parts. */
 
 import { DatabaseSync } from "node:sqlite";
-import type { Store, StoreDeps, StoreLogger } from "../types.ts";
+import type { StoreDeps, StoreLogger, SyncStore } from "../types.ts";
 import { createAlerts } from "./alerts.ts";
 import type { SqliteContext } from "./context.ts";
 import { checkStoreFiles } from "./files.ts";
@@ -28,7 +28,7 @@ export interface SqliteStoreDeps extends StoreDeps {
 }
 
 /** The SQLite store: the {@link Store}, plus what only a synchronous embedded database can offer. */
-export interface SqliteStore extends Store {
+export interface SqliteStore extends SyncStore {
   /** Registers the stream like Store.ensureStream() and returns its stable row id. */
   ensureStream(name: string, kind?: string, id?: string): number;
   /**

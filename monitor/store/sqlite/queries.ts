@@ -1,7 +1,7 @@
 /** The SQLite store's reads: history, incidents, uptime, restored states, first check, names. */
 
 import type { CheckRecord, StreamState } from "../../types.ts";
-import type { Incident, RangeQuery, StoredState, StoreReads, Uptime } from "../types.ts";
+import type { Incident, RangeQuery, StoredState, StoreReads, SyncStore, Uptime } from "../types.ts";
 import type { Row, SqliteContext } from "./context.ts";
 
 const HOUR = 3_600_000;
@@ -63,7 +63,10 @@ export function toIncident(r: Row, name: string, now: number): Incident {
  * Prepares the read statements and returns the reads. `beforeRead` writes queued checks first
  * (the queue skips it while writes fail, so reads then serve what is on disk).
  */
-export function createQueries(ctx: SqliteContext, beforeRead: () => void): StoreReads {
+export function createQueries(
+  ctx: SqliteContext,
+  beforeRead: () => void,
+): Pick<SyncStore, keyof StoreReads> {
   const { db, streams } = ctx;
   const p = (sql: string) => db.prepare(sql);
   const history = p(

@@ -1,13 +1,16 @@
 /** The SQLite store's reports: hourly series for charts and CSV export rows. */
 
-import type { StoreReports } from "../types.ts";
+import type { StoreReports, SyncStore } from "../types.ts";
 import type { Row, SqliteContext } from "./context.ts";
 
 /**
  * Prepares the report statements and returns the reports. `beforeRead` writes queued checks
  * first, so reports see every recorded check.
  */
-export function createReports(ctx: SqliteContext, beforeRead: () => void): StoreReports {
+export function createReports(
+  ctx: SqliteContext,
+  beforeRead: () => void,
+): Pick<SyncStore, keyof StoreReports> {
   const q = (sql: string) => ctx.db.prepare(sql);
   const rollups = q(
     `SELECT hour, checks, ok, lat_min, lat_max, lat_sum, lat_count FROM sp_rollup_hour

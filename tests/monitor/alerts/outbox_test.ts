@@ -9,7 +9,7 @@ import {
 } from "../../../monitor/alerts/backoff.ts";
 import { createOutbox, type OutboxDeps } from "../../../monitor/alerts/outbox.ts";
 import type { Channel } from "../../../monitor/alerts/types.ts";
-import { openStore, type Store } from "../../../monitor/store/mod.ts";
+import { openStore, type SyncStore as Store } from "../../../monitor/store/mod.ts";
 import { openSqliteStore } from "../../../monitor/store/sqlite/mod.ts";
 import { holdWriteLock } from "../../fixtures/sqlite_locker.ts";
 import { alertOf, hookChannel } from "../../fixtures/outbox_proc.ts";
@@ -120,9 +120,9 @@ Deno.test("Outbox.run() delivers an alert once, and a second enqueue of its key 
   try {
     await withOutbox(new Map([["hook", hook]]), {}, async ({ store, outbox, results }) => {
       const decision = { alert: alertOf("cam@1:down"), channels: ["hook"] };
-      assert.equal(outbox.enqueue([decision]), 1);
+      assert.equal(await outbox.enqueue([decision]), 1);
       await until("the delivery", () => rx.accepted.get("cam@1:down") === 1);
-      assert.equal(outbox.enqueue([decision]), 0);
+      assert.equal(await outbox.enqueue([decision]), 0);
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual([...rx.accepted], [["cam@1:down", 1]]);
       const log = store.deliveries();
@@ -150,7 +150,7 @@ Deno.test("Outbox.run() retries refused, 500, 429 Retry-After and hanging attemp
   try {
     await withOutbox(new Map([["hook", hook]]), {}, async ({ store, outbox, results }) => {
       const keys = ["a@1:down", "b@1:down", "c@1:down"];
-      outbox.enqueue(keys.map((k) => ({ alert: alertOf(k), channels: ["hook"] })));
+      await outbox.enqueue(keys.map((k) => ({ alert: alertOf(k), channels: ["hook"] })));
       await until("refused attempts", () => store.deliveries().length >= 5);
       assert.ok(outbox.health().channels.hook.backoffUntil !== null);
       rx.start();
@@ -204,7 +204,7 @@ Deno.test("Outbox.run() fails a permanent 400 at once, in the log and in health(
   const hook = hookChannel("hook", rx.url);
   try {
     await withOutbox(new Map([["hook", hook]]), {}, async ({ store, outbox, results }) => {
-      outbox.enqueue([{ alert: alertOf("x@1:down"), channels: ["hook"] }]);
+      await outbox.enqueue([{ alert: alertOf("x@1:down"), channels: ["hook"] }]);
       await until("the failure", () => results.length === 1);
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(requests, 1);
@@ -227,7 +227,7 @@ Deno.test("Outbox.run() gives up after maxAttempts with the last answer", async 
   const hook = hookChannel("hook", rx.url);
   try {
     await withOutbox(new Map([["hook", hook]]), { maxAttempts: 3 }, async (e) => {
-      e.outbox.enqueue([{ alert: alertOf("y@1:down"), channels: ["hook"] }]);
+      await e.outbox.enqueue([{ alert: alertOf("y@1:down"), channels: ["hook"] }]);
       await until("the give-up", () => e.results.includes("hook:failed"));
       assert.deepEqual(e.results, ["hook:retry", "hook:retry", "hook:failed"]);
       assert.deepEqual(e.store.deliveries().map((r) => [r.attempt, r.status]), [
@@ -253,13 +253,13 @@ Deno.test("Outbox.run() keeps sending on one channel while another backs off", a
   try {
     await withOutbox(channels, { backoff }, async ({ outbox }) => {
       const keys = Array.from({ length: 5 }, (_, i) => `cam${i}@1:down`);
-      outbox.enqueue(keys.map((k) => ({ alert: alertOf(k), channels: ["down"] })));
+      await outbox.enqueue(keys.map((k) => ({ alert: alertOf(k), channels: ["down"] })));
       await until(
         "the down channel to back off",
         () => outbox.health().channels.down.backoffUntil !== null,
       );
       const t0 = Date.now();
-      outbox.enqueue(keys.map((k) => ({ alert: alertOf(k), channels: ["up"] })));
+      await outbox.enqueue(keys.map((k) => ({ alert: alertOf(k), channels: ["up"] })));
       await until("the up channel's deliveries", () => up.accepted.size === 5, 8_000);
       assert.ok(Date.now() - t0 < 8_000);
       const h = outbox.health();
@@ -278,7 +278,7 @@ Deno.test("Outbox.run() fails the items of a removed channel with 'channel remov
   const channels = new Map([["hook", hookChannel("hook", rx.url)]]);
   try {
     await withOutbox(channels, {}, async ({ store, outbox, results }) => {
-      outbox.enqueue([{ alert: alertOf("z@1:down"), channels: ["hook", "gone"] }]);
+      await outbox.enqueue([{ alert: alertOf("z@1:down"), channels: ["hook", "gone"] }]);
       await until("both outcomes", () => results.length === 2);
       assert.deepEqual(results.sort(), ["gone:failed", "hook:sent"]);
       const gone = store.deliveries({ channel: "gone" });
@@ -309,7 +309,10 @@ Deno.test("Outbox.run() keeps alerts a locked database refused and queues them o
     await withOutbox(new Map([["hook", hookChannel("hook", rx.url)]]), {}, async (e) => {
       const lock = await holdWriteLock(e.path);
       try {
-        assert.equal(e.outbox.enqueue([{ alert: alertOf("l@1:down"), channels: ["hook"] }]), 0);
+        assert.equal(
+          await e.outbox.enqueue([{ alert: alertOf("l@1:down"), channels: ["hook"] }]),
+          0,
+        );
         assert.equal(e.outbox.health().pending, 1);
       } finally {
         await lock.release();

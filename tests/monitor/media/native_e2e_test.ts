@@ -7,7 +7,7 @@ import { createLogger } from "../../../monitor/log.ts";
 import { createMediaTask } from "../../../monitor/media/task.ts";
 import { createMonitor, type Monitor } from "../../../monitor/monitor.ts";
 import { selectProbe } from "../../../monitor/probes/mod.ts";
-import { openStore, type Store } from "../../../monitor/store/mod.ts";
+import { openStore, type SyncStore as Store } from "../../../monitor/store/mod.ts";
 import { secretForms, watchCommandLines } from "../../fixtures/cmdline_watch.ts";
 import { startRtspServer } from "../../fixtures/rtsp.ts";
 import { startMediaCamera } from "../../fixtures/rtsp_media_camera.ts";
