@@ -29,13 +29,24 @@ import {
   configJsonSchemaText,
   type ConfigRead,
   createConfigHolder,
+  type FleetConfigLoad,
+  ignoredKeysWarning,
+  loadFleetConfig,
   parseConfig,
   readConfigFile,
   watchConfigFile,
+  watchFleetConfig,
 } from "./monitor/config/mod.ts";
+import { createFleetNode, fleetLease, type FleetRuntime } from "./monitor/fleet/mod.ts";
 import { createAlertsTask, maintenanceIntervals } from "./monitor/alerts/mod.ts";
 import { createMediaTask, createProcessPool } from "./monitor/media/mod.ts";
-import { createRetentionTask, openStore, type Store } from "./monitor/store/mod.ts";
+import {
+  createRetentionTask,
+  isPostgresStore,
+  openStoreFor,
+  type Store,
+} from "./monitor/store/mod.ts";
+import { createConfigDoc, listenCurrent, readCurrent } from "./monitor/store/postgres/mod.ts";
 import { createSlaReporter, createStatusView } from "./monitor/status/mod.ts";
 import { selectProbe } from "./monitor/probes/mod.ts";
 import { createMqttTask } from "./mqtt/mod.ts";
@@ -112,21 +123,46 @@ export async function createStreamPulse(
   deps: StreamPulseDeps,
 ): Promise<StreamPulse> {
   const { logger } = deps;
-  const { text: initialText, stamp: initialStamp } = await readOrCreateConfig(paths.config, logger);
-  const initial = parseConfig(initialText);
+  const { text: fileText, stamp: fileStamp } = await readOrCreateConfig(paths.config, logger);
+  const fileConfig = parseConfig(fileText);
   // `--data-dir DIR` may name a folder that does not exist yet (the config may live elsewhere).
   for (const dir of new Set([paths.dataDir, dirname(paths.db)])) {
     await Deno.mkdir(dir, { recursive: true });
   }
-  const store = openStore(paths.db, { logger });
+  const nodeName = fileConfig.node.name;
+  // `database:` in the node's file: PostgreSQL, shared with the fleet; else SQLite in the data dir.
+  const store = await openStoreFor(
+    { db: paths.db, database: fileConfig.database },
+    { logger, node: nodeName },
+  );
+  // Fleet mode: the config in force is the database's shared document with this file's
+  // node-local keys (database, node, api, web); the first node imports its file's streams.
+  let initialText = fileText;
+  let fleetLoad: FleetConfigLoad | undefined;
+  const doc = isPostgresStore(store) ? createConfigDoc(store.sql, { node: nodeName }) : undefined;
+  if (doc) {
+    fleetLoad = await loadFleetConfig(doc, fileText);
+    if (fleetLoad.imported) logger.info(`imported ${paths.config}'s streams into the database`);
+    const warning = ignoredKeysWarning(paths.config, fleetLoad.ignored);
+    if (warning) logger.warn(warning);
+    initialText = fleetLoad.text;
+  }
+  const initial = parseConfig(initialText);
   const bus = createBus((err) => logger.error(`event listener failed: ${String(err)}`));
   const supervisor = createSupervisor({ logger });
+  // Set once the fleet node exists (it needs the monitor); until run() nothing asks it.
+  let fleet: FleetRuntime | undefined;
   const monitor = createMonitor({
     store,
     bus,
     logger,
     selectProbe,
     maxConcurrent: initial.maxConcurrentChecks,
+    restored: await store.lastStates(),
+    // A fleet node checks nothing until its membership says which streams are its own.
+    owned: doc ? new Set<string>() : null,
+    mayAct: () => fleet?.mayAct() ?? !doc,
+    node: doc ? nodeName : undefined,
   });
   monitor.applyStreams(initial.streams);
   const holder = createConfigHolder({
@@ -134,9 +170,26 @@ export async function createStreamPulse(
     initial,
     logger,
     bus,
-    onApply: (next) => monitor.applyStreams(next.streams),
+    onApply: (next) => {
+      monitor.applyStreams(next.streams);
+      fleet?.reassign();
+    },
   });
   const config = holder.current;
+  if (isPostgresStore(store)) {
+    const sql = store.sql;
+    fleet = createFleetNode({
+      sql,
+      node: { name: nodeName, site: initial.node.site },
+      lease: fleetLease(initial.node),
+      streams: () => monitor.streams(),
+      monitor,
+      readCurrent: (seq) => readCurrent(sql, seq),
+      listenCurrent: (onNotify, onListen) => listenCurrent(sql, onNotify, onListen),
+      logger,
+    });
+  }
+  const owns = fleet && ((name: string) => fleet!.mayAct() && fleet!.owns(name));
   // One pool for media checks and the dashboard's previews (its JSDoc has the sharing rule).
   const processes = createProcessPool({ max: initial.maxMediaProcesses });
   const media = createMediaTask({
@@ -153,6 +206,7 @@ export async function createStreamPulse(
     config,
     logger,
     snapshot: media.snapshot,
+    owns,
   });
   // The web's slice of alerting: the task's acks, mutes and tests, the store's log and incidents.
   const webAlerts = {
@@ -186,6 +240,7 @@ export async function createStreamPulse(
     version: VERSION,
     baseUrl: () => config().alerts.baseUrl,
     snapshot: (name) => media.snapshot(name, "last"),
+    node: fleet && { name: nodeName, owns },
   });
   // Subscribes to the bus now; results only flow once run() starts the monitor.
   const metrics = createMetrics({
@@ -207,6 +262,7 @@ export async function createStreamPulse(
     mqtt: () => mqtt.health(),
     media: () => media.health(),
     alerts: () => alerts.health(),
+    fleet: fleet && (() => fleet!.health()),
   });
   const api = createApiApp({
     monitor,
@@ -220,6 +276,7 @@ export async function createStreamPulse(
     sla,
     snapshot: media.snapshot,
     alerts: webAlerts,
+    fleet: fleet && { node: nodeName, ownerOf: (name: string) => fleet!.ownerOf(name) },
   });
   const web = createWebApp({
     monitor,
@@ -241,13 +298,30 @@ export async function createStreamPulse(
   supervisor.add("monitor", (s) => monitor.run(s));
   supervisor.add("media", (s) => media.run(s));
   supervisor.add("config-watcher", (s) =>
-    watchConfigFile(paths.config, {
-      signal: s,
-      initialText,
-      initialStamp,
-      onChange: (text) => void holder.apply(text),
-      onError: (err) => holder.fileProblem(err), // logged there, shown in /api/health
-    }));
+    doc && fleetLoad
+      ? watchFleetConfig(doc, {
+        signal: s,
+        path: paths.config,
+        initial: fleetLoad,
+        fileText,
+        fileStamp,
+        apply: (text) => void holder.apply(text),
+        onFileError: (err) => holder.fileProblem(err),
+        onDocError: (err) => logger.warn(`shared config: ${err.message}`),
+      })
+      : watchConfigFile(paths.config, {
+        signal: s,
+        initialText,
+        initialStamp: fileStamp,
+        onChange: (text) => void holder.apply(text),
+        onError: (err) => holder.fileProblem(err), // logged there, shown in /api/health
+      }));
+  if (fleet) {
+    const node = fleet;
+    supervisor.add("fleet", async (s) => {
+      await node.run(s);
+    });
+  }
   if (deps.listen !== false) {
     const at = deps.listen ?? { api: () => config().api, web: () => config().web };
     const path = "/api/status";
@@ -266,8 +340,11 @@ export async function createStreamPulse(
     "retention",
     createRetentionTask({ store, retentionDays: () => config().retentionDays, logger }),
   );
+  const where = isPostgresStore(store)
+    ? `database ${store.health().path}, node "${nodeName}"`
+    : `db ${paths.db}`;
   logger.info(
-    `StreamPulse ${VERSION}: ${initial.streams.length} streams, config ${paths.config}, db ${paths.db}`,
+    `StreamPulse ${VERSION}: ${initial.streams.length} streams, config ${paths.config}, ${where}`,
   );
 
   return {
@@ -283,9 +360,11 @@ export async function createStreamPulse(
         await supervisor.run(signal);
       } finally {
         web.close();
+        // A clean stop hands this node's streams over at once (a kill waits for its lease).
+        await fleet?.leave().catch((err) => logger.warn(`leaving the fleet: ${String(err)}`));
         await processes.killAll();
         metrics.close();
-        store.close();
+        await store.close();
         logger.info("stopped; database closed");
       }
     },

@@ -33,6 +33,11 @@ export interface HealthDeps {
    * provider shows here but never makes the process unhealthy (absent: alerting not built).
    */
   alerts?: () => unknown;
+  /**
+   * The fleet's view (nodes, owners, lag) when this node shares a database with others; absent
+   * for a single node. Never affects `ok`: a fenced node is running and says so here.
+   */
+  fleet?: () => unknown;
 }
 
 /** What /api/health's `media` holds at least (the media task adds its other counters). */
@@ -58,6 +63,8 @@ export interface HealthReport extends Record<string, unknown> {
   media: unknown;
   /** The alert outbox (pending, failed, per channel); absent without alerting. */
   alerts?: unknown;
+  /** Nodes, owners and lag of the fleet; absent for a single node. */
+  fleet?: unknown;
 }
 
 /** Creates the function /api/health serves. */
@@ -86,6 +93,7 @@ export function createHealth(deps: HealthDeps): () => HealthReport {
       mqtt: deps.mqtt(),
       media: deps.media(),
       ...(deps.alerts ? { alerts: deps.alerts() } : {}),
+      ...(deps.fleet ? { fleet: deps.fleet() } : {}),
     };
   };
 }

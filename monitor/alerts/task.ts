@@ -28,6 +28,14 @@ export interface AlertsTaskDeps {
   fetch?: typeof fetch;
   /** Outbox timings for tests (per-attempt timeout). */
   attemptTimeoutMs?: number;
+  /**
+   * Fleet mode: whether this node checks the stream now. Every node's engine follows every
+   * stream's state changes (its own and, with `origin`, the other nodes'), so a takeover finds
+   * the outage already known; an alert is queued by the node owning its lead stream, and one
+   * decided while another node owns it waits here until this node does (the shared outbox's
+   * unique key then drops it if the owner queued it first). Absent: this node sends everything.
+   */
+  owns?: (stream: string) => boolean;
 }
 
 /** Counters of delivery attempts by channel and result, for /metrics. */
@@ -57,6 +65,8 @@ export interface AlertsTask {
 }
 
 const TICK_MS = 1000;
+/** How long a decision about another node's stream waits for a takeover before it is dropped. */
+const WAIT_MS = 10 * 60_000;
 
 /** Creates the alerts task; nothing runs until `run()`. */
 export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
@@ -131,9 +141,33 @@ export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
   // Keys published on the bus lately: a second rule adding a channel to a key is no new event.
   const published = new Set<string>();
   /** Queues what the engine decided; publishes the alerts that were new. */
+  /** Fleet mode: decisions whose lead stream another node owns, by key, with when decided. */
+  const waiting = new Map<string, { d: Decision; at: number }>();
+  const leadOf = (d: Decision) => d.alert.streams[0]?.name ?? d.alert.stream;
+  /** The decisions this node queues now: its own, and waiting ones whose stream it took over. */
+  const mine = (decisions: Decision[]): Decision[] => {
+    const owns = deps.owns;
+    if (!owns) return decisions;
+    const t = now();
+    const out: Decision[] = [];
+    for (const [key, w] of waiting) {
+      if (owns(leadOf(w.d))) (waiting.delete(key), out.push(w.d));
+      else if (t - w.at > WAIT_MS) waiting.delete(key);
+    }
+    for (const d of decisions) {
+      if (owns(leadOf(d))) out.push(d);
+      else {
+        waiting.delete(d.alert.key);
+        waiting.set(d.alert.key, { d, at: t });
+        if (waiting.size > 10_000) waiting.delete(waiting.keys().next().value!);
+      }
+    }
+    return out;
+  };
   // Decisions are queued in the order they were made, one batch after another.
   let queued: Promise<void> = Promise.resolve();
-  const deliver = (decisions: Decision[]) => {
+  const deliver = (all: Decision[]) => {
+    const decisions = mine(all);
     if (decisions.length === 0) return;
     queued = queued.then(async () => {
       for (const d of decisions) {
@@ -179,7 +213,6 @@ export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
       let mutesReadAt = now();
       const offs = [
         bus.on("state-change", (e) => {
-          if (e.origin !== undefined) return; // another node's stream: its owner alerts
           engine.change({ name: e.name, from: e.from, to: e.to, ts: e.ts, cause: e.cause });
           tick();
         }),

@@ -43,6 +43,8 @@ export interface ApiAppDeps {
   snapshot?: ApiSnapshotRoutesDeps["snapshot"];
   /** Alerting: acks, mutes, the delivery log and GET /api/alerts (absent: not mounted). */
   alerts?: WebAlerts;
+  /** Fleet mode: this node's name and each stream's owner, for the `node` label of /metrics. */
+  fleet?: MetricsRoutesDeps["fleet"];
 }
 
 /** Compares tokens in constant time (over their SHA-256 digests, so lengths leak nothing). */
@@ -104,7 +106,10 @@ export function createApiApp(deps: ApiAppDeps): Hono {
       apiIncidentsRoutes({ store: { allIncidents: store.allIncidents }, monitor, timeZone, now }),
     );
   }
-  app.route("/", metricsRoutes({ monitor, store, metrics: deps.metrics, sla: deps.sla, now }));
+  app.route(
+    "/",
+    metricsRoutes({ monitor, store, metrics: deps.metrics, sla: deps.sla, now, fleet: deps.fleet }),
+  );
   app.route("/", apiSlaRoutes({ sla: deps.sla, timeZone }));
   if (deps.snapshot) {
     const hasStream = (name: string) => deps.monitor.streams().some((s) => s.name === name);
