@@ -56,6 +56,8 @@ export interface MembershipHealth {
   failures: number;
   /** The last renewal or read error (redacted), cleared by a successful renewal. */
   lastError?: string;
+  /** See {@link Membership.epoch}. */
+  epoch: number;
 }
 
 /** One node's membership. */
@@ -66,6 +68,13 @@ export interface Membership {
   mayAct(now: number): boolean;
   /** Stops renewing and deletes the row, so the others take its streams at once. */
   leave(): Promise<void>;
+  /**
+   * Counts the lease's unbroken stretches: it grows with a renewal that lands after the cut-off
+   * of the one before (or is the first), i.e. after a time when the node could not act and the
+   * others may have seen its row expire. Whatever was planned under an older epoch (the streams
+   * it owned) may be another node's now, even though `mayAct` holds again.
+   */
+  epoch(): number;
   health(): MembershipHealth;
 }
 
@@ -127,6 +136,7 @@ export function createMembership(deps: MembershipDeps): Membership {
   let liveKey: string | undefined;
   let lastError: string | undefined;
   let left = false;
+  let epoch = 0;
   let inFlight: Promise<void> = Promise.resolve();
   const stop = new AbortController();
 
@@ -154,6 +164,8 @@ export function createMembership(deps: MembershipDeps): Membership {
         throw new Error("the database returned no lease_until");
       }
       if (left) return; // leave() ran meanwhile: the row it deleted must not count as ours
+      const cutOff = lease.status(at).actUntil;
+      if (cutOff === undefined || now() >= cutOff) epoch++;
       lease.onRenewed(at, at + Math.min(leaseUntil - dbNow, ttlMs));
       if (lastError !== undefined) logger.info(`Fleet node "${node.name}": renewals recovered`);
       lastError = undefined;
@@ -201,6 +213,7 @@ export function createMembership(deps: MembershipDeps): Membership {
       }
     },
     mayAct: (t) => !left && lease.mayAct(t),
+    epoch: () => epoch,
     async leave() {
       left = true;
       stop.abort();
@@ -218,6 +231,7 @@ export function createMembership(deps: MembershipDeps): Membership {
         live,
         failures: s.failures,
         lastError,
+        epoch,
       };
     },
   };

@@ -7,6 +7,7 @@ import { createMirror, type MirrorDeps, type MirrorRow } from "./mirror.ts";
 import type { FreshState } from "./ownership.ts";
 import { DEFAULT_SITE, type FleetNode } from "./rendezvous.ts";
 import { createShare } from "./share.ts";
+import { delay } from "../async.ts";
 import type { RemoteStatus } from "./remote.ts";
 
 /** The slice of the engine a fleet node drives (monitor/monitor.ts's Monitor fits). */
@@ -120,6 +121,13 @@ export function createFleetNode(deps: FleetNodeDeps): FleetRuntime {
   });
   let dirty = true;
   let left = false;
+  /**
+   * The lease epoch the owned set was planned under (Membership.epoch). After a break in the
+   * lease (renewals failing, or the process paused: SIGSTOP, a frozen VM) the node may not act,
+   * even once a renewal has succeeded, until a tick has given its old share up (see resplit).
+   */
+  let planned: number | undefined;
+  const mayAct = () => !left && membership.epoch() === planned && membership.mayAct(now());
 
   const fresh = (names: Iterable<string>) => {
     const out = new Map<string, FreshState>();
@@ -145,8 +153,23 @@ export function createFleetNode(deps: FleetNodeDeps): FleetRuntime {
 
   /** Splits again when anything it depends on changed, and takes what is due; never overlaps. */
   const resplit = async () => {
-    const acting = !left && membership.mayAct(now());
-    const live = membership.health().live;
+    const t = now();
+    const health = membership.health();
+    const live = health.live;
+    if (health.epoch !== planned) {
+      // The lease broke since the share was planned (renewals failed, or the process was paused
+      // and a renewal has succeeded since): what it owned may be another node's by now. Give it
+      // all up first; its streams come back as to a returning node (after the handoff).
+      planned = health.epoch;
+      share.update(owners, live, false, t);
+      const drop = share.step(t);
+      if (drop) {
+        deps.monitor.setOwned(owned = drop.owned);
+        deps.logger.warn(`Fleet node "${self}": its lease broke; it gave its streams up`);
+      }
+      dirty = true;
+    }
+    const acting = !left && membership.mayAct(t);
     const streams = deps.streams();
     const key = { acting, live: liveKey(live), streams };
     const same = applied && applied.acting === key.acting && applied.live === key.live &&
@@ -156,12 +179,17 @@ export function createFleetNode(deps: FleetNodeDeps): FleetRuntime {
       dirty = false;
       applied = key;
       owners = assignStreams(streams, live);
-      share.update(owners, live, acting, now());
+      share.update(owners, live, acting, t);
     }
-    const step = share.step(now());
+    const step = share.step(t);
     if (!step) return;
-    // The previous owner's last rows first, so the takeover continues from its newest state.
-    if (step.gained.length > 0) await mirror.catchUp();
+    // The previous owner's last rows first, so the takeover continues from its newest state
+    // (bounded: without them it continues from the mirror's last read).
+    if (step.gained.length > 0) {
+      const bound = new AbortController();
+      await Promise.race([mirror.catchUp(), delay(deps.lease.renewEveryMs, bound)]);
+      bound.abort();
+    }
     if (left) return;
     owned = step.owned;
     deps.monitor.setOwned(step.owned, fresh(step.gained));
@@ -194,7 +222,7 @@ export function createFleetNode(deps: FleetNodeDeps): FleetRuntime {
       stop.abort();
       await Promise.all(loops);
     },
-    mayAct: () => !left && membership.mayAct(now()),
+    mayAct,
     owns: (name) => owned.has(name),
     ownerOf: (name) => owners.get(name),
     reassign() {
@@ -220,7 +248,7 @@ export function createFleetNode(deps: FleetNodeDeps): FleetRuntime {
       return {
         node: self,
         site,
-        acting: !left && m.acting,
+        acting: mayAct(),
         ...(m.leaseUntil === undefined ? {} : { leaseUntil: m.leaseUntil }),
         nodes: m.live.map((n) => ({
           name: n.name,

@@ -182,6 +182,10 @@ Deno.test("createMembership() on a real PostgreSQL (one server for the file)", a
       const n1 = join(sql, "n1", SHORT);
       try {
         await until("n1 to act", () => n1.m.mayAct(Date.now()) && sees(n1, ["n1"]));
+        const epoch = n1.m.epoch();
+        assertEquals(epoch, 1); // the first renewal began the first unbroken stretch
+        await new Promise((r) => setTimeout(r, 3 * SHORT.renewEveryMs));
+        assertEquals(n1.m.epoch(), 1, "renewals on time keep the epoch");
         await pg.restart({
           whileDown: async () => {
             await until("a failed renewal", () => n1.m.health().failures >= 1);
@@ -201,6 +205,7 @@ Deno.test("createMembership() on a real PostgreSQL (one server for the file)", a
         assertEquals(h.lastError, undefined);
         assertEquals(h.live.map((n) => n.name), ["n1"]);
         assert(n1.lines.some((l) => l.includes("renewals recovered")), n1.lines.join("\n"));
+        assertEquals([n1.m.epoch(), h.epoch], [2, 2], "the break began a new epoch");
       } finally {
         await halt([n1]);
       }

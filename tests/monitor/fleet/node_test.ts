@@ -48,6 +48,8 @@ interface Member {
   name: string;
   node: FleetRuntime;
   owned: Set<string>;
+  /** The size of every owned set given, in order. */
+  sizes: number[];
   /** When `owned` last changed. */
   changedAt: number;
   fresh: Map<string, FreshState>[];
@@ -65,12 +67,15 @@ function join(
     list?: () => AssignedStream[];
     membershipSql?: MembershipSql;
     pollMs?: number;
+    now?: () => number;
+    tickMs?: number;
   } = {},
 ): Member {
   const all = opts.list ?? (() => STREAMS);
   const m = {
     name,
     owned: new Set<string>(),
+    sizes: [],
     changedAt: 0,
     fresh: [],
     observed: [],
@@ -84,6 +89,7 @@ function join(
     monitor: {
       setOwned(owned, fresh) {
         m.owned = new Set(owned ?? []);
+        m.sizes.push(m.owned.size);
         m.changedAt = Date.now();
         if (fresh && fresh.size > 0) m.fresh.push(fresh);
       },
@@ -93,6 +99,8 @@ function join(
     listenCurrent: (onNotify, onListen) => listenCurrent(sql, onNotify, onListen),
     logger: SILENT,
     mirror: { pollMs: opts.pollMs ?? 1000 },
+    now: opts.now,
+    tickMs: opts.tickMs,
   });
   m.done = m.node.run(m.stop.signal);
   return m;
@@ -332,6 +340,41 @@ Deno.test("createFleetNode() on a real PostgreSQL (one server for the file)", as
           await wa.close();
           await wb.close();
           await halt([a]);
+        }
+      },
+    );
+
+    await t.step(
+      "a node that wakes past its lease acts on nothing until it has given its streams up",
+      async () => {
+        const sql = await freshDb();
+        // n2's clock jumps as if the process had been paused for a TTL (SIGSTOP, a frozen VM).
+        let paused = 0;
+        const n1 = join(sql, "n1");
+        // Ticks 3 s apart: on waking, a renewal succeeds well before n2 looks at its share again.
+        const n2 = join(sql, "n2", { now: () => Date.now() + paused, tickMs: 3000 });
+        try {
+          await until(
+            "two nodes",
+            () => disjointCover([n1, n2]) && n1.owned.size > 0 && n2.owned.size > 0,
+          );
+          const share = n2.owned.size;
+          n2.sizes.length = 0;
+          const renewed = n2.node.health().leaseUntil!;
+          paused = SHORT.ttlMs + 100;
+          assertEquals(n2.node.mayAct(), false, "it may not act the moment it wakes");
+          await until(
+            "a renewal after waking",
+            () => n2.node.health().leaseUntil! > renewed + paused,
+          );
+          assertEquals(n2.node.mayAct(), false, "nor once renewed, with its old share");
+          await until("n2 to give everything up", () => n2.sizes.includes(0), 5000);
+          // It never acted on its old share after waking: the first owned set it gave was empty.
+          assertEquals(n2.sizes[0], 0, `owned sets after waking: ${n2.sizes}`);
+          await until("n2 back with its share", () => n2.owned.size === share, 10_000);
+          assert(n2.node.mayAct());
+        } finally {
+          await halt([n1, n2]);
         }
       },
     );
