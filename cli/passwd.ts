@@ -1,6 +1,10 @@
-/** `streampulse passwd`: sets the dashboard's admin password, read from stdin, in streams.db. */
+/**
+ * `streampulse passwd`: sets the dashboard's admin password, read from stdin, in streams.db — or,
+ * for a fleet node (`database:` in its config.yaml), in the shared database every node signs in by.
+ */
 
-import { openStore } from "../monitor/store/mod.ts";
+import { ConfigError, formatProblem, parseConfig, readConfigFile } from "../monitor/config/mod.ts";
+import { openStoreFor } from "../monitor/store/mod.ts";
 import { setAdminPassword } from "../web/mod.ts";
 
 /** Reads all of stdin as text. */
@@ -16,13 +20,28 @@ async function readStdin(): Promise<string> {
  * browser out and cancels a pending setup token. Returns 0, or 2 for an unusable password.
  */
 export async function passwdCommand(
-  paths: { db: string },
+  paths: { db: string; config?: string },
   opts: { read?: () => Promise<string>; env?: (k: string) => string | undefined } = {},
 ): Promise<number> {
   const fromEnv = (opts.env ?? ((k) => Deno.env.get(k)))("STREAMPULSE_ADMIN_PASSWORD");
   const text = fromEnv ?? await (opts.read ?? readStdin)();
   const password = text.split(/\r?\n/)[0];
-  const store = openStore(paths.db);
+  let database: string | undefined;
+  try {
+    database = paths.config
+      ? parseConfig((await readConfigFile(paths.config)).text).database
+      : undefined;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(
+        `streampulse passwd: ${paths.config}: ${err.problems.map(formatProblem).join("; ")}`,
+      );
+      return 2;
+    }
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  const store = await openStoreFor({ db: paths.db, database });
+  const where = database ? store.health().path : paths.db;
   try {
     await setAdminPassword(store, password);
   } catch (err) {
@@ -30,8 +49,8 @@ export async function passwdCommand(
     console.error(`streampulse passwd: ${err.message}`);
     return 2;
   } finally {
-    store.close();
+    await store.close();
   }
-  console.log(`admin password set in ${paths.db}; every session was signed out`);
+  console.log(`admin password set in ${where}; every session was signed out`);
   return 0;
 }
