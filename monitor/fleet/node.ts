@@ -54,7 +54,7 @@ export interface FleetHealth {
   nodes: { name: string; site: string; streams: number }[];
   /** Every configured stream's owner; null: nobody (disabled, or no live node). */
   owners: Record<string, string | null>;
-  /** Per other node: ms since the newest check mirrored from it. */
+  /** Per other live node: ms since the newest check mirrored from it. */
   lagMs: Record<string, number>;
   /** The last renewal, read or mirror error (redacted). */
   lastError?: string;
@@ -256,7 +256,10 @@ export function createFleetNode(deps: FleetNodeDeps): FleetRuntime {
           streams: counts.get(n.name) ?? 0,
         })),
         owners: ownersOut,
-        lagMs: mirror.lagMs(),
+        // Live nodes only: a dead node's lag would only grow (its streams moved anyway).
+        lagMs: Object.fromEntries(
+          Object.entries(mirror.lagMs()).filter(([n]) => m.live.some((l) => l.name === n)),
+        ),
         ...(lastError === undefined ? {} : { lastError }),
       };
     },

@@ -292,6 +292,7 @@ Deno.test("createFleetNode() on a real PostgreSQL (one server for the file)", as
         const list = streams(2).map((s, i) => ({ ...s, name: ["x", "y"][i] }));
         // pollMs 5 s: a row seen within 1 s came through LISTEN/NOTIFY, not the poll.
         const a = join(sql, "node-a", { list: () => list, pollMs: 5000 });
+        const b = join(sql, "node-b", { list: () => list, pollMs: 5000 }); // live: it has a lag
         const wb = createPostgresWriter(sql, { now: Date.now, logger: SILENT, node: "node-b" });
         const wa = createPostgresWriter(sql, { now: Date.now, logger: SILENT, node: "node-a" });
         try {
@@ -333,13 +334,14 @@ Deno.test("createFleetNode() on a real PostgreSQL (one server for the file)", as
           ]);
           assertEquals(status.last?.message, "b saw");
           assertEquals(a.observed.filter(([n]) => n === "y"), [], "its own row is not observed");
+          await until("node-b live for node-a", () => a.node.health().nodes.length === 2);
           const lag = a.node.health().lagMs;
           assertEquals(Object.keys(lag), ["node-b"]);
           assert(lag["node-b"] >= 0 && lag["node-b"] < 5000, JSON.stringify(lag));
         } finally {
           await wa.close();
           await wb.close();
-          await halt([a]);
+          await halt([a, b]);
         }
       },
     );
