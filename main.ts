@@ -183,7 +183,13 @@ export async function createStreamPulse(
       node: { name: nodeName, site: initial.node.site },
       lease: fleetLease(initial.node),
       streams: () => monitor.streams(),
-      monitor,
+      monitor: {
+        setOwned(owned, fresh) {
+          monitor.setOwned(owned, fresh);
+          media.reassign(); // media checks follow the share (media is built below, used later)
+        },
+        observe: (name, status, node) => monitor.observe(name, status, node),
+      },
       readCurrent: (seq) => readCurrent(sql, seq),
       listenCurrent: (onNotify, onListen) => listenCurrent(sql, onNotify, onListen),
       logger,
@@ -199,6 +205,7 @@ export async function createStreamPulse(
     config,
     dataDir: paths.dataDir,
     pool: processes,
+    owns: fleet && ((name: string) => fleet!.owns(name)),
   });
   const alerts = createAlertsTask({
     bus,
@@ -360,7 +367,9 @@ export async function createStreamPulse(
         await supervisor.run(signal);
       } finally {
         web.close();
-        // A clean stop hands this node's streams over at once (a kill waits for its lease).
+        // A clean stop hands this node's streams over at once (a kill waits for its lease),
+        // after writing its last checks, so the node taking over continues from them.
+        if (fleet && isPostgresStore(store)) await store.flush().catch(() => {});
         await fleet?.leave().catch((err) => logger.warn(`leaving the fleet: ${String(err)}`));
         await processes.killAll();
         metrics.close();

@@ -67,6 +67,12 @@ export interface MediaTaskDeps {
   now?: () => number;
   /** The least grace before a stream counts as overdue (default 10 s; tests use less). */
   minGraceMs?: number;
+  /**
+   * Fleet mode: whether this node checks the stream (media checks are the load a fleet splits:
+   * another node's streams get no loop here). Absent: every stream. Call `reassign()` when it
+   * changes.
+   */
+  owns?: (name: string) => boolean;
 }
 
 /** Counters for /api/health. */
@@ -90,6 +96,8 @@ export interface MediaHealth {
 export interface MediaTask {
   /** Runs the loops until `signal` aborts; then kills every child and waits for it. */
   run(signal: AbortSignal): Promise<void>;
+  /** Fleet mode: starts and stops loops after this node's share of streams changed (`owns`). */
+  reassign(): void;
   /** The stored JPEG of a configured stream, or undefined (unknown stream or none yet). */
   snapshot(name: string, kind: SnapshotKind): Promise<Uint8Array | undefined>;
   /** When a configured stream's snapshots were written (empty for an unknown stream or none). */
@@ -263,7 +271,8 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
   };
 
   const reconcile = (streams: StreamConfig[]) => {
-    const wanted = streams.filter(mediaEnabled);
+    const owns = opts.owns;
+    const wanted = streams.filter((s) => mediaEnabled(s) && (!owns || owns(s.name)));
     for (const [name, st] of incoming) per.set(name, st); // all at once: two may swap names
     incoming.clear();
     const keys = new Map(wanted.map((s) => [s.name, JSON.stringify(s)]));
@@ -296,7 +305,9 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
     });
   };
 
+  let reassignNow = () => {};
   return {
+    reassign: () => reassignNow(),
     async run(signal) {
       stopping = signal;
       await cleanSnapshotTemp(snapshots.dir);
@@ -315,6 +326,7 @@ export function createMediaTask(opts: MediaTaskDeps): MediaTask {
         }),
       ];
       reconcile(opts.config().streams);
+      reassignNow = () => reconcile(opts.config().streams);
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener("abort", () => resolve(), { once: true });
