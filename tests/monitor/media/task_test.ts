@@ -108,6 +108,8 @@ async function withTask(
     /** `cam`'s media_check_seconds, below the config's minimum (short tests). */
     everySeconds?: number;
     minGraceMs?: number;
+    /** Fleet mode: the streams this node checks (absent: all). */
+    owned?: Set<string>;
   },
   body: (t: {
     calls: ReturnType<typeof fakeCamera>["calls"];
@@ -150,6 +152,7 @@ async function withTask(
     sampler,
     decoder,
     minGraceMs: opts.minGraceMs,
+    owns: opts.owned && ((name) => opts.owned!.has(name)),
   });
   const ctrl = new AbortController();
   const running = task.run(ctrl.signal);
@@ -257,5 +260,23 @@ Deno.test("createMediaTask() says a stream is overdue while its check hangs past
     assertEquals(task.cadenceFigures().overdue, 1);
     const count = task.cadenceFigures().lateness.samples().find((x) => x.suffix === "_count");
     assertEquals(count?.value, 1, "one check started: one lateness observed");
+  });
+});
+
+Deno.test("createMediaTask() in a fleet checks only the streams this node owns, and follows reassign()", async () => {
+  const owned = new Set<string>();
+  await withTask({ owned, everySeconds: 1, minGraceMs: 200 }, async ({ calls, task }) => {
+    await new Promise((r) => setTimeout(r, 400));
+    assertEquals(calls.length, 0, "another node's stream gets no media check here");
+    assertEquals(task.cadence("cam"), undefined, "nor a cadence, so it is never 'overdue' here");
+    owned.add("cam");
+    task.reassign();
+    const end = Date.now() + 5000;
+    while (calls.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert(calls.length > 0, "taken over: checked");
+    assert(task.cadence("cam") !== undefined);
+    owned.delete("cam");
+    task.reassign();
+    assertEquals(task.cadence("cam"), undefined, "given up: its loop stopped");
   });
 });
