@@ -142,14 +142,15 @@ ${streams}`,
     assert(worstTakeover <= bound + SLACK_MS, `takeover gap ${worstTakeover} ms`);
     assert(worstSteady <= HEARTBEAT_S * 1000 + SLACK_MS, `a gap of ${worstSteady} ms`);
 
-    // Doubled checks: one stream checked by two nodes less than half a heartbeat apart (a new
-    // owner's at-once check followed by its own random slot is one node: not a double).
+    // Doubled checks: one stream checked by two live nodes less than half a heartbeat apart (a
+    // new owner's at-once check followed by its own random slot is one node: not a double).
     let doubled = 0;
     const rows = await f.checks({ since: tKill - 5_000 });
     const last = new Map<string, { ts: number; node: string | null }>();
     for (const r of rows) {
       const prev = last.get(r.stream);
-      if (prev && prev.node !== r.node && r.ts - prev.ts < HEARTBEAT_S * 500) doubled++;
+      const twoLive = prev && prev.node !== r.node && prev.node !== victim;
+      if (twoLive && r.ts - prev.ts < HEARTBEAT_S * 500) doubled++;
       last.set(r.stream, r);
     }
     console.log(`  checks doubled (two nodes, < ½ heartbeat apart) around the kill: ${doubled}`);
