@@ -155,6 +155,12 @@ ${streams}`,
     }
     console.log(`  checks doubled (two nodes, < ½ heartbeat apart) around the kill: ${doubled}`);
     assertEquals(doubled, 0, "a stream checked by two nodes at once");
+
+    // The dead node comes back on its data dir: the same three nodes, the same owners, no alert.
+    await f.restart(victim);
+    assertEquals(await f.settled(all), owners);
+    await delay(2 * HEARTBEAT_S * 1000);
+    assertEquals(hook.received.length, 2, "alerts after the rejoin");
   } finally {
     await fleet?.stop();
     await hook.stop();
