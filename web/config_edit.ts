@@ -6,7 +6,8 @@ import {
   ConfigConflictError,
   ConfigError,
   type ConfigProblem,
-  editConfigFile,
+  type ConfigSource,
+  fileConfigSource,
   parseConfig,
 } from "../monitor/config/mod.ts";
 import { sha256Hex } from "./password.ts";
@@ -251,7 +252,7 @@ export function editValues(entries: Array<[string[], unknown]>): Edit {
   };
 }
 
-/** The text `edit` would produce from `text` (exactly as {@link editConfigFile} builds it). */
+/** The text `edit` would produce from `text` (exactly as editConfigFile builds it). */
 export function applyEdit(text: string, edit: Edit): string {
   const doc = parseDocument(text);
   edit(doc);
@@ -268,12 +269,20 @@ export function tryEdit(text: string, edit: Edit): { config?: Config; problems: 
   }
 }
 
+/** The document the dashboard edits: `configSource`, else config.yaml at `configPath`. */
+export function configSourceOf(
+  deps: { configSource?: ConfigSource; configPath: string },
+): ConfigSource {
+  return deps.configSource ?? fileConfigSource(deps.configPath);
+}
+
 /**
- * Saves an edit with the safe writer. `version` is the {@link versionOf} the form was rendered
- * from: a file changed since then throws ConfigConflictError, a bad result ConfigError.
+ * Saves an edit with the source's safe writer (config.yaml: editConfigFile; fleet: the shared
+ * document, compare-and-set). `version` is the {@link versionOf} the form was rendered from: a
+ * document changed since then throws ConfigConflictError, a bad result ConfigError.
  */
-export async function saveEdit(path: string, edit: Edit, version: string): Promise<string> {
-  const current = await Deno.readTextFile(path);
-  if (versionOf(current) !== version) throw new ConfigConflictError(path);
-  return await editConfigFile(path, edit, { expectedText: current });
+export async function saveEdit(source: ConfigSource, edit: Edit, version: string): Promise<string> {
+  const current = await source.read();
+  if (versionOf(current) !== version) throw new ConfigConflictError(source.where);
+  return await source.edit(edit, current);
 }

@@ -8,10 +8,8 @@ import {
   ConfigConflictError,
   ConfigError,
   type ConfigProblem,
-  editConfigFile,
+  type ConfigSource,
   parseConfig,
-  readConfigFile,
-  writeFileAtomic,
 } from "../monitor/config/mod.ts";
 import { applyEdit, type Edit, versionOf } from "./config_edit.ts";
 
@@ -51,7 +49,7 @@ function problemsOf(text: string): ConfigProblem[] {
 const key = (p: ConfigProblem) => `${p.path}\n${p.message}`;
 
 /**
- * Saves `edit` like saveEdit (conflict check against `version`, safe atomic write), but when
+ * Saves `edit` to `source` like saveEdit (conflict check against `version`, safe write), but when
  * the file has problems outside the edit (`mine(p)` says which problems are the edit's own),
  * saves anyway as long as the edit neither has problems of its own nor adds any elsewhere
  * (e.g. renaming a stream another one names as `parent`). Throws ConfigConflictError,
@@ -59,13 +57,13 @@ const key = (p: ConfigProblem) => `${p.path}\n${p.message}`;
  * {@link ConfigBrokenError} (a YAML syntax error: no edit is safe).
  */
 export async function saveEditKeeping(
-  path: string,
+  source: ConfigSource,
   edit: Edit,
   version: string,
   mine: (p: ConfigProblem) => boolean,
 ): Promise<KeepingSave> {
-  const { text: current } = await readConfigFile(path);
-  if (versionOf(current) !== version) throw new ConfigConflictError(path);
+  const current = await source.read();
+  if (versionOf(current) !== version) throw new ConfigConflictError(source.where);
   const doc = parseDocument(current);
   if (doc.errors.length > 0) {
     const broken = problemsOf(current);
@@ -75,14 +73,10 @@ export async function saveEditKeeping(
   }
   const candidate = applyEdit(current, edit);
   const problems = problemsOf(candidate);
-  if (problems.length === 0) {
-    return { text: await editConfigFile(path, edit, { expectedText: current }), pending: [] };
-  }
+  if (problems.length === 0) return { text: await source.edit(edit, current), pending: [] };
   const before = new Set(problemsOf(current).map(key));
   if (problems.some((p) => mine(p) || !before.has(key(p)))) throw new ConfigError(problems);
-  // The same read-compare-write window as editConfigFile: a change since the read is refused.
-  const { text: again } = await readConfigFile(path);
-  if (again !== current) throw new ConfigConflictError(path);
-  await writeFileAtomic(path, candidate);
+  // The same read-compare-write window as an edit: a change since the read is refused.
+  await source.replace(candidate, current);
   return { text: candidate, pending: problems };
 }

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { VNode } from "preact";
 import type { Bus, Logger, Monitor } from "../monitor/mod.ts";
 import type { DeliveryResult } from "../monitor/alerts/mod.ts";
-import type { ChannelConfig, Config, ConfigState } from "../monitor/config/mod.ts";
+import type { ChannelConfig, Config, ConfigSource, ConfigState } from "../monitor/config/mod.ts";
 import type { StatusView } from "../monitor/status/mod.ts";
 import type {
   Awaitable,
@@ -72,6 +72,11 @@ export interface WebAppDeps {
   api: { fetch: (req: Request, env?: unknown) => Response | Promise<Response> };
   config: () => Config;
   configPath: string;
+  /**
+   * Where the dashboard's edits go (default: config.yaml at `configPath`); in fleet mode the
+   * shared document in the database (databaseConfigSource).
+   */
+  configSource?: ConfigSource;
   logger: Logger;
   /** Always mark cookies Secure (otherwise only for https requests). */
   secureCookies?: boolean;

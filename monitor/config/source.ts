@@ -77,10 +77,7 @@ export function databaseConfigSource(doc: ConfigDoc, deps: DatabaseSourceDeps): 
   const expect = async (expectedText: string) => {
     const now = await doc.read();
     if ((now?.text ?? "") !== expectedText) {
-      throw new ConfigConflictError(
-        "database",
-        "The shared config in the database changed since it was loaded; reload and try again",
-      );
+      throw new ConfigConflictError("database");
     }
     return now?.version;
   };

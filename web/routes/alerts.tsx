@@ -35,7 +35,7 @@ import {
   windowFormOf,
 } from "../alerts_form.ts";
 import { channelSecrets, overviewOf } from "../alerts_view.ts";
-import { type Edit, saveEdit, tryEdit, versionOf } from "../config_edit.ts";
+import { configSourceOf, type Edit, saveEdit, tryEdit, versionOf } from "../config_edit.ts";
 import type { WebContext } from "../context.ts";
 import type { WebEnv } from "../guard.ts";
 import {
@@ -78,7 +78,7 @@ export function alertsRoutes(ctx: WebContext): Hono<WebEnv> {
   const { deps, now } = ctx;
   const app = new Hono<WebEnv>();
   const current = async (): Promise<{ text: string; config: Config }> => {
-    const text = await Deno.readTextFile(deps.configPath);
+    const text = await configSourceOf(deps).read();
     try {
       return { text, config: parseConfig(text) };
     } catch {
@@ -106,7 +106,7 @@ export function alertsRoutes(ctx: WebContext): Hono<WebEnv> {
   ): Promise<Response> => {
     const wait = ctx.waitReload();
     try {
-      await saveEdit(deps.configPath, edit, version);
+      await saveEdit(configSourceOf(deps), edit, version);
     } catch (err) {
       if (err instanceof ConfigConflictError) return await refused({ conflict: true }, 409);
       if (!(err instanceof ConfigError)) throw err;

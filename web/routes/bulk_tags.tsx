@@ -4,7 +4,7 @@ import { type Context, Hono } from "hono";
 import { ConfigConflictError, ConfigError } from "../../monitor/config/mod.ts";
 import { redactText } from "../../monitor/mod.ts";
 import type { WebContext } from "../context.ts";
-import { editTags, tagList, versionOf } from "../config_edit.ts";
+import { configSourceOf, editTags, tagList, versionOf } from "../config_edit.ts";
 import { ConfigBrokenError, saveEditKeeping } from "../config_save.ts";
 import { isInStream, problemInWords } from "../stream_problems.ts";
 import type { WebEnv } from "../guard.ts";
@@ -26,7 +26,8 @@ interface TagsView {
 export function bulkTagsRoutes(ctx: WebContext): Hono<WebEnv> {
   const { deps } = ctx;
   const app = new Hono<WebEnv>();
-  const read = () => Deno.readTextFile(deps.configPath);
+  const source = configSourceOf(deps);
+  const read = () => source.read();
   const page = (c: Context<WebEnv>, text: string, v: TagsView, status = 200) => {
     const file = fileStreams(text);
     const chosen = new Set(v.selected ?? []);
@@ -72,7 +73,7 @@ export function bulkTagsRoutes(ctx: WebContext): Hono<WebEnv> {
     const wait = ctx.waitReload();
     try {
       const saved = await saveEditKeeping(
-        deps.configPath,
+        source,
         editTags(view.selected!, add, remove),
         one("_version"),
         mine,

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import { ConfigConflictError, ConfigError } from "../../monitor/config/mod.ts";
 import { maskUrl, redactText } from "../../monitor/mod.ts";
 import type { WebContext } from "../context.ts";
-import { saveEdit, versionOf } from "../config_edit.ts";
+import { configSourceOf, saveEdit, versionOf } from "../config_edit.ts";
 import type { WebEnv } from "../guard.ts";
 import {
   createImportStore,
@@ -29,7 +29,8 @@ export function importRoutes(ctx: WebContext): Hono<WebEnv> {
   const { deps } = ctx;
   const store = createImportStore({ now: ctx.now });
   const app = new Hono<WebEnv>();
-  const read = () => Deno.readTextFile(deps.configPath);
+  const source = configSourceOf(deps);
+  const read = () => source.read();
   const sessionOf = (c: Context<WebEnv>) => c.get("session")?.id ?? "";
   const form = (c: Context<WebEnv>, problems: string[] = [], format?: string, status = 200) =>
     ctx.page(
@@ -150,7 +151,7 @@ export function importRoutes(ctx: WebContext): Hono<WebEnv> {
     }
     const wait = ctx.waitReload();
     try {
-      await saveEdit(deps.configPath, importEdit(chosen), version);
+      await saveEdit(source, importEdit(chosen), version);
     } catch (err) {
       const now = await read();
       if (err instanceof ConfigConflictError) {

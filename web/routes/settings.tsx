@@ -11,6 +11,7 @@ import {
 } from "../../monitor/config/mod.ts";
 import type { WebContext } from "../context.ts";
 import {
+  configSourceOf,
   type Edit,
   editValues,
   numberOr,
@@ -50,7 +51,8 @@ function settingsEdit(b: Body): Edit {
 export function settingsRoutes(ctx: WebContext): Hono<WebEnv> {
   const { deps, auth } = ctx;
   const app = new Hono<WebEnv>();
-  const read = () => Deno.readTextFile(deps.configPath);
+  const source = configSourceOf(deps);
+  const read = () => source.read();
   const current = async (): Promise<{ text: string; config: Config }> => {
     const text = await read();
     try {
@@ -111,7 +113,7 @@ export function settingsRoutes(ctx: WebContext): Hono<WebEnv> {
     const { text, config } = await current();
     const wait = ctx.waitReload();
     try {
-      await saveEdit(deps.configPath, mqttEdit(b, config.mqtt), str(b, "_version"));
+      await saveEdit(source, mqttEdit(b, config.mqtt), str(b, "_version"));
     } catch (err) {
       if (err instanceof ConfigConflictError) {
         return mqttPage(c, config, versionOf(text), { conflict: true }, 409);
@@ -182,7 +184,7 @@ export function settingsRoutes(ctx: WebContext): Hono<WebEnv> {
     };
     const wait = ctx.waitReload();
     try {
-      await saveEdit(deps.configPath, settingsEdit(b), str(b, "_version"));
+      await saveEdit(source, settingsEdit(b), str(b, "_version"));
     } catch (err) {
       const version = versionOf(await read());
       if (err instanceof ConfigConflictError) {

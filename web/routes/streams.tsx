@@ -5,7 +5,7 @@ import { ConfigConflictError } from "../../monitor/config/mod.ts";
 import type { StreamConfig } from "../../monitor/mod.ts";
 import { MUTE_FOREVER } from "../alerts_view.ts";
 import type { WebContext } from "../context.ts";
-import { deleteStream, saveEdit, toggleStream, versionOf } from "../config_edit.ts";
+import { configSourceOf, deleteStream, saveEdit, toggleStream, versionOf } from "../config_edit.ts";
 import type { WebEnv } from "../guard.ts";
 import { DashboardPage, DeletePage, StreamPage, UnknownStreamPage } from "../pages/mod.ts";
 import { seriesOf } from "../series.ts";
@@ -15,7 +15,8 @@ import { streamPageProps } from "./streams_page.ts";
 export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
   const { deps, rows, now } = ctx;
   const app = new Hono<WebEnv>();
-  const read = () => Deno.readTextFile(deps.configPath);
+  const source = configSourceOf(deps);
+  const read = () => source.read();
   const find = (name: string) => deps.monitor.streams().find((s) => s.name === name);
   const unknown = (c: Context<WebEnv>, name: string) =>
     ctx.page(c, { title: "Unknown stream" }, () => <UnknownStreamPage name={name} />, 404);
@@ -80,7 +81,7 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
     const b = await c.req.parseBody();
     const wait = ctx.waitReload();
     await saveEdit(
-      deps.configPath,
+      source,
       toggleStream(name, b.enabled === "true"),
       versionOf(await read()),
     );
@@ -99,7 +100,7 @@ export function streamRoutes(ctx: WebContext): Hono<WebEnv> {
     const wait = ctx.waitReload();
     try {
       await saveEdit(
-        deps.configPath,
+        source,
         deleteStream(name),
         typeof b._version === "string" ? b._version : "",
       );

@@ -9,6 +9,7 @@ import { ConfigConflictError, ConfigError, formatProblems } from "../../monitor/
 import { redactText } from "../../monitor/mod.ts";
 import type { WebContext } from "../context.ts";
 import {
+  configSourceOf,
   editStream,
   emptyValues,
   idBeforeRename,
@@ -33,7 +34,8 @@ export function editorRoutes(ctx: WebContext): Hono<WebEnv> {
   const { deps } = ctx;
   const app = new Hono<WebEnv>();
   app.route("/", bulkTagsRoutes(ctx));
-  const read = () => Deno.readTextFile(deps.configPath);
+  const source = configSourceOf(deps);
+  const read = () => source.read();
   const unknown = (c: Context<WebEnv>, name: string) =>
     ctx.page(c, { title: "Unknown stream" }, () => <UnknownStreamPage name={name} />, 404);
   /** Renders the form; the URL is always shown without its password. */
@@ -149,7 +151,7 @@ export function editorRoutes(ctx: WebContext): Hono<WebEnv> {
     if (!edit || versionOf(text) !== version) return version;
     if (tryEdit(text, editStream(values, original)).problems.length > 0) return version;
     const wait = ctx.waitReload();
-    const next = await saveEdit(deps.configPath, edit, version);
+    const next = await saveEdit(source, edit, version);
     await wait.done;
     return versionOf(next);
   };
@@ -176,7 +178,7 @@ export function editorRoutes(ctx: WebContext): Hono<WebEnv> {
     try {
       const index = b.index >= 0 ? b.index : fileStreams(text).names.length;
       const saved = await saveEditKeeping(
-        deps.configPath,
+        source,
         editStream(values, original),
         version,
         (p) => isInStream(p, index),
