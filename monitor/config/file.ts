@@ -198,9 +198,10 @@ export class ConfigConflictError extends Error {
   readonly where: string;
   constructor(where: string, message?: string) {
     super(
-      message ?? (where === "database"
-        ? "The shared config in the database changed since it was loaded; reload and try again"
-        : `Config file "${where}" changed on disk since it was loaded; reload and try again`),
+      message ??
+        (where === "database"
+          ? "The shared config in the database changed since it was loaded; reload and try again"
+          : `Config file "${where}" changed on disk since it was loaded; reload and try again`),
     );
     this.name = "ConfigConflictError";
     this.where = where;
