@@ -11,8 +11,12 @@ export type Command =
   | "schema"
   | "healthcheck"
   | "passwd"
+  | "config"
   | "help"
   | "version";
+
+/** What `streampulse config` does with the fleet's shared config. */
+export type ConfigAction = "import" | "export";
 
 /** A parsed command line. */
 export interface Cli {
@@ -23,8 +27,12 @@ export interface Cli {
   dbPath: string;
   /** The data directory (snapshots and other files live here). */
   dataDir: string;
-  /** `check`'s URL or `validate`'s path. */
+  /** `check`'s URL, `validate`'s path or `config import`'s FILE. */
   target?: string;
+  /** `config import` or `config export`. */
+  configAction?: ConfigAction;
+  /** `config import --force`: replace a shared config the database already holds. */
+  force: boolean;
   json: boolean;
   /** `validate --strict`: any warning fails (exit 2). */
   strict: boolean;
@@ -50,7 +58,15 @@ export class UsageError extends Error {
   }
 }
 
-const COMMANDS = new Set(["run", "check", "validate", "schema", "healthcheck", "passwd"]);
+const COMMANDS = new Set([
+  "run",
+  "check",
+  "validate",
+  "schema",
+  "healthcheck",
+  "passwd",
+  "config",
+]);
 
 /**
  * Parses `argv` (without the program name). Paths come from the options, then the environment
@@ -71,6 +87,7 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
         "data-dir": { type: "string" },
         json: { type: "boolean", default: false },
         strict: { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
         kind: { type: "string" },
         timeout: { type: "string" },
         insecure: { type: "boolean", default: false },
@@ -102,7 +119,8 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
   if (command === "check" && rest.length !== 1) {
     throw new UsageError('"check" needs exactly one URL, e.g. streampulse check rtsp://cam/live');
   }
-  if (rest.length > (command === "check" || command === "validate" ? 1 : 0)) {
+  const configAction = command === "config" ? configActionOf(rest) : undefined;
+  if (rest.length > (["check", "validate", "config"].includes(command) ? 1 : 0)) {
     throw new UsageError(`Unexpected argument "${rest.at(-1)}" for "${command}"`);
   }
   const transport = v["rtsp-transport"]?.toLowerCase();
@@ -126,6 +144,8 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
     configPath: resolve(v.config ?? env("STREAMPULSE_CONFIG") ?? join(dataDir, "config.yaml")),
     dbPath: resolve(v.db ?? env("STREAMPULSE_DB") ?? join(dataDir, "streams.db")),
     target: rest[0],
+    ...(configAction ? { configAction } : {}),
+    force: v.force,
     json: v.json,
     strict: v.strict,
     kind: v.kind,
@@ -138,6 +158,30 @@ export function parseCli(argv: string[], env: (key: string) => string | undefine
 }
 
 const TRANSPORTS = ["auto", "tcp", "udp"];
+
+/**
+ * Takes `import FILE` or `export` off `rest` (leaving FILE as the target); UsageError for
+ * anything else.
+ */
+function configActionOf(rest: string[]): ConfigAction {
+  const action = rest.shift();
+  const usage = "streampulse config import FILE [--force] | streampulse config export";
+  if (action === "import") {
+    if (rest.length !== 1) throw new UsageError(`"config import" needs exactly one FILE: ${usage}`);
+    return "import"; // FILE stays in `rest`: the target
+  }
+  if (action === "export") {
+    if (rest.length > 0) {
+      throw new UsageError(`Unexpected argument "${clip(rest[0])}" for "config export"`);
+    }
+    return "export";
+  }
+  throw new UsageError(
+    action === undefined
+      ? `"config" needs import or export: ${usage}`
+      : `Unknown config action "${clip(action)}": ${usage}`,
+  );
+}
 
 /** A command line value quoted in an error, bounded. */
 function clip(value: string): string {

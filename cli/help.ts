@@ -13,6 +13,8 @@ Usage:
   streampulse schema                          (prints config.yaml's JSON Schema)
   streampulse healthcheck [--data-dir DIR | --config PATH]
   streampulse passwd [--data-dir DIR]        (reads the new admin password from stdin)
+  streampulse config import FILE [--force] [--config PATH]
+  streampulse config export [--config PATH]  (prints the fleet's shared config)
   streampulse --version | --help
   (from a checkout: deno task start -- <the same arguments>)
 
@@ -41,6 +43,12 @@ its YAML path (and the stream's name). Unknown keys are warnings with a suggesti
 (\`streams[2] ("Gate").frezee_seconds: unknown key — did you mean "freeze_seconds"?\`): exit 0
 with the warnings printed; --strict exits 2 on any warning.
 
+config import and export move the fleet's shared config (fleet mode: \`database:\` in the
+node's config.yaml, which names the database). import stores FILE without its node-local keys
+(database, node, api, web: each node keeps its own) once FILE loads with this node's keys; it
+refuses to replace a shared config the database already holds unless --force is given. Every
+node applies an import within a second. export prints the shared config as stored.
+
 Examples:
   streampulse --data-dir /host                  # the Python release's /host/config.yaml + streams.db
   streampulse check rtsp://user:pw@192.168.1.20/stream1
@@ -49,6 +57,8 @@ Examples:
   streampulse validate /host/config.yaml --strict
   streampulse schema > config.schema.json
   echo 'new password' | streampulse passwd --data-dir /host
+  streampulse config import fleet.yaml --config /etc/streampulse/config.yaml
+  streampulse config export > fleet.yaml
 
 Exit codes: 0 ok / up, 1 down / unhealthy / failure, 2 bad input, 3 degraded (check: wrong,
 black or frozen picture, or a picture that could not be verified).
