@@ -3,6 +3,7 @@
 import { dirname } from "node:path";
 import {
   checkCommand,
+  configCommand,
   healthcheckCommand,
   helpText,
   parseCli,
@@ -29,6 +30,7 @@ import {
   configJsonSchemaText,
   type ConfigRead,
   createConfigHolder,
+  databaseConfigSource,
   type FleetConfigLoad,
   ignoredKeysWarning,
   loadFleetConfig,
@@ -293,6 +295,8 @@ export async function createStreamPulse(
     api,
     config,
     configPath: paths.config,
+    // Fleet mode: the dashboard edits the shared document in the database (every node applies it).
+    configSource: doc ? databaseConfigSource(doc, { path: paths.config }) : undefined,
     logger,
     env: deps.env ?? ((k) => Deno.env.get(k)),
     processes,
@@ -439,6 +443,8 @@ export async function main(argv: string[]): Promise<number> {
       return await healthcheckCommand(cli.configPath);
     case "passwd":
       return await passwdCommand(paths);
+    case "config":
+      return await configCommand(cli);
     case "run":
       return await runCommand(paths);
   }
