@@ -15,7 +15,7 @@
  *   runs `Object.keys(process.env)` at import time, which Deno only allows with full env access:
  *   with `--allow-env=<names>` the process dies at start-up with NotCapable. The names read are
  *   {@link ENV_NAMES}.
- * - no `--allow-sys`: nothing asks for it (checked with DENO_AUDIT_PERMISSIONS).
+ * - `--allow-sys=hostname` only: a fleet node's `node.name` defaults to the host's name.
  * - `--no-prompt`: a missing permission fails loudly instead of waiting on a terminal.
  * - `--max-semi-space-size=2` (MB): cut RSS from ~170 MB to ~125 MB at 1,000 streams.
  */
@@ -26,6 +26,7 @@ export const RUN_FLAGS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   "--allow-run=ffprobe,ffmpeg",
+  "--allow-sys=hostname",
   "--allow-env",
 ];
 

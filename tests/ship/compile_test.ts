@@ -126,7 +126,12 @@ Deno.test("deno task start, compile, compile:<target> and START_FLAGS use one fl
   assertStringIncludes(host.join(" "), "--include web/static --include config.yaml");
   assertEquals(host.slice(-3), ["--output", "dist/streampulse", "main.ts"]);
   assert(RUN_FLAGS.includes("--allow-run=ffprobe,ffmpeg") && RUN_FLAGS.includes("--no-prompt"));
-  assert(!RUN_FLAGS.some((f) => /^--allow-(all|sys|ffi)|^-A$|^--allow-run$/.test(f)));
+  // --allow-sys is scoped to the host's name (a fleet node's default name), nothing wider.
+  assert(
+    !RUN_FLAGS.some((f) =>
+      /^--allow-(all|ffi)|^--allow-sys(?!=hostname$)|^-A$|^--allow-run$/.test(f)
+    ),
+  );
 });
 
 Deno.test("main.ts serves the API and the client bundle with the compile flags from another cwd", async () => {
