@@ -183,3 +183,27 @@ export interface Alert {
   /** Links for messages: absolute when `alerts.base_url` is set, else absent. */
   links: { dashboard?: string; stream?: string; failureSnapshot?: string; lastSnapshot?: string };
 }
+
+/**
+ * One stream's current state as its owner last wrote it to a shared store (the fleet's mirror
+ * reads these rows of the other nodes).
+ */
+export interface CurrentRow {
+  /** The stream's name. */
+  name: string;
+  /** Its probe kind, when known. */
+  kind?: string;
+  /** State and since when it took it. */
+  state: StreamState;
+  since: number;
+  /** Failed checks in a row. */
+  failStreak: number;
+  /** The newest check (details parsed), when it was ever checked. */
+  last?: CheckRecord;
+  /** The node that wrote the row last (null: never written by a named node). */
+  node: string | null;
+  /** The row's place in the store's sequence: it grows with every write. */
+  seq: number;
+  /** When the row was last written, on the store's clock (ms); absent when unknown. */
+  updatedAt?: number;
+}

@@ -1,23 +1,10 @@
 /** The mirror: other nodes' current stream states, read from the shared store as they change. */
 
 import { clipText, redactText } from "../redact.ts";
-import type { CheckRecord, StreamState } from "../types.ts";
+import type { CurrentRow } from "../types.ts";
 
-/** One stream's current row as the store serves it (monitor/store/postgres CurrentRow fits). */
-export interface MirrorRow {
-  name: string;
-  kind?: string;
-  state: StreamState;
-  since: number;
-  failStreak: number;
-  last?: CheckRecord;
-  /** The node that wrote it; null when no named node did (imported history). */
-  node: string | null;
-  /** Grows with every write of the row (the store's sequence). */
-  seq: number;
-  /** When it was written, on the store's clock (ms). */
-  updatedAt?: number;
-}
+/** One stream's current row as the store serves it (monitor/types.ts CurrentRow). */
+export type MirrorRow = CurrentRow;
 
 /** What {@link createMirror} needs. */
 export interface MirrorDeps {

@@ -1,6 +1,6 @@
 /** Every stream's current state as the fleet's nodes share it: sp_stream's current columns. */
 
-import type { CheckRecord, StreamState } from "../../types.ts";
+import type { CurrentRow, StreamState } from "../../types.ts";
 import { num, numOrNull, type PgRow, type PgSql } from "./read_rows.ts";
 
 /** The channel a write batch notifies (payload: the writing node's name) after it changed rows. */
@@ -16,26 +16,7 @@ export const CURRENT_LOCK_KEY = 0x5350_0002;
 /** Rows one {@link readCurrent} call returns at most; `seq` says where the next call goes on. */
 export const CURRENT_PAGE = 10_000;
 
-/** One stream's current state, as its owner last wrote it. */
-export interface CurrentRow {
-  /** The stream's name. */
-  name: string;
-  /** Its probe kind, when known. */
-  kind?: string;
-  /** State and since when it took it. */
-  state: StreamState;
-  since: number;
-  /** Failed checks in a row. */
-  failStreak: number;
-  /** The newest check (details parsed), when it was ever checked. */
-  last?: CheckRecord;
-  /** The node that wrote the row last (null: never written by a named node). */
-  node: string | null;
-  /** The row's place in sp_current_seq: it grows with every write. */
-  seq: number;
-  /** When the row was last written, on the database's clock (ms); absent before migration 6. */
-  updatedAt?: number;
-}
+export type { CurrentRow };
 
 const COLUMNS = `name, kind, state, state_since, created_at, fail_streak, last_ts, last_ok,
   last_state, last_latency, last_message, last_details, state_node, cur_seq, cur_at`;
