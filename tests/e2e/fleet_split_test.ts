@@ -56,7 +56,7 @@ async function watchEvents(m: FleetMember) {
 
 const version = (html: string) => /name="_version" value="([^"]+)"/.exec(html)?.[1] ?? "";
 
-Deno.test("a fleet of three nodes splits 30 streams, each node shows all of them, and a dashboard edit reaches the others", async (t) => {
+Deno.test("a fleet of three nodes splits 30 streams, each node shows all of them, and dashboard edits reach the others", async (t) => {
   const cams = await startReplayServer();
   const names = camNames(N);
   const streams = names.map((n) => streamEntry(n, cams.url(`/h264/moving/${n}`))).join("");
@@ -173,6 +173,39 @@ Deno.test("a fleet of three nodes splits 30 streams, each node shows all of them
       for (const m of f.members) {
         await m.sp.until(async () => (await m.status()).added01?.state === "up", 15_000, "up");
       }
+    });
+
+    await t.step("a rename on n2's dashboard reaches n1 and n3", async () => {
+      const n2 = f.member("n2");
+      const browser = await httpSignIn(n2.webUrl, ADMIN_PASSWORD);
+      const form = await (await fetch(`${n2.webUrl}/streams/added01/edit`, {
+        headers: { cookie: browser.cookie },
+      })).text();
+      const t0 = Date.now();
+      const res = await browser.post("/streams/save", {
+        _version: version(form),
+        _original: "added01",
+        name: "renamed01",
+        url: cams.url("/h264/moving/added01"),
+        enabled: "on",
+      });
+      await res.body?.cancel();
+      assert(res.status === 303 || res.status === 200, `save answered ${res.status}`);
+      const arrived: Record<string, number> = {};
+      await Promise.all(["n1", "n3"].map((name) => {
+        const m = f.member(name);
+        return m.sp.until(
+          async () => {
+            const s = await m.status();
+            if (!("renamed01" in s) || "added01" in s) return false;
+            arrived[name] = Date.now() - t0;
+            return true;
+          },
+          5_000,
+          `renamed01 on ${name}`,
+        );
+      }));
+      console.log(`  rename on n2 → /api/status: n1 ${arrived.n1} ms, n3 ${arrived.n3} ms`);
     });
 
     await t.step(
