@@ -66,19 +66,11 @@ Deno.test("SIGSTOP of a fleet node past its lease: the others take over, and aft
     // The other two drop it and check its streams.
     await f.settled(names, { among: others, ms: 15_000 });
     const bound = (LEASE_S + RENEW_S + HEARTBEAT_S) * 1000;
-    const firstByOthers = new Map<string, number>();
-    await f.member(others[0]).sp.until(
-      async () => {
-        for (const r of await f.checks({ since: tStop })) {
-          if (r.node && others.includes(r.node) && lost.includes(r.stream)) {
-            if (!firstByOthers.has(r.stream)) firstByOthers.set(r.stream, r.ts);
-          }
-        }
-        return firstByOthers.size === lost.length;
-      },
-      bound + 10_000,
-      `${frozen.name}'s streams checked by the others`,
-    );
+    const firstByOthers = await f.firstChecks(lost, {
+      since: tStop,
+      by: others,
+      ms: bound + 10_000,
+    });
     const takeover = Math.max(...firstByOthers.values()) - tStop;
     console.log(
       `  ${frozen.name} frozen with ${lost.length} streams (${inFlight} handshakes in flight); ` +
