@@ -40,14 +40,13 @@ async function freezeHoldingLock(f: Fleet, m: FleetMember, ms: number): Promise<
   return false;
 }
 
-// Ignored until the PostgreSQL writer bounds how long a batch waits for (or holds) the lock: on
-// 2026-12-01 n2 and n3 waited on Lock/advisory for as long as n1 stayed frozen, so nothing of
-// theirs was stored (fleet_freeze_test.ts hits the same now and then, when its freeze happens to
-// land inside a batch). Remove `ignore` with the fix.
+// The server ends a session left idle inside a transaction after 2 s (IDLE_IN_TRANSACTION_MS in
+// monitor/store/postgres/store.ts): before that, n2 and n3 waited on Lock/advisory for as long as
+// n1 stayed frozen, and nothing of theirs was stored.
 Deno.test({
   name:
     "a fleet node frozen while its write batch holds the current-state lock does not stop the others' writes",
-  ignore: true,
+
   fn: async () => {
     const cams = await startReplayServer();
     const names = camNames(24);

@@ -44,9 +44,13 @@ export interface PostgresStore extends Store {
   close(): Promise<void>;
 }
 
+/** How long a session may sit idle inside a transaction before the server ends it (ms). */
+export const IDLE_IN_TRANSACTION_MS = 2000;
+
 /**
  * The pool's options: reconnect within a second of a restarted server (npm:postgres's default
- * backoff grows to 20 s), fail a connection attempt after `connectTimeoutSeconds`, no notices.
+ * backoff grows to 20 s), fail a connection attempt after `connectTimeoutSeconds`, no notices,
+ * and no transaction left idle (a frozen node's) holding locks past {@link IDLE_IN_TRANSACTION_MS}.
  */
 export function pgClientOptions(
   deps: Pick<PostgresStoreDeps, "node" | "connectTimeoutSeconds" | "maxConnections">,
@@ -58,6 +62,12 @@ export function pgClientOptions(
     onnotice: noop,
     connection: {
       application_name: deps.node ? `streampulse ${deps.node}`.slice(0, 63) : "streampulse",
+      // A node frozen mid-transaction (SIGSTOP, a paused VM) never sends COMMIT, and its
+      // connection stays open: without this the server would keep its locks (the current-state
+      // lock every writer takes) and stall every other node's writes for as long as it sleeps.
+      // The server ends such a session after 2 s; its batch is retried when the node wakes, and
+      // the batch's unique keys make the retry harmless.
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
     },
   };
 }
