@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       shared,
       leaseSeconds: leaseS,
       renewSeconds: Number(v.renew),
-      logLevel: "warn",
+      logLevel: "info",
     });
     cleanups.push(() => fleet.stop());
     const names = Array.from({ length: n }, (_, i) => `cam${i}`);
@@ -221,6 +221,7 @@ async function main(): Promise<void> {
 
     // 2. /api/status over the fleet.
     const urls = fleet.members.map((m) => `http://127.0.0.1:${m.sp.apiPort}`);
+    const tApi = Date.now();
     const api = await statusLoad(urls, Number(v["api-rate"]), Number(v["api-window"]));
     const p95 = quantile(api.ms, 0.95);
     console.log(
@@ -248,6 +249,20 @@ async function main(): Promise<void> {
       ),
     );
 
+    // The load may have cost nodes their lease (renewals wait behind its reads): count those
+    // fencings, then let the fleet settle again so the kill below starts from a steady state.
+    const tApiEnd = Date.now();
+    const fencings = fleet.members.map((m) => {
+      const n = m.sp.logs().split("\n").filter((l) => {
+        const at = Date.parse(l.slice(0, 24));
+        return at >= tApi && at <= tApiEnd + 1000 && l.includes("not acting");
+      }).length;
+      return `${m.name} ${n}`;
+    });
+    console.log(row("lease lost during the load (times per node)", fencings.join(", "), "0"));
+    await fleet.settled(names, { ms: 60_000 });
+    await sleep(2 * hb * 1000);
+
     // 3. kill -9 of one node.
     const victim = "n3";
     const lost = names.filter((s) => owners[s] === victim);
@@ -263,8 +278,9 @@ async function main(): Promise<void> {
     }
     const allBackMs = first.size === lost.length ? Math.max(...first.values()) - tKill : NaN;
     await sleep(2 * hb * 1000);
-    // Per lost stream: its last check by the dead node, its checks after, and slots missed.
-    const rows = await checksOf(fleet, lost, tKill - 3 * hb * 1000);
+    // Per lost stream, from 1½ heartbeats before the kill (its last check by the dead node) on:
+    // its checks, slots missed, checks doubled.
+    const rows = await checksOf(fleet, lost, tKill - 1.5 * hb * 1000);
     const byStream = new Map<string, { ts: number; node: string | null }[]>();
     for (const r of rows) {
       byStream.set(r.stream, [...byStream.get(r.stream) ?? [], r]);
@@ -276,16 +292,31 @@ async function main(): Promise<void> {
     let missed = 0;
     let doubled = 0;
     let early = 0;
+    /** Doubled pairs by "first node→second node": count and when the second came (ms). */
+    const pairs = new Map<string, { n: number; from: number; to: number }>();
     for (const s of lost) {
       const ts = byStream.get(s) ?? [];
       for (let i = 1; i < ts.length; i++) {
         const gap = ts[i].ts - ts[i - 1].ts;
         if (gap > 1.5 * hb * 1000) missed += Math.round(gap / (hb * 1000)) - 1;
         if (gap >= 0.5 * hb * 1000 || ts[i].node === ts[i - 1].node) continue;
-        if (ts[i - 1].node === victim) early++;
-        else doubled++;
+        if (ts[i - 1].node === victim) {
+          early++;
+          continue;
+        }
+        doubled++;
+        const key = `${ts[i - 1].node}→${ts[i].node}`;
+        const at = ts[i].ts - tKill;
+        const p = pairs.get(key) ?? { n: 0, from: at, to: at };
+        pairs.set(key, { n: p.n + 1, from: Math.min(p.from, at), to: Math.max(p.to, at) });
       }
     }
+    // What the nodes logged about their share (and warnings) from the kill on.
+    const shareLog = fleet.members.flatMap((m) =>
+      m.sp.logs().split("\n").filter((l) =>
+        /Fleet node|WARN|ERROR/.test(l) && Date.parse(l.slice(0, 24)) >= tKill - 1000
+      ).map((l) => ({ at: Date.parse(l.slice(0, 24)) - tKill, text: `${m.name}: ${l.slice(25)}` }))
+    ).sort((a, b) => a.at - b.at).map((x) => `${f1(x.at / 1000)} s ${x.text}`);
     const settledAfter = await fleet.settled(names, { ms: 30_000 }).then(() => true, () => false);
     console.log(`\n3. kill -9 of ${victim} (${lost.length} streams)`);
     console.log(
@@ -323,7 +354,14 @@ async function main(): Promise<void> {
     console.log(
       row("checks doubled (two live nodes < ½ heartbeat)", `${doubled}`, "0", mark(doubled === 0)),
     );
+    for (const [k, p] of pairs) {
+      console.log(
+        row(`  ${k}`, `${p.n}, ${f1(p.from / 1000)}–${f1(p.to / 1000)} s after the kill`),
+      );
+    }
     console.log(row("survivors agree on the new owners", settledAfter ? "yes" : "no"));
+    console.log("  the nodes' share changes and warnings, seconds from the kill:");
+    for (const l of shareLog.slice(0, 30)) console.log(`    ${l.slice(0, 140)}`);
 
     await fleet.stop();
     cleanups.pop();
