@@ -181,7 +181,7 @@ export async function createStreamPulse(
   if (isPostgresStore(store)) {
     const sql = store.sql;
     fleet = createFleetNode({
-      sql,
+      sql: store.control, // renewals on a pool of their own: never queued behind reads
       node: { name: nodeName, site: initial.node.site },
       lease: fleetLease(initial.node),
       streams: () => monitor.streams(),

@@ -175,7 +175,39 @@ export function createMembership(deps: MembershipDeps): Membership {
       return;
     }
     await readLive();
+    await fenceExpired();
   };
+
+  /**
+   * Ends the database sessions, inside a transaction, of nodes whose lease has run out: a node
+   * frozen mid-transaction (SIGSTOP, a paused VM) still holds its locks (rows of the streams now
+   * taken over, the current-state lock every writer takes), and its connection stays open, so
+   * without this every other node's writes would wait for as long as it sleeps. Only a node whose
+   * own row says its lease is over is touched (sessions are named `streampulse <node>`); it
+   * reconnects when it wakes, and its batch is retried (the unique keys make that harmless).
+   */
+  const fenceExpired = async (): Promise<void> => {
+    try {
+      const rows = await bounded(
+        "fencing of expired nodes",
+        sql`SELECT count(pg_terminate_backend(a.pid))::int AS n FROM pg_stat_activity a
+          JOIN sp_node n ON a.application_name = 'streampulse ' || n.name
+          WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+            AND a.xact_start IS NOT NULL AND n.name <> ${node.name}
+            AND n.lease_until <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint`,
+        timeoutMs,
+      );
+      const n = Number(rows[0]?.n ?? 0);
+      if (n > 0) logger.info(`Fleet node "${node.name}": ended ${n} session(s) of expired nodes`);
+    } catch (err) {
+      // Not a renewal problem (the lease holds): said once, and the lease logic is untouched.
+      if (!fenceWarned) {
+        logger.warn(`Fleet node "${node.name}": fencing of expired nodes failed: ${describe(err)}`);
+      }
+      fenceWarned = true;
+    }
+  };
+  let fenceWarned = false;
 
   const readLive = async (): Promise<void> => {
     try {

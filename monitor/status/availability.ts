@@ -5,6 +5,7 @@
  */
 
 import { drive } from "../async.ts";
+import { Semaphore } from "../semaphore.ts";
 import type { Awaitable } from "../store/mod.ts";
 import { availability, type SlaFigures, type StatePeriod } from "./sla.ts";
 
@@ -49,6 +50,8 @@ export interface AvailabilityDeps {
   now?: () => number;
   /** How long one stream's figures for one window are reused (default 30 s). */
   cacheMs?: number;
+  /** Streams read at once from a store that answers later (default 4). */
+  concurrency?: number;
 }
 
 /** Availability of configured streams over trailing windows, cached per stream and window. */
@@ -196,6 +199,17 @@ export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
     }
     return w;
   };
+  /** Whether the store answered later (PostgreSQL): its reads then go through {@link later}. */
+  let remote = false;
+  const slots = new Semaphore(deps.concurrency ?? 4);
+  const later = async <T>(run: () => T | Promise<T>): Promise<T> => {
+    await slots.acquire();
+    try {
+      return await run();
+    } finally {
+      slots.release();
+    }
+  };
   /** Reads in flight for a store that answers later, by window and name: one at a time each. */
   const reading = new Map<string, Promise<SlaFigures | undefined>>();
   const keep = (w: Map<string, Cached>, name: string, at: number, figures: SlaFigures) => {
@@ -217,8 +231,13 @@ export function createAvailability(deps: AvailabilityDeps): AvailabilitySource {
     const key = `${windowMs}\0${name}`;
     const running = reading.get(key);
     if (running) return running;
-    const built = drive(build(s, t - windowMs, t));
+    // A store that answered later once is read a few streams at a time: a dashboard of 5,000
+    // streams must not put 15,000 queries at once on the pool its lease renewals also use.
+    const built = remote
+      ? later(() => drive(build(s, t - windowMs, t)))
+      : drive(build(s, t - windowMs, t));
     if (!(built instanceof Promise)) return keep(w, name, t, built);
+    remote = true;
     const p = built.then((f) => keep(w, name, t, f)).finally(() => reading.delete(key));
     reading.set(key, p);
     return p;

@@ -36,6 +36,12 @@ export interface PostgresStore extends Store {
    * close() ends it.
    */
   readonly sql: Sql;
+  /**
+   * A pool of its own (2 connections) for the fleet's lease renewals: they never wait behind the
+   * reads, writes and listens of `sql`, so a busy node does not lose its lease to its own load.
+   * close() ends it.
+   */
+  readonly control: Sql;
   /** The streams whose current row changed after `sinceSeq` (0: all), 10,000 at most a call. */
   current(sinceSeq: number): Promise<{ seq: number; rows: CurrentRow[] }>;
   /** Writes everything queued now; rejects (keeping it queued) when the database refuses it. */
@@ -98,8 +104,10 @@ export async function openPostgresStore(
     throw new Error(`Cannot open the store "${path}": ${why}`);
   };
   let sql: Sql;
+  let control: Sql;
   try {
     sql = postgres(url, pgClientOptions(deps));
+    control = postgres(url, pgClientOptions({ ...deps, maxConnections: 2 }));
   } catch (err) {
     return fail(err);
   }
@@ -112,6 +120,7 @@ export async function openPostgresStore(
     sizeBytes = await databaseSize(sql);
   } catch (err) {
     await sql.end({ timeout: 1 }).catch(noop);
+    await control.end({ timeout: 1 }).catch(noop);
     return fail(err);
   }
 
@@ -162,6 +171,7 @@ export async function openPostgresStore(
 
   return {
     sql,
+    control,
     ...reads,
     ...alerts,
     prune: createPgPrune(sql, { now, closed: () => closed }),
@@ -216,6 +226,7 @@ export async function openPostgresStore(
           error = err;
         }
         await sql.end({ timeout: 2 }).catch(noop);
+        await control.end({ timeout: 1 }).catch(noop);
         if (error) {
           const why = redact(error instanceof Error ? error.message : String(error));
           throw new Error(`Closing the store "${path}" lost queued writes: ${why}`);
