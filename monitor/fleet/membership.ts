@@ -183,8 +183,11 @@ export function createMembership(deps: MembershipDeps): Membership {
    * frozen mid-transaction (SIGSTOP, a paused VM) still holds its locks (rows of the streams now
    * taken over, the current-state lock every writer takes), and its connection stays open, so
    * without this every other node's writes would wait for as long as it sleeps. Only a node whose
-   * own row says its lease is over is touched (sessions are named `streampulse <node>`); it
-   * reconnects when it wakes, and its batch is retried (the unique keys make that harmless).
+   * own row says its lease is over is touched (sessions are named `streampulse <node>`; its lease
+   * renewals run as `streampulse <node> lease` and are never ended, so a node coming back after an
+   * outage can always renew), and only a transaction older than 2 s (a batch of a node that is
+   * alive takes milliseconds); it reconnects when it wakes, and its batch is retried (the unique
+   * keys make that harmless).
    */
   const fenceExpired = async (): Promise<void> => {
     try {
@@ -193,7 +196,8 @@ export function createMembership(deps: MembershipDeps): Membership {
         sql`SELECT count(pg_terminate_backend(a.pid))::int AS n FROM pg_stat_activity a
           JOIN sp_node n ON a.application_name = 'streampulse ' || n.name
           WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
-            AND a.xact_start IS NOT NULL AND n.name <> ${node.name}
+            AND a.xact_start < clock_timestamp() - interval '2 seconds'
+            AND n.name <> ${node.name}
             AND n.lease_until <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint`,
         timeoutMs,
       );

@@ -107,7 +107,17 @@ export async function openPostgresStore(
   let control: Sql;
   try {
     sql = postgres(url, pgClientOptions(deps));
-    control = postgres(url, pgClientOptions({ ...deps, maxConnections: 2 }));
+    // Named apart ("streampulse <node> lease"): the fencing of expired nodes never ends these.
+    control = postgres(url, {
+      ...pgClientOptions({ ...deps, maxConnections: 2 }),
+      // Reconnects every 50 ms: a renewal is bounded by the renewal interval, which a growing
+      // backoff would outlast, so a node back from an outage could never renew again.
+      backoff: () => 0.05,
+      connection: {
+        ...pgClientOptions(deps).connection,
+        application_name: `streampulse ${deps.node ?? ""} lease`.replace("  ", " ").slice(0, 63),
+      },
+    });
   } catch (err) {
     return fail(err);
   }
