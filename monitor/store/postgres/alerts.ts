@@ -1,6 +1,5 @@
 /** The PostgreSQL store's alerting state: outbox with per-node claims, delivery log, acks, mutes. */
 
-import { clipText } from "../../redact.ts";
 import type { DeliveryLogRow, OutboxChannelStats, OutboxItem } from "../types.ts";
 import {
   INCIDENT_SELECT,
@@ -8,14 +7,13 @@ import {
   numOrNull,
   type PgRow,
   type PgSql,
-  range,
   toIncident,
 } from "./read_rows.ts";
 import { recordAttemptIn } from "./outbox_record.ts";
+import { finite, range, validNote } from "../query.ts";
 import type { AsyncStoreAlerts } from "./types.ts";
 
 const DAY = 86_400_000;
-const MAX_NOTE = 1_000;
 const DEFAULT_MAX_PENDING = 50_000;
 /** How long a claim from dueAlerts() lasts by default: longer than any channel's send timeout. */
 export const DEFAULT_CLAIM_MS = 120_000;
@@ -63,16 +61,6 @@ const toLogRow = (r: PgRow): DeliveryLogRow => ({
   event: r.event as string,
   stream: r.stream as string,
 });
-
-const finite = (what: string, name: string, v: number) => {
-  if (!Number.isFinite(v)) throw new RangeError(`Cannot ${what}: "${name}" is ${v}, not a number`);
-};
-const validNote = (what: string, note: string) => {
-  if (note.length > MAX_NOTE) {
-    throw new RangeError(`Cannot ${what}: the note has ${note.length} characters, at most 1000`);
-  }
-  return clipText(note, MAX_NOTE);
-};
 
 /**
  * The alerting part over `sql`, with the SQLite store's semantics, plus claims: dueAlerts() marks

@@ -1,13 +1,8 @@
 /** The PostgreSQL store's incident log: incidents of every stream by time, filtered and paged. */
 
-import { INCIDENT_SELECT, type PgSql, range, toIncident } from "./read_rows.ts";
+import { incidentLogQuery } from "../query.ts";
+import { INCIDENT_SELECT, type PgSql, toIncident } from "./read_rows.ts";
 import type { AsyncStoreQueries } from "./types.ts";
-
-/** The largest `offset` allIncidents() accepts (as SQLite's MAX_INCIDENT_OFFSET). */
-export const MAX_INCIDENT_OFFSET = 100_000;
-
-/** Names accepted in one `names` filter (more is a caller's bug, not a log request). */
-const MAX_NAMES = 10_000;
 
 /**
  * allIncidents() with SQLite's checks and results. The three OR terms each match one index range
@@ -21,25 +16,7 @@ export function createPgIncidentLog(
 ): Pick<AsyncStoreQueries, "allIncidents"> {
   return {
     async allIncidents(q = {}) {
-      const [from, to, limit] = range(q);
-      const offset = q.offset ?? 0;
-      if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_INCIDENT_OFFSET) {
-        throw new RangeError(
-          `Cannot read the incident log: "offset" is ${offset}, not a whole number from 0 to ${MAX_INCIDENT_OFFSET}`,
-        );
-      }
-      if (q.state !== undefined && q.state !== "down" && q.state !== "degraded") {
-        throw new RangeError(
-          `Cannot read the incident log: "state" is "${
-            String(q.state).slice(0, 40)
-          }", not down or degraded`,
-        );
-      }
-      if (q.names && q.names.length > MAX_NAMES) {
-        throw new RangeError(
-          `Cannot read the incident log: ${q.names.length} names given, at most ${MAX_NAMES}`,
-        );
-      }
+      const { from, to, limit, offset } = incidentLogQuery(q);
       if (q.names && q.names.length === 0) return [];
       await deps.read();
       const rows = await sql.unsafe(

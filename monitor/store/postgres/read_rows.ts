@@ -2,7 +2,7 @@
 
 import type { Sql } from "postgres";
 import type { CheckRecord, StreamState } from "../../types.ts";
-import type { Incident, RangeQuery } from "../types.ts";
+import type { Incident } from "../types.ts";
 
 /** A row as postgres.js returns it (BIGINT and sums as strings, JSONB parsed). */
 export type PgRow = Record<string, unknown>;
@@ -15,25 +15,6 @@ export type PgSql = Sql<any>;
 export const num = (v: unknown): number => Number(v);
 /** Same, keeping null. */
 export const numOrNull = (v: unknown): number | null => (v === null ? null : Number(v));
-
-/**
- * [from, to, limit] of a query: bounds checked, limit defaulted to 100 and kept in 1…10,000 (the
- * same rules as SQLite's `range()`), bounds made whole ms so BIGINT comparisons mean the same.
- */
-export function range(q: RangeQuery): [number, number, number] {
-  for (const key of ["from", "to"] as const) {
-    const v = q[key];
-    if (v !== undefined && !Number.isFinite(v)) {
-      throw new RangeError(`Cannot query: "${key}" is ${v}, not a time in ms`);
-    }
-  }
-  const limit = q.limit === undefined || !Number.isFinite(q.limit) ? 100 : Math.floor(q.limit);
-  return [
-    q.from === undefined ? Number.MIN_SAFE_INTEGER : Math.ceil(q.from),
-    q.to === undefined ? Number.MAX_SAFE_INTEGER : Math.floor(q.to),
-    Math.min(10_000, Math.max(1, limit)),
-  ];
-}
 
 /** Maps an sp_check row; a NULL latency reads back as NaN, as in SQLite. */
 export function toCheck(r: PgRow): CheckRecord {

@@ -4,15 +4,8 @@ import type { StreamState } from "../../types.ts";
 import type { StoredState, Uptime } from "../types.ts";
 import { createPgIncidentLog } from "./incident_log.ts";
 import { createPgReports } from "./reports.ts";
-import {
-  INCIDENT_SELECT,
-  num,
-  type PgRow,
-  type PgSql,
-  range,
-  toCheck,
-  toIncident,
-} from "./read_rows.ts";
+import { INCIDENT_SELECT, num, type PgRow, type PgSql, toCheck, toIncident } from "./read_rows.ts";
+import { range } from "../query.ts";
 import type { AsyncStoreQueries } from "./types.ts";
 
 const HOUR = 3_600_000;

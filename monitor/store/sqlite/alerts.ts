@@ -9,10 +9,10 @@ import type {
   SyncStore,
 } from "../types.ts";
 import type { Row, SqliteContext } from "./context.ts";
-import { INCIDENT_COLUMNS, range, toIncident } from "./queries.ts";
+import { finite, range, validNote } from "../query.ts";
+import { INCIDENT_COLUMNS, toIncident } from "./queries.ts";
 
 const DAY = 86_400_000;
-const MAX_NOTE = 1_000;
 /** Answers are clipped by the channels already; this bounds what a row can hold whatever comes. */
 const MAX_ANSWER = 500;
 const DEFAULT_MAX_PENDING = 50_000;
@@ -42,16 +42,6 @@ const toLogRow = (r: Row): DeliveryLogRow => ({
   event: r.event as string,
   stream: r.stream as string,
 });
-
-const finite = (what: string, name: string, v: number) => {
-  if (!Number.isFinite(v)) throw new RangeError(`Cannot ${what}: "${name}" is ${v}, not a number`);
-};
-const validNote = (what: string, note: string) => {
-  if (note.length > MAX_NOTE) {
-    throw new RangeError(`Cannot ${what}: the note has ${note.length} characters, at most 1000`);
-  }
-  return clipText(note, MAX_NOTE);
-};
 
 /**
  * Prepares the statements and returns the alerting part of the store. Every write runs in its own

@@ -2,13 +2,8 @@
 
 import type { SyncStore } from "../types.ts";
 import type { Row, SqliteContext } from "./context.ts";
-import { INCIDENT_COLUMNS, range, toIncident } from "./queries.ts";
-
-/** The largest `offset` allIncidents() accepts: deeper pages should narrow the window instead. */
-export const MAX_INCIDENT_OFFSET = 100_000;
-
-/** Names accepted in one `names` filter (more is a caller's bug, not a log request). */
-const MAX_NAMES = 10_000;
+import { incidentLogQuery } from "../query.ts";
+import { INCIDENT_COLUMNS, toIncident } from "./queries.ts";
 
 /**
  * Prepares the incident log's statement and returns allIncidents(). The three OR terms each
@@ -36,25 +31,7 @@ export function createIncidentLog(
   return {
     allIncidents(q = {}) {
       ctx.assertOpen("read the incident log");
-      const [from, to, limit] = range(q);
-      const offset = q.offset ?? 0;
-      if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_INCIDENT_OFFSET) {
-        throw new RangeError(
-          `Cannot read the incident log: "offset" is ${offset}, not a whole number from 0 to ${MAX_INCIDENT_OFFSET}`,
-        );
-      }
-      if (q.state !== undefined && q.state !== "down" && q.state !== "degraded") {
-        throw new RangeError(
-          `Cannot read the incident log: "state" is "${
-            String(q.state).slice(0, 40)
-          }", not down or degraded`,
-        );
-      }
-      if (q.names && q.names.length > MAX_NAMES) {
-        throw new RangeError(
-          `Cannot read the incident log: ${q.names.length} names given, at most ${MAX_NAMES}`,
-        );
-      }
+      const { from, to, limit, offset } = incidentLogQuery(q);
       beforeRead();
       let ids: string | null = null;
       if (q.names) {

@@ -1,7 +1,8 @@
 /** The SQLite store's reads: history, incidents, uptime, restored states, first check, names. */
 
 import type { CheckRecord, StreamState } from "../../types.ts";
-import type { Incident, RangeQuery, StoredState, StoreReads, SyncStore, Uptime } from "../types.ts";
+import type { Incident, StoredState, StoreReads, SyncStore, Uptime } from "../types.ts";
+import { range } from "../query.ts";
 import type { Row, SqliteContext } from "./context.ts";
 
 const HOUR = 3_600_000;
@@ -22,22 +23,6 @@ function toCheck(r: Row): CheckRecord {
     message: r.message as string,
     details,
   };
-}
-
-/** [from, to, limit] of a query: bounds checked, limit defaulted to 100 and kept in 1…10,000. */
-export function range(q: RangeQuery): [number, number, number] {
-  for (const key of ["from", "to"] as const) {
-    const v = q[key];
-    if (v !== undefined && !Number.isFinite(v)) {
-      throw new RangeError(`Cannot query: "${key}" is ${v}, not a time in ms`);
-    }
-  }
-  const limit = q.limit === undefined || !Number.isFinite(q.limit) ? 100 : Math.floor(q.limit);
-  return [
-    q.from ?? Number.MIN_SAFE_INTEGER,
-    q.to ?? Number.MAX_SAFE_INTEGER,
-    Math.min(10_000, Math.max(1, limit)),
-  ];
 }
 
 /** The sp_incident columns {@link toIncident} reads, for every query that returns incidents. */
