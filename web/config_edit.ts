@@ -73,6 +73,21 @@ export interface EditStreamOptions {
 }
 
 /**
+ * The document's `streams:` list, made when missing; a flow list (`streams: []` of the example
+ * config) becomes a block list, so added streams read one key a line.
+ */
+export function streamList(doc: Document): YAMLSeq {
+  let seq = doc.get("streams", true);
+  if (!isSeq(seq)) {
+    seq = new YAMLSeq(doc.schema);
+    doc.set("streams", seq);
+  }
+  const list = seq as YAMLSeq;
+  list.flow = false;
+  return list;
+}
+
+/**
  * The edit adding (no `original`) or replacing the stream named `original`. A new stream gets an
  * `id:`, and so does a renamed one that has none yet, in the same edit as its new name: the store
  * adopts the stream's history under the id as it applies the config, so the history follows the
@@ -80,13 +95,7 @@ export interface EditStreamOptions {
  */
 export function editStream(v: StreamValues, original?: string, opts: EditStreamOptions = {}): Edit {
   return (doc) => {
-    let seq = doc.get("streams", true);
-    if (!isSeq(seq)) {
-      seq = new YAMLSeq(doc.schema);
-      doc.set("streams", seq);
-    }
-    const list = seq as YAMLSeq;
-    list.flow = false; // `streams: []` from the example config becomes a block list
+    const list = streamList(doc);
     let item: YAMLMap;
     const at = original === undefined ? -1 : streamIndex(doc, original);
     if (at >= 0) item = list.items[at] as YAMLMap;

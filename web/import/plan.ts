@@ -5,7 +5,7 @@
  */
 
 import { type Document, isMap, isSeq, parseDocument, type YAMLMap, YAMLSeq } from "yaml";
-import { newStreamId, tryEdit } from "../config_edit.ts";
+import { newStreamId, streamList, tryEdit } from "../config_edit.ts";
 import { redactText } from "../../monitor/mod.ts";
 import { secretsOf } from "./util.ts";
 import type { ImportCamera } from "./types.ts";
@@ -98,13 +98,7 @@ export function importEdit(
   newId: () => string = newStreamId,
 ): (doc: Document) => void {
   return (doc) => {
-    let seq = doc.get("streams", true);
-    if (!isSeq(seq)) {
-      seq = new YAMLSeq(doc.schema);
-      doc.set("streams", seq);
-    }
-    const list = seq as YAMLSeq;
-    list.flow = false;
+    const list = streamList(doc);
     const taken = idsOf(doc);
     for (const cam of cameras) {
       const item = doc.createNode({ name: cam.name, url: cam.url }) as YAMLMap;
