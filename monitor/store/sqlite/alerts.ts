@@ -9,6 +9,7 @@ import type {
   SyncStore,
 } from "../types.ts";
 import type { Row, SqliteContext } from "./context.ts";
+import { writeTransaction } from "./tx.ts";
 import { finite, range, validNote } from "../query.ts";
 import { INCIDENT_COLUMNS, toIncident } from "./queries.ts";
 
@@ -115,17 +116,7 @@ export function createAlerts(
   const unmute = p("DELETE FROM sp_mute WHERE name = ?");
   const mutes = p("SELECT name, until, note FROM sp_mute WHERE until > ? ORDER BY name");
 
-  const tx = <T>(fn: () => T): T => {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      const out = fn();
-      db.exec("COMMIT");
-      return out;
-    } catch (err) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw err;
-    }
-  };
+  const tx = <T>(fn: () => T): T => writeTransaction(db, fn);
 
   /** Writes the log row and the item's new state; the caller holds the transaction. */
   const record = (id: number, a: Parameters<StoreAlerts["recordAttempt"]>[1]) => {

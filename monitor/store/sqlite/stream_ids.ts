@@ -1,6 +1,7 @@
 /** The sp_stream rows by name and by config id: the stream identity decisions and their writes. */
 
 import type { DatabaseSync } from "node:sqlite";
+import { writeTransaction } from "./tx.ts";
 import { asideName, CONFIG_ID, type KnownRows, planIdentity } from "../identity.ts";
 import type { StoreLogger } from "../types.ts";
 
@@ -59,17 +60,7 @@ export function createStreamIds(db: DatabaseSync, now: () => number, log?: Store
       return row === undefined ? undefined : { row, name: names.get(row)! };
     },
   };
-  const transaction = <T>(fn: () => T): T => {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      const out = fn();
-      db.exec("COMMIT");
-      return out;
-    } catch (err) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw err;
-    }
-  };
+  const transaction = <T>(fn: () => T): T => writeTransaction(db, fn);
   const renamed = (row: number, from: string, to: string) => {
     if (ids.get(from) === row) ids.delete(from);
     ids.set(to, row);
