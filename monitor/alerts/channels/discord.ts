@@ -4,7 +4,7 @@ import type { DiscordChannelConfig } from "../../config/mod.ts";
 import type { Alert, Channel, RenderedMessage } from "../types.ts";
 import type { ChannelDeps } from "./deps.ts";
 import { clickLink, clipChars, pictures } from "./format.ts";
-import { type AnswerJudge, asRecord, parseJson, sendHttp } from "./http.ts";
+import { type AnswerJudge, asRecord, parseJson, postJson, sendHttp } from "./http.ts";
 import { multipart, type Part, picturePart } from "./multipart.ts";
 import { urlSecretParts } from "./secrets.ts";
 
@@ -91,9 +91,7 @@ export function createDiscordChannel(
       const pics = pictures(ctx.attachments);
       const opts = { secrets, judge, now: deps.now };
       if (!pics.length) {
-        const body = JSON.stringify(discordPayload(alert, ctx.message));
-        const headers = { "content-type": "application/json" };
-        return await sendHttp({ method: "POST", url: target, headers, body }, ctx, opts);
+        return await postJson(target, discordPayload(alert, ctx.message), ctx, opts);
       }
       const names = pics.map((p) => `${p.role}.jpg`);
       const parts: Part[] = [

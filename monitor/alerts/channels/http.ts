@@ -196,3 +196,14 @@ export function asRecord(value: unknown): Record<string, unknown> {
     ? value as Record<string, unknown>
     : {};
 }
+
+/** {@link sendHttp} of `POST url` with `payload` as a JSON body (the chat services' webhooks). */
+export function postJson(
+  url: string,
+  payload: unknown,
+  ctx: Pick<SendContext, "fetch" | "signal">,
+  opts: HttpSendOptions,
+): Promise<DeliveryResult> {
+  const headers = { "content-type": "application/json" };
+  return sendHttp({ method: "POST", url, headers, body: JSON.stringify(payload) }, ctx, opts);
+}

@@ -4,7 +4,7 @@ import type { SlackChannelConfig } from "../../config/mod.ts";
 import type { Alert, Channel, RenderedMessage } from "../types.ts";
 import type { ChannelDeps } from "./deps.ts";
 import { alertLinks, clipChars, escapeHtml } from "./format.ts";
-import { sendHttp } from "./http.ts";
+import { postJson } from "./http.ts";
 import { urlSecretParts } from "./secrets.ts";
 
 // Slack's mrkdwn reserves the same `&`, `<`, `>` as HTML: escaped, text cannot fake a link or
@@ -49,9 +49,7 @@ export function createSlackChannel(config: SlackChannelConfig, deps: ChannelDeps
     type: "slack",
     name: config.name,
     async send(alert, ctx) {
-      const body = JSON.stringify(slackPayload(alert, ctx.message));
-      const headers = { "content-type": "application/json" };
-      return await sendHttp({ method: "POST", url: config.url, headers, body }, ctx, {
+      return await postJson(config.url, slackPayload(alert, ctx.message), ctx, {
         secrets,
         now: deps.now,
       });

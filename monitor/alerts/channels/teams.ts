@@ -4,7 +4,7 @@ import type { TeamsChannelConfig } from "../../config/mod.ts";
 import type { Alert, Channel, RenderedMessage } from "../types.ts";
 import type { ChannelDeps } from "./deps.ts";
 import { alertLinks, clipChars } from "./format.ts";
-import { sendHttp } from "./http.ts";
+import { postJson } from "./http.ts";
 import { urlSecretParts } from "./secrets.ts";
 
 /** Streams listed in the card's FactSet at most (the body lists them too). */
@@ -52,9 +52,7 @@ export function createTeamsChannel(config: TeamsChannelConfig, deps: ChannelDeps
     type: "teams",
     name: config.name,
     async send(alert, ctx) {
-      const body = JSON.stringify(teamsPayload(alert, ctx.message));
-      const headers = { "content-type": "application/json" };
-      return await sendHttp({ method: "POST", url: config.url, headers, body }, ctx, {
+      return await postJson(config.url, teamsPayload(alert, ctx.message), ctx, {
         secrets,
         now: deps.now,
       });

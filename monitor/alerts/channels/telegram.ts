@@ -4,7 +4,14 @@ import type { TelegramChannelConfig } from "../../config/mod.ts";
 import type { Channel, RenderedMessage } from "../types.ts";
 import type { ChannelDeps } from "./deps.ts";
 import { clipChars, escapeHtml, pictures } from "./format.ts";
-import { type AnswerJudge, asRecord, parseJson, sendHttp, statusVerdict } from "./http.ts";
+import {
+  type AnswerJudge,
+  asRecord,
+  parseJson,
+  postJson,
+  sendHttp,
+  statusVerdict,
+} from "./http.ts";
 import { multipart, type Part, picturePart } from "./multipart.ts";
 import { urlSecretParts, valueSecrets } from "./secrets.ts";
 
@@ -64,18 +71,13 @@ export function createTelegramChannel(
       const pics = pictures(ctx.attachments);
       const opts = { secrets, judge, now: deps.now };
       if (pics.length === 0) {
-        const body = JSON.stringify({
+        const message = {
           chat_id: config.chatId,
           text: telegramHtml(ctx.message, MAX_TEXT),
           parse_mode: "HTML",
           link_preview_options: { is_disabled: true },
-        });
-        const headers = { "content-type": "application/json" };
-        return await sendHttp(
-          { method: "POST", url: `${base}/sendMessage`, headers, body },
-          ctx,
-          opts,
-        );
+        };
+        return await postJson(`${base}/sendMessage`, message, ctx, opts);
       }
       const caption = telegramHtml(ctx.message, MAX_CAPTION);
       const parts: Part[] = [{ name: "chat_id", value: config.chatId }];
