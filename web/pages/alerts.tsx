@@ -76,6 +76,25 @@ function PostButton(
   );
 }
 
+/** A row's actions: Edit (`<base>/edit`), the extra buttons, and Delete (POST `<base>/delete`). */
+function RowActions(
+  p: { base: string; csrf: string; version: string; children?: ComponentChildren },
+) {
+  return (
+    <td class="actions">
+      <a class="button" href={`${p.base}/edit`}>Edit</a>
+      {p.children}
+      <PostButton
+        action={`${p.base}/delete`}
+        csrf={p.csrf}
+        version={p.version}
+        label="Delete"
+        danger
+      />
+    </td>
+  );
+}
+
 function Table({ head, children }: { head: string[]; children: ComponentChildren }) {
   return (
     <div class="scroll">
@@ -112,21 +131,17 @@ export function AlertsPage(p: AlertsPageProps) {
                 <td>{c.type}</td>
                 <td>{c.origin ?? c.host ?? (c.set.includes("url") ? "•••• (secret URL)" : "")}</td>
                 <td>{c.set.map((k) => `${k}: •••• set`).join(", ")}</td>
-                <td class="actions">
-                  <a class="button" href={`/alerts/channels/${enc(c.name)}/edit`}>Edit</a>
+                <RowActions
+                  base={`/alerts/channels/${enc(c.name)}`}
+                  csrf={p.csrf}
+                  version={p.version}
+                >
                   <PostButton
                     action={`/alerts/channels/${enc(c.name)}/test`}
                     csrf={p.csrf}
                     label="Send test"
                   />
-                  <PostButton
-                    action={`/alerts/channels/${enc(c.name)}/delete`}
-                    csrf={p.csrf}
-                    version={p.version}
-                    label="Delete"
-                    danger
-                  />
-                </td>
+                </RowActions>
               </tr>
             ))}
           </Table>
@@ -155,16 +170,7 @@ export function AlertsPage(p: AlertsPageProps) {
                 <td class="num">{r.after} s</td>
                 <td>{r.resolved ? "yes" : "no"}</td>
                 <td class="num">{r.remind ? `${r.remind} min` : "never"}</td>
-                <td class="actions">
-                  <a class="button" href={`/alerts/rules/${i}/edit`}>Edit</a>
-                  <PostButton
-                    action={`/alerts/rules/${i}/delete`}
-                    csrf={p.csrf}
-                    version={p.version}
-                    label="Delete"
-                    danger
-                  />
-                </td>
+                <RowActions base={`/alerts/rules/${i}`} csrf={p.csrf} version={p.version} />
               </tr>
             ))}
           </Table>
@@ -182,16 +188,7 @@ export function AlertsPage(p: AlertsPageProps) {
                 <td>{w.when}</td>
                 <td>{w.filter}</td>
                 <td>{w.active ? <strong class="in-force">in force now</strong> : "—"}</td>
-                <td class="actions">
-                  <a class="button" href={`/alerts/maintenance/${i}/edit`}>Edit</a>
-                  <PostButton
-                    action={`/alerts/maintenance/${i}/delete`}
-                    csrf={p.csrf}
-                    version={p.version}
-                    label="Delete"
-                    danger
-                  />
-                </td>
+                <RowActions base={`/alerts/maintenance/${i}`} csrf={p.csrf} version={p.version} />
               </tr>
             ))}
           </Table>
