@@ -149,7 +149,8 @@ export async function createStreamPulse(
     if (warning) logger.warn(warning);
     initialText = fleetLoad.text;
   }
-  const initial = parseConfig(initialText);
+  // A single node's config is its file, parsed once above; a fleet node's is the merged document.
+  const initial = fleetLoad ? parseConfig(initialText) : fileConfig;
   const bus = createBus((err) => logger.error(`event listener failed: ${String(err)}`));
   const supervisor = createSupervisor({ logger });
   // Set once the fleet node exists (it needs the monitor); until run() nothing asks it.

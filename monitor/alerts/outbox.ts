@@ -141,6 +141,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   let woken = false;
   let wakeUp: AbortController | undefined;
   let roundFailures = 0;
+  let statsReading = false;
   let lastHealth: OutboxHealth = { pending: 0, failed: 0, oldestPendingAgeMs: null, channels: {} };
 
   const wake = () => {
@@ -419,12 +420,16 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return r;
     },
     health() {
+      if (statsReading) return lastHealth;
       const t = now();
       try {
         const s = store.outboxStats(t);
         if (s instanceof Promise) {
-          // A remote store answers later: this call shows the last figures, the next the new ones.
-          s.then((v) => lastHealth = healthOf(v, now())).catch(() => {});
+          // A remote store answers later: this call shows the last figures, the next the new
+          // ones; one read at a time, however often health is asked.
+          statsReading = true;
+          s.then((v) => lastHealth = healthOf(v, now())).catch(() => {})
+            .finally(() => statsReading = false);
         } else lastHealth = healthOf(s, t);
       } catch { /* the store is failing: the last figures stand (the loop logs the trouble) */ }
       return lastHealth;

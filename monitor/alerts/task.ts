@@ -56,7 +56,7 @@ export interface AlertsTask {
   acknowledge(id: number, note: string): Promise<Incident | undefined>;
   /** Mutes a stream until `until` (ms since the epoch), or unmutes it (null). */
   mute(name: string, until: number | null, note: string): Promise<void>;
-  /** Mutes in force now (as last read from the store, at most ~5 s old; this node's at once). */
+  /** Mutes in force now (this node's at once; in a fleet, other nodes' within ~5 s). */
   mutes(): { name: string; until: number; note: string }[];
   /** Sends a test alert through a configured channel (by name) or a channel config not yet saved. */
   test(channel: string | ChannelConfig): Promise<DeliveryResult>;
@@ -224,7 +224,8 @@ export function createAlertsTask(deps: AlertsTaskDeps): AlertsTask {
       const clock = (async () => {
         while (!signal.aborted) {
           tick();
-          if (now() - mutesReadAt >= 5000) {
+          // Another fleet node may set a mute; a single node's mutes are its own (kept in mute()).
+          if (deps.owns && now() - mutesReadAt >= 5000) {
             mutesReadAt = now();
             void refreshMutes();
           }
