@@ -28,16 +28,7 @@ Deno.test("PostgreSQL restarted under a fleet: nothing committed lost, the queue
     });
     const f = fleet;
     await f.settled(names);
-    for (const m of f.members) {
-      await m.sp.until(
-        async () => {
-          const s = await m.status();
-          return names.every((n) => s[n]?.state === "up");
-        },
-        30_000,
-        `all up on ${m.name}`,
-      );
-    }
+    await f.allUp(names);
     await delay(2000);
     const before = await f.countChecks();
     const maxBefore = await f.maxCheckId();
@@ -100,16 +91,7 @@ Deno.test("PostgreSQL restarted under a fleet: nothing committed lost, the queue
       15_000,
       "new checks from every node",
     );
-    for (const m of f.members) {
-      await m.sp.until(
-        async () => {
-          const s = await m.status();
-          return names.every((n) => s[n]?.state === "up");
-        },
-        15_000,
-        `all up on ${m.name} after the restart`,
-      );
-    }
+    await f.allUp(names, { ms: 15_000, what: "after the restart" });
   } finally {
     await fleet?.stop();
     await cams.close();

@@ -55,16 +55,7 @@ ${streams}`,
     });
     const f = fleet;
     const owners = await f.settled(all);
-    for (const m of f.members) {
-      await m.sp.until(
-        async () => {
-          const s = await m.status();
-          return all.every((n) => s[n]?.state === "up");
-        },
-        30_000,
-        `all up on ${m.name}`,
-      );
-    }
+    await f.allUp(all);
 
     // "doomed" goes down while its owner runs; its alert is delivered before the owner dies.
     const victim = owners.doomed;

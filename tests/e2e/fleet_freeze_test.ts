@@ -37,16 +37,7 @@ Deno.test("SIGSTOP of a fleet node past its lease: the others take over, and aft
     });
     const f = fleet;
     const owners = await f.settled(names);
-    for (const m of f.members) {
-      await m.sp.until(
-        async () => {
-          const s = await m.status();
-          return names.every((n) => s[n]?.state === "up");
-        },
-        30_000,
-        `all up on ${m.name}`,
-      );
-    }
+    await f.allUp(names);
     // Freeze the node with the most streams: the most checks in flight.
     const count = (node: string) => names.filter((n) => owners[n] === node).length;
     const frozen = [...f.members].sort((a, b) => count(b.name) - count(a.name))[0];

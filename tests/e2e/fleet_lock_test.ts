@@ -63,16 +63,7 @@ Deno.test({
       });
       const f = fleet;
       const owners = await f.settled(names);
-      for (const m of f.members) {
-        await m.sp.until(
-          async () => {
-            const s = await m.status();
-            return names.every((n) => s[n]?.state === "up");
-          },
-          30_000,
-          `all up on ${m.name}`,
-        );
-      }
+      await f.allUp(names);
       const frozen = f.member("n1");
       const others = ["n2", "n3"];
       const lost = names.filter((n) => owners[n] === "n1");

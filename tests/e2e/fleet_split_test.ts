@@ -94,16 +94,7 @@ Deno.test("a fleet of three nodes splits 30 streams, each node shows all of them
     await t.step(
       "every node's /api/status shows all 30 streams up, whoever checks them",
       async () => {
-        for (const m of f.members) {
-          await m.sp.until(
-            async () => {
-              const s = await m.status();
-              return names.every((n) => s[n]?.state === "up");
-            },
-            30_000,
-            `all 30 up on ${m.name}`,
-          );
-        }
+        await f.allUp(names);
       },
     );
 
